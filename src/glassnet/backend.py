@@ -1,0 +1,112 @@
+"""The array namespace ``xp`` (NumPy by default, CuPy on request), the dtype policy, and seeding.
+
+Math modules write ``xp.exp(Z)`` instead of ``np.exp(Z)``; ``use("cupy")`` swaps the namespace
+without touching the math. Data moves between host and device only at the boundaries
+(``to_device`` / ``to_host``).
+
+Dtype policy: networks compute in ``float32`` by default (about twice as fast as float64 on a
+CPU, and enough for training); ``float64`` on request, and always for gradient checks, where the
+two-sided difference needs the extra digits.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+import numpy as np
+
+from .errors import HyperparameterError, unknown_name
+
+DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
+DEFAULT_DTYPE = "float32"
+
+
+class _ArrayNamespace:
+    """Forwards attribute look-ups to the active array module (numpy or cupy).
+
+    Looked-up attributes are cached on the instance, so after the first call ``xp.exp`` costs
+    what ``np.exp`` costs; ``use`` clears the cache.
+    """
+
+    def __init__(self, module: ModuleType):
+        object.__setattr__(self, "_module", module)
+
+    def __getattr__(self, name: str):
+        value = getattr(self._module, name)
+        self.__dict__[name] = value
+        return value
+
+    def __repr__(self) -> str:
+        return f"<glassnet array namespace: {self._module.__name__}>"
+
+
+xp = _ArrayNamespace(np)
+
+
+def use(name: str) -> None:
+    """Switch the array namespace: ``"numpy"`` (default) or ``"cupy"`` (needs CuPy and a GPU)."""
+    if name not in ("numpy", "cupy"):
+        raise unknown_name("array backend", name, ["numpy", "cupy"])
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:
+        raise HyperparameterError(
+            f"backend {name!r} is not installed; install it (pip install {name}) or use 'numpy'"
+        ) from exc
+    xp.__dict__.clear()
+    object.__setattr__(xp, "_module", module)
+
+
+def backend_name() -> str:
+    """The name of the active array module."""
+    return xp._module.__name__
+
+
+def to_device(a):
+    """Host array -> array of the active namespace (a no-op for NumPy)."""
+    return xp.asarray(a)
+
+
+def to_host(a) -> np.ndarray:
+    """Array of the active namespace -> NumPy array (a no-op for NumPy)."""
+    if isinstance(a, np.ndarray):
+        return a
+    get = getattr(a, "get", None)
+    return get() if get is not None else np.asarray(a)
+
+
+def resolve_dtype(dtype) -> np.dtype:
+    """``"float32"`` / ``"float64"`` (or the NumPy types) -> ``np.dtype``; anything else is refused."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.name not in DTYPES:
+        raise HyperparameterError(
+            f"dtype must be 'float32' or 'float64', got {dtype!r}; "
+            "float32 is the fast default, float64 is for checks that need the digits"
+        )
+    return resolved
+
+
+def make_rng(seed=None) -> np.random.Generator:
+    """One ``numpy.random.Generator`` from ``seed`` (an int, a Generator, or None for fresh entropy).
+
+    Every random choice in glassnet draws from a Generator made here; the global ``np.random``
+    state is never used.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        raise HyperparameterError(
+            f"seed must be a non-negative integer or None, got {seed!r}"
+        )
+    return np.random.default_rng(seed)
+
+
+def spawn_seed(rng: np.random.Generator) -> int:
+    """Draw an integer seed from ``rng`` for a child generator (keeps one seed at the root)."""
+    return int(rng.integers(0, 2**63 - 1))

@@ -1,0 +1,84 @@
+"""Dense: one fully-connected layer l, its forward pass with cache, its backward pass, and dropout.
+
+Forward (the notes' 前向传播):   Z[l] = W[l] A[l-1] + b[l],   A[l] = g[l](Z[l])
+Backward (反向传播):            dZ[l] = dA[l] * g[l]'(Z[l])
+                                dW[l] = (1/m) dZ[l] A[l-1]^T + (l2/m) W[l]
+                                db[l] = (1/m) sum over examples of dZ[l]
+                                dA[l-1] = W[l]^T dZ[l]
+
+Inverted dropout (drop正则化) acts on the layer's input A[l-1], with keep probability
+``keep_prob`` (so layer 1 can drop input features and layer l drops hidden layer l-1):
+                                d = (rand(A[l-1].shape) < keep_prob)
+                                A[l-1] = A[l-1] * d / keep_prob
+and the same mask in backward:  dA[l-1] = dA[l-1] * d / keep_prob.
+
+Shapes: W (n[l], n[l-1]), b (n[l], 1), A[l-1] (n[l-1], m), Z and A (n[l], m).
+The layer's W, b, dW, db are views into the network's flat buffers; a layer knows nothing of the
+network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Activation
+from .backend import xp
+
+
+class Dense:
+    """A fully-connected layer: parameters (views), forward with cache, backward, dropout mask."""
+
+    def __init__(self, n_prev: int, n: int, activation: Activation, keep_prob: float = 1.0):
+        self.n_prev = n_prev
+        self.n = n
+        self.activation = activation
+        self.keep_prob = keep_prob
+        self.W = self.b = self.dW = self.db = None
+        self.cache = None  # (A_prev after dropout, Z, A) of the last forward pass
+        self.D = None  # the last dropout mask d, a boolean array shaped like A[l-1]
+        self.mask_applied = False  # whether the cached forward pass used D
+
+    def bind(self, W, b, dW, db) -> None:
+        """Attach the parameter and gradient arrays (views into the network's flat buffers)."""
+        self.W, self.b, self.dW, self.db = W, b, dW, db
+
+    @property
+    def drops(self) -> bool:
+        return self.keep_prob < 1.0
+
+    def forward(self, A_prev, training: bool, rng: np.random.Generator, reuse_mask: bool = False):
+        """Z = W A_prev + b, A = g(Z); inverted dropout on A_prev when training. Keeps the cache."""
+        self.mask_applied = training and self.drops
+        if self.mask_applied:
+            if not (reuse_mask and self.D is not None and self.D.shape == A_prev.shape):
+                self.D = xp.asarray(rng.random(A_prev.shape, dtype=A_prev.dtype) < self.keep_prob)
+            A_prev = A_prev * self.D / self.keep_prob
+        Z = self.W @ A_prev
+        Z += self.b
+        A = self.activation.forward(Z)
+        self.cache = (A_prev, Z, A)
+        return A
+
+    def backward(self, dA, m: int, l2: float = 0.0, dZ=None, need_dA_prev: bool = True):
+        """Fill dW and db; return dA[l-1] (None when not needed, e.g. for the first layer).
+
+        As in the notes, dA and dZ are per-example derivatives (no 1/m); the 1/m of the average
+        cost appears in dW and db. Pass ``dZ`` directly for the output layer's fused gradient
+        dZ[L] = A[L] - Y.
+        """
+        A_prev, Z, A = self.cache
+        if dZ is None:
+            dZ = self.activation.backward(dA, Z, A)  # dZ = dA * g'(Z)
+        xp.matmul(dZ, A_prev.T, out=self.dW)  # dW = dZ A_prev^T / m (+ l2/m W below)
+        self.dW *= 1.0 / m
+        if l2:
+            self.dW += (l2 / m) * self.W
+        xp.sum(dZ, axis=1, keepdims=True, out=self.db)  # db = sum(dZ) / m
+        self.db *= 1.0 / m
+        if not need_dA_prev:
+            return None
+        dA_prev = self.W.T @ dZ  # dA_prev = W^T dZ
+        if self.mask_applied:
+            dA_prev *= self.D
+            dA_prev /= self.keep_prob
+        return dA_prev

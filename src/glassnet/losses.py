@@ -1,0 +1,137 @@
+"""Costs J = (1/m) sum over examples of the loss, each paired with its output activation.
+
+The pairing gives the notes' fused output gradient dZ[L] = A[L] - Y for all three:
+
+* sigmoid + binary cross-entropy:
+  J = -(1/m) sum[ y log a + (1 - y) log(1 - a) ], computed from Z[L] as
+  max(z, 0) - z*y + log(1 + e^(-|z|)), finite even when the sigmoid saturates.
+* softmax + categorical cross-entropy:
+  J = -(1/m) sum_i sum_k y_ki log a_ki = (1/m) sum_i [ logsumexp(z_i) - z_(y_i, i) ];
+  Y is one-hot (C, m) or integer labels (1, m).
+* linear + mean squared error:  J = 1/(2m) sum (a - y)^2.
+
+The L2 term is added by the network, not here.
+"""
+
+from __future__ import annotations
+
+from .backend import xp
+from .errors import LabelError, ShapeError
+
+
+class Loss:
+    """Base class: ``cost(ZL, AL, Y)`` and ``output_dZ(AL, Y)``."""
+
+    name = "loss"
+    activation = "linear"
+
+    def cost(self, ZL, AL, Y) -> float:
+        raise NotImplementedError
+
+    def output_dZ(self, AL, Y, out=None):
+        """dZ[L] = A[L] - Y: the derivative of m*J with respect to Z[L]."""
+        return xp.subtract(AL, Y, out=out)
+
+    def check_targets(self, Y, n_y: int, m: int, dtype):
+        """Validate Y at the public boundary and return it in the form the loss uses."""
+        if Y.shape != (n_y, m):
+            raise ShapeError(
+                f"Y must have shape (n_y, m) = ({n_y}, {m}) to match the output layer and X, "
+                f"got {Y.shape}"
+            )
+        return xp.asarray(Y, dtype=dtype)
+
+
+class BinaryCrossEntropy(Loss):
+    """J = -(1/m) sum[ y log a + (1 - y) log(1 - a) ] with a = sigmoid(z), from z stably."""
+
+    name = "binary_cross_entropy"
+    activation = "sigmoid"
+
+    def cost(self, ZL, AL, Y) -> float:
+        m = ZL.shape[1]
+        losses = xp.maximum(ZL, 0) - ZL * Y + xp.log1p(xp.exp(-xp.abs(ZL)))
+        return float(losses.sum()) / m
+
+    def check_targets(self, Y, n_y, m, dtype):
+        Y = super().check_targets(Y, n_y, m, dtype)
+        bad = (Y != 0) & (Y != 1)
+        if bool(bad.any()):
+            found = sorted({float(v) for v in xp.unique(Y[bad])[:5].tolist()})
+            raise LabelError(
+                f"a sigmoid output needs labels in {{0, 1}}, found {found}; for C > 2 classes use "
+                "output_activation='softmax', for real-valued targets use 'linear'"
+            )
+        return Y
+
+
+class SoftmaxCrossEntropy(Loss):
+    """J = (1/m) sum_i [ logsumexp(z_i) - z_(y_i, i) ]  (= -(1/m) sum Y * log A for one-hot Y)."""
+
+    name = "softmax_cross_entropy"
+    activation = "softmax"
+
+    def cost(self, ZL, AL, Y) -> float:
+        m = ZL.shape[1]
+        z_max = ZL.max(axis=0, keepdims=True)
+        log_sum_exp = z_max + xp.log(xp.exp(ZL - z_max).sum(axis=0, keepdims=True))
+        if Y.shape[0] == 1 and ZL.shape[0] != 1:
+            picked = xp.take_along_axis(ZL, Y.astype(xp.intp), axis=0)
+        else:
+            picked = (ZL * Y).sum(axis=0, keepdims=True)
+        return float((log_sum_exp - picked).sum()) / m
+
+    def output_dZ(self, AL, Y, out=None):
+        """dZ[L] = A[L] - Y, with integer labels subtracting 1 at each example's class."""
+        if Y.shape[0] == 1 and AL.shape[0] != 1:
+            if out is None:
+                dZ = AL.copy()
+            else:
+                xp.copyto(out, AL)
+                dZ = out
+            dZ[Y[0].astype(xp.intp), xp.arange(AL.shape[1])] -= 1.0
+            return dZ
+        return xp.subtract(AL, Y, out=out)
+
+    def check_targets(self, Y, n_y, m, dtype):
+        if Y.shape == (1, m) and n_y > 1:
+            labels = xp.asarray(Y)
+            if not bool((labels == xp.round(labels)).all()) or (
+                m and (labels.min() < 0 or labels.max() >= n_y)
+            ):
+                raise LabelError(
+                    f"integer labels for a softmax output of {n_y} classes must be in "
+                    f"0..{n_y - 1}, got values from {labels.min()} to {labels.max()}"
+                )
+            return labels.astype(xp.intp)
+        if Y.shape != (n_y, m):
+            raise ShapeError(
+                f"Y for a softmax output of {n_y} classes must be one-hot ({n_y}, {m}) or integer "
+                f"labels (1, {m}), got {Y.shape}"
+            )
+        Y = xp.asarray(Y, dtype=dtype)
+        if bool((Y < 0).any()) or (m > 0 and not bool(xp.allclose(Y.sum(axis=0), 1.0))):
+            raise LabelError(
+                "one-hot Y must have non-negative columns that sum to 1; for integer labels pass "
+                "shape (1, m)"
+            )
+        return Y
+
+
+class MeanSquaredError(Loss):
+    """J = 1/(2m) sum (a - y)^2 over every output and example."""
+
+    name = "mean_squared_error"
+    activation = "linear"
+
+    def cost(self, ZL, AL, Y) -> float:
+        m = AL.shape[1]
+        diff = AL - Y
+        return float((diff * diff).sum()) / (2 * m)
+
+
+LOSS_FOR_OUTPUT = {
+    "sigmoid": BinaryCrossEntropy,
+    "softmax": SoftmaxCrossEntropy,
+    "linear": MeanSquaredError,
+}

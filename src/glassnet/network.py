@@ -1,0 +1,382 @@
+"""Network: the notes' L-layer network — layers in order, cost with L2, gradients, predictions.
+
+Layout (one column per example):  X (n_x, m), Y (n_y, m), W[l] (n[l], n[l-1]), b[l] (n[l], 1).
+
+    forward:   A[0] = X;  for l = 1..L:  Z[l] = W[l] A[l-1] + b[l],  A[l] = g[l](Z[l])
+    cost:      J = (1/m) sum of losses(A[L], Y)  +  (l2 / 2m) sum_l ||W[l]||_F^2
+    backward:  dZ[L] = A[L] - Y;  for l = L..1:  dW[l], db[l], dA[l-1]  (see layers.Dense)
+
+All parameters live in one contiguous vector theta = [W1, b1, W2, b2, ...] (each matrix in
+row-major order) and all gradients in another of the same layout; ``params`` and each layer hold
+views into it. So ``parameters_to_vector`` is a copy of one array, and an optimizer updates every
+parameter with a few in-place passes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .backend import DEFAULT_DTYPE, make_rng, resolve_dtype, xp
+from .errors import HyperparameterError, NotFittedError, ShapeError
+from .initializers import check_initializer, initialize_weights
+from .layers import Dense
+from .losses import LOSS_FOR_OUTPUT
+from .validation import as_matrix, check_finite, check_int, check_keep_prob, check_number
+
+
+class ParameterDict(Mapping):
+    """``{"W1": W1, "b1": b1, ...}`` whose values are the network's live arrays.
+
+    Assigning ``params["W1"] = array`` copies into the live array (shape checked), so the layers,
+    the flat vector and any optimizer state stay connected.
+    """
+
+    def __init__(self, arrays: dict):
+        self._arrays = arrays
+
+    def __getitem__(self, name):
+        return self._arrays[name]
+
+    def __setitem__(self, name, value):
+        if name not in self._arrays:
+            raise KeyError(f"no parameter {name!r}; the parameters are {', '.join(self._arrays)}")
+        target = self._arrays[name]
+        value = xp.asarray(value)
+        if value.shape != target.shape:
+            raise ShapeError(f"{name} must have shape {target.shape}, got {value.shape}")
+        target[...] = value
+
+    def __iter__(self):
+        return iter(self._arrays)
+
+    def __len__(self):
+        return len(self._arrays)
+
+    def __repr__(self):
+        shapes = ", ".join(f"{k}: {v.shape}" for k, v in self._arrays.items())
+        return f"ParameterDict({shapes})"
+
+
+class Network:
+    """An L-layer fully-connected network in the notes' notation.
+
+    ``layer_dims`` = [n_x, n[1], ..., n[L]]; ``activations`` (one per layer) overrides
+    ``hidden_activation`` / ``output_activation``. The output activation picks the cost:
+    sigmoid -> binary cross-entropy, softmax -> categorical cross-entropy, linear -> J = 1/(2m) sum
+    (a - y)^2. ``keep_prob`` is a float for every hidden layer or one value per layer input
+    [input features, hidden 1, ..., hidden L-1]. ``l2`` is the notes' lambda.
+    """
+
+    def __init__(
+        self,
+        layer_dims: Sequence[int],
+        hidden_activation="relu",
+        output_activation="sigmoid",
+        activations: Sequence | None = None,
+        initializer: str = "he",
+        init_scale: float = 1.0,
+        keep_prob=1.0,
+        l2: float = 0.0,
+        dtype=DEFAULT_DTYPE,
+        seed=None,
+    ):
+        if isinstance(layer_dims, str | bytes) or not isinstance(layer_dims, Sequence | np.ndarray):
+            raise HyperparameterError(
+                f"layer_dims must be a list of layer sizes [n_x, n1, ..., nL], got {layer_dims!r}"
+            )
+        if len(layer_dims) < 2:
+            raise HyperparameterError(
+                f"layer_dims needs at least [n_x, n_y] (two sizes), got {list(layer_dims)!r}"
+            )
+        self.layer_dims = [check_int(n, f"layer_dims[{i}]") for i, n in enumerate(layer_dims)]
+        L = len(self.layer_dims) - 1
+        if activations is None:
+            activations = [hidden_activation] * (L - 1) + [output_activation]
+        elif isinstance(activations, str | Activation) or len(activations) != L:
+            raise HyperparameterError(
+                f"activations must be a list of L = {L} activations (one per layer), "
+                f"got {activations!r}"
+            )
+        self.activations = [get_activation(a) for a in activations]
+        output = self.activations[-1]
+        if output.name not in LOSS_FOR_OUTPUT:
+            raise HyperparameterError(
+                f"the output activation must be one of {', '.join(LOSS_FOR_OUTPUT)} (each has its "
+                f"cost), got {output.name!r}; use {output.name!r} for hidden layers"
+            )
+        if output.name == "softmax" and self.layer_dims[-1] < 2:
+            raise HyperparameterError(
+                "a softmax output needs at least 2 units (one per class); for two classes use "
+                "one sigmoid unit: layer_dims[-1] = 1, output_activation='sigmoid'"
+            )
+        self.loss = LOSS_FOR_OUTPUT[output.name]()
+        self.initializer = check_initializer(initializer)
+        self.init_scale = check_number(init_scale, "init_scale", low=0.0)
+        self.keep_prob = check_keep_prob(keep_prob, L)
+        self.l2 = check_number(l2, "l2", low=0.0, hint="l2 = 0 turns the L2 term off")
+        self.dtype = resolve_dtype(dtype)
+        self.seed = seed
+        self.rng = make_rng(seed)
+        self.normalizer = None  # set by fit(normalize=True); applied to X at every public entry
+        self._masks_fixed = False
+
+        self._build()
+        for l in range(1, L + 1):
+            W = initialize_weights(
+                self.initializer, self.layer_dims[l - 1], self.layer_dims[l], self.rng,
+                self.init_scale,
+            )
+            self._params[f"W{l}"][...] = W
+            self._params[f"b{l}"][...] = 0.0
+
+    # ------------------------------------------------------------------ structure
+    def _build(self) -> None:
+        """Allocate the flat parameter and gradient vectors and bind each layer to its views."""
+        shapes = self.parameter_shapes()
+        total = sum(int(np.prod(s)) for s in shapes.values())
+        self._theta = xp.zeros(total, dtype=self.dtype)
+        self._grad = xp.zeros(total, dtype=self.dtype)
+        self._params, self._grads, offset = {}, {}, 0
+        for name, shape in shapes.items():
+            size = int(np.prod(shape))
+            self._params[name] = self._theta[offset:offset + size].reshape(shape)
+            self._grads["d" + name] = self._grad[offset:offset + size].reshape(shape)
+            offset += size
+        self.layers = []
+        for l in range(1, self.L + 1):
+            layer = Dense(self.layer_dims[l - 1], self.layer_dims[l], self.activations[l - 1],
+                          self.keep_prob[l - 1])
+            layer.bind(self._params[f"W{l}"], self._params[f"b{l}"],
+                       self._grads[f"dW{l}"], self._grads[f"db{l}"])
+            self.layers.append(layer)
+
+    @property
+    def L(self) -> int:
+        """Number of weight layers (the notes' L; the input layer is layer 0)."""
+        return len(self.layer_dims) - 1
+
+    @property
+    def n_params(self) -> int:
+        return int(self._theta.size)
+
+    @property
+    def params(self) -> ParameterDict:
+        """{"W1": (n1, n0), "b1": (n1, 1), ...}: the live arrays (views into theta)."""
+        return ParameterDict(self._params)
+
+    def parameter_shapes(self) -> dict[str, tuple[int, int]]:
+        """{"W1": (n[1], n[0]), "b1": (n[1], 1), ...} in the flat-vector order."""
+        shapes = {}
+        for l in range(1, self.L + 1):
+            shapes[f"W{l}"] = (self.layer_dims[l], self.layer_dims[l - 1])
+            shapes[f"b{l}"] = (self.layer_dims[l], 1)
+        return shapes
+
+    @property
+    def output_activation(self) -> str:
+        return self.activations[-1].name
+
+    # ------------------------------------------------------------------ boundary checks
+    def check_X(self, X, name: str = "X"):
+        """Validate X at a public entry point and return it in the network's dtype, normalized."""
+        X = as_matrix(X, name)
+        n_x = self.layer_dims[0]
+        if X.shape[0] != n_x:
+            hint = (
+                f"; it looks like (m, n_x): pass {name}.T" if X.ndim == 2 and X.shape[1] == n_x
+                else ""
+            )
+            raise ShapeError(
+                f"layer 1: W1 has shape ({self.layer_dims[1]}, {n_x}), so {name} needs {n_x} rows "
+                f"(n_x, m), got {name} of shape {X.shape}{hint}"
+            )
+        check_finite(X, name)
+        X = xp.asarray(X, dtype=self.dtype)
+        if self.normalizer is not None:
+            X = self.normalizer.transform(X)
+        return X
+
+    def check_Y(self, Y, m: int, name: str = "Y"):
+        """Validate Y (n_y, m) for this network's output and return it as the loss uses it."""
+        Y = as_matrix(Y, name)
+        check_finite(Y, name)
+        return self.loss.check_targets(Y, self.layer_dims[-1], m, self.dtype)
+
+    # ------------------------------------------------------------------ forward and backward
+    def forward(self, X, training: bool = False, reuse_masks: bool | None = None):
+        """A[L] for X (n_x, m); keeps every layer's cache for ``backward``.
+
+        ``training=True`` applies inverted dropout with fresh masks, or with the last masks when
+        ``reuse_masks`` is true (or inside ``fixed_dropout_masks()``).
+        """
+        return self._forward(self.check_X(X), training, reuse_masks)
+
+    def _forward(self, X, training: bool = False, reuse_masks: bool | None = None):
+        reuse = self._masks_fixed if reuse_masks is None else reuse_masks
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A, training, self.rng, reuse)
+        return A
+
+    def backward(self, Y) -> dict:
+        """{"dW1", "db1", ...} of the cost of the last forward pass (L2 term included); copies."""
+        cache = self.layers[-1].cache
+        if cache is None:
+            raise NotFittedError("backward needs a forward pass first: call net.forward(X)")
+        Y = self.check_Y(Y, cache[2].shape[1])
+        self._backward(Y)
+        return self.gradients()
+
+    def _backward(self, Y) -> None:
+        """Fill the flat gradient vector from the caches: dZ[L] = A[L] - Y, then layer by layer."""
+        AL = self.layers[-1].cache[2]
+        m = AL.shape[1]
+        dZ = self.loss.output_dZ(AL, Y)  # dZ[L] = A[L] - Y (fused with the cost's derivative)
+        dA = None
+        for index in range(self.L - 1, -1, -1):
+            layer = self.layers[index]
+            dA = layer.backward(dA, m, self.l2, dZ=dZ, need_dA_prev=index > 0)
+            dZ = None
+
+    def gradients(self) -> dict:
+        """A copy of the last gradients as {"dW1": ..., "db1": ..., ...}."""
+        return {name: g.copy() for name, g in self._grads.items()}
+
+    # ------------------------------------------------------------------ costs
+    def l2_cost(self, m: int) -> float:
+        """(l2 / 2m) * sum over layers of ||W[l]||_F^2."""
+        if not self.l2:
+            return 0.0
+        total = sum(float(xp.vdot(layer.W, layer.W)) for layer in self.layers)
+        return self.l2 / (2 * m) * total
+
+    def _cost_of_last_forward(self, Y) -> float:
+        _, ZL, AL = self.layers[-1].cache
+        return self.loss.cost(ZL, AL, Y) + self.l2_cost(AL.shape[1])
+
+    def cost(self, X, Y) -> float:
+        """J(X, Y) with the L2 term, never with dropout."""
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        self._forward(X, training=False)
+        return self._cost_of_last_forward(Y)
+
+    def cost_and_gradients(self, X, Y, training: bool = True, reuse_masks: bool | None = None):
+        """(J, {"dW1": ..., ...}): one forward and one backward pass on (X, Y).
+
+        With ``training=True`` and keep_prob < 1 the cost and gradients are those of the dropped
+        network (fresh masks, or the last ones with ``reuse_masks``).
+        """
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        self._forward(X, training, reuse_masks)
+        J = self._cost_of_last_forward(Y)
+        self._backward(Y)
+        return J, self.gradients()
+
+    @contextlib.contextmanager
+    def fixed_dropout_masks(self) -> Iterator[Network]:
+        """Inside the block, training forwards reuse the last dropout masks (drawn once if none).
+
+        The notes' advice for checking gradients with dropout: fix the dropout pattern, so the
+        cost is one deterministic function of the parameters.
+        """
+        previous, self._masks_fixed = self._masks_fixed, True
+        try:
+            yield self
+        finally:
+            self._masks_fixed = previous
+
+    # ------------------------------------------------------------------ predictions
+    def predict_proba(self, X):
+        """A[L] (n_y, m): probabilities for sigmoid and softmax outputs, values for linear."""
+        return self.forward(X, training=False)
+
+    def predict(self, X):
+        """(1, m) predictions: 0/1 (threshold 0.5) for sigmoid, the class index for softmax,
+        the values for linear ((n_y, m) for several sigmoid or linear outputs)."""
+        return self.decide(self.predict_proba(X))
+
+    def decide(self, AL):
+        """Turn the output A[L] into predictions (see ``predict``)."""
+        name = self.output_activation
+        if name == "sigmoid":
+            return (AL > 0.5).astype(np.int64)
+        if name == "softmax":
+            return AL.argmax(axis=0).reshape(1, -1)
+        return AL
+
+    # ------------------------------------------------------------------ the flat vector
+    def parameters_to_vector(self):
+        """theta = [W1, b1, W2, b2, ...] flattened (each matrix row-major): a copy."""
+        return self._theta.copy()
+
+    def vector_to_parameters(self, theta) -> None:
+        """Set every parameter from a vector in the order of ``parameters_to_vector``."""
+        theta = xp.asarray(theta)
+        if theta.shape not in ((self.n_params,), (self.n_params, 1)):
+            raise ShapeError(
+                f"theta must have {self.n_params} entries (the order W1, b1, W2, b2, ...), "
+                f"got shape {theta.shape}"
+            )
+        self._theta[...] = theta.reshape(-1)
+
+    def gradients_to_vector(self):
+        """The last gradients [dW1, db1, dW2, ...] flattened: a copy."""
+        return self._grad.copy()
+
+    # ------------------------------------------------------------------ copies and description
+    def config(self) -> dict:
+        """The hyperparameters that rebuild this architecture (JSON-serializable)."""
+        return {
+            "layer_dims": list(self.layer_dims),
+            "activations": [a.config() for a in self.activations],
+            "initializer": self.initializer,
+            "init_scale": self.init_scale,
+            "keep_prob": list(self.keep_prob),
+            "l2": self.l2,
+            "dtype": self.dtype.name,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, seed=None) -> Network:
+        return cls(
+            layer_dims=config["layer_dims"], activations=config["activations"],
+            initializer=config["initializer"], init_scale=config["init_scale"],
+            keep_prob=config["keep_prob"], l2=config["l2"], dtype=config["dtype"], seed=seed,
+        )
+
+    def copy(self, dtype=None) -> Network:
+        """An independent copy (optionally in another dtype): same weights, normalizer, seed state."""
+        config = self.config()
+        if dtype is not None:
+            config["dtype"] = resolve_dtype(dtype).name
+        clone = type(self).from_config(config)
+        clone._theta[...] = self._theta
+        clone.rng = np.random.Generator(type(self.rng.bit_generator)())
+        clone.rng.bit_generator.state = self.rng.bit_generator.state
+        clone.normalizer = self.normalizer
+        clone.seed = self.seed
+        return clone
+
+    def summary(self) -> str:
+        """A table of layers: shapes, activations, keep_prob and parameter counts."""
+        rows = [f"{'layer':<7}{'W shape':<16}{'activation':<20}{'keep_prob(in)':<15}{'params':>10}"]
+        for l, layer in enumerate(self.layers, start=1):
+            rows.append(
+                f"{l:<7}{str(layer.W.shape):<16}{layer.activation!r:<20}"
+                f"{layer.keep_prob:<15g}{layer.W.size + layer.b.size:>10,}"
+            )
+        rows.append(f"total parameters: {self.n_params:,}   l2 = {self.l2:g}   dtype = {self.dtype}")
+        return "\n".join(rows)
+
+    def __repr__(self) -> str:
+        acts = ", ".join(a.name for a in self.activations)
+        return (
+            f"Network(layer_dims={self.layer_dims}, activations=[{acts}], l2={self.l2:g}, "
+            f"keep_prob={self.keep_prob}, dtype={self.dtype.name})"
+        )

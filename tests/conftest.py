@@ -1,0 +1,38 @@
+"""Shared helpers for the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def two_sided_gradient(cost, theta: np.ndarray, epsilon: float = 1e-6) -> np.ndarray:
+    """An independent numerical gradient: (J(θ+ε e_i) − J(θ−ε e_i)) / 2ε for every i."""
+    theta = np.array(theta, dtype=np.float64)
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        old = theta[i]
+        theta[i] = old + epsilon
+        plus = cost(theta)
+        theta[i] = old - epsilon
+        minus = cost(theta)
+        theta[i] = old
+        grad[i] = (plus - minus) / (2 * epsilon)
+    return grad
+
+
+def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """‖a − b‖ / (‖a‖ + ‖b‖), 0 when both are 0."""
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    if not SHARED_DATASETS.is_dir():
+        pytest.skip(f"shared data sets not found at {SHARED_DATASETS}")
+    return SHARED_DATASETS

@@ -1,5 +1,6 @@
 """glassnet: deep learning on NumPy that you can see through."""
 
+from . import optimizers
 from .activations import (
     Activation,
     LeakyReLU,
@@ -24,7 +25,10 @@ from .errors import (
     ShapeError,
     UnknownNameError,
 )
+from .io import load, load_metadata, save
 from .network import Network
+from .optimizers import Adam, GradientDescent, Momentum, RMSprop
+from .training import Callback, DivergenceWarning, EarlyStopping, History, evaluate, fit
 
 __version__ = "0.1.0"
 
@@ -35,5 +39,8 @@ __all__ = [
     "ModelFileError", "NonFiniteError", "NotFittedError", "RankOneArrayError", "ShapeError",
     "UnknownNameError",
     "Network",
+    "optimizers", "Adam", "GradientDescent", "Momentum", "RMSprop",
+    "load", "load_metadata", "save",
+    "Callback", "DivergenceWarning", "EarlyStopping", "History", "evaluate", "fit",
     "__version__",
 ]

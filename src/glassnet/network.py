@@ -181,8 +181,11 @@ class Network:
         return self.activations[-1].name
 
     # ------------------------------------------------------------------ boundary checks
-    def check_X(self, X, name: str = "X"):
-        """Validate X at a public entry point and return it in the network's dtype, normalized."""
+    def check_X(self, X, name: str = "X", raw: bool = False):
+        """Validate X at a public entry point and return it in the network's dtype, normalized.
+
+        ``raw=True`` only validates (shape, finiteness): no dtype cast, no normalizer.
+        """
         X = as_matrix(X, name)
         n_x = self.layer_dims[0]
         if X.shape[0] != n_x:
@@ -195,6 +198,8 @@ class Network:
                 f"(n_x, m), got {name} of shape {X.shape}{hint}"
             )
         check_finite(X, name)
+        if raw:
+            return X
         X = xp.asarray(X, dtype=self.dtype)
         if self.normalizer is not None:
             X = self.normalizer.transform(X)
@@ -309,6 +314,32 @@ class Network:
         if name == "softmax":
             return AL.argmax(axis=0).reshape(1, -1)
         return AL
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X, Y, **kwargs):
+        """Train on X (n_x, m) and Y (n_y, m); returns a ``History``. Keyword arguments:
+
+        epochs (required); batch_size=None (full batch, as in the notes) or an int;
+        optimizer="adam" ("gd", "momentum", "rmsprop", or an Optimizer); learning_rate=None (the
+        optimizer's default); schedule=None ("inverse_time", "exponential", "step", or a Schedule);
+        X_dev, Y_dev (evaluated every epoch); early_stopping=None or gn.EarlyStopping(...);
+        normalize=False (fit a Standardizer on X only, stored in the model and applied by predict);
+        callbacks=(); verbose=0 (1: progress bar, 2: a line per epoch); seed=None (mini-batch
+        order); augment=None and image_shape=(H, W, C) (augment each training mini-batch);
+        diagnostics=False (per-layer statistics each epoch); checkpoint_dir, checkpoint_every,
+        resume_from (continue a checkpoint with its optimizer state); on_divergence="stop"|"raise".
+
+        This method is a convenience: the loop lives in ``glassnet.training.fit``.
+        """
+        from .training import fit  # the loop sits above the network in the map; import lazily
+
+        return fit(self, X, Y, **kwargs)
+
+    def evaluate(self, X, Y, batch_size: int = 4096) -> dict:
+        """{"cost": J, "accuracy": ...} ("rmse" for a linear output) on (X, Y), without dropout."""
+        from .training import evaluate
+
+        return evaluate(self, X, Y, batch_size)
 
     # ------------------------------------------------------------------ the flat vector
     def parameters_to_vector(self):

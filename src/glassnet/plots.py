@@ -1,0 +1,104 @@
+"""Figures with matplotlib: cost curves, train/dev curves, decision boundaries, gradient norms.
+
+Each function draws on a fresh ``matplotlib.figure.Figure`` (no pyplot state, no display needed),
+returns it, and writes a PNG when ``path`` is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _figure(width=6.0, height=4.0):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _finish(fig, path):
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path)
+    return fig
+
+
+def cost_curve(history, path=None, title="Training cost", log_scale: bool = False):
+    """J per epoch (the notes' cost curve)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.plot(history["epoch"], history["cost"], label="train cost")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cost J")
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return _finish(fig, path)
+
+
+def train_dev_curves(history, path=None, title="Train and dev"):
+    """Cost and the metric (accuracy or RMSE) for train and dev, with the best epoch marked."""
+    metric = "rmse" if any(v is not None for v in history["rmse"]) else "accuracy"
+    fig = _figure(10, 4)
+    for i, (key, label) in enumerate((("cost", "cost J"), (metric, metric))):
+        ax = fig.add_subplot(1, 2, i + 1)
+        ax.plot(history["epoch"], history[key], label="train")
+        dev = history["dev_" + key]
+        if any(v is not None for v in dev):
+            ax.plot(history["epoch"], [np.nan if v is None else v for v in dev], label="dev")
+        if history.best_epoch is not None:
+            ax.axvline(history.best_epoch, color="grey", linestyle="--", linewidth=1,
+                       label=f"best epoch {history.best_epoch}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolution: int = 300, ax=None):
+    """The regions a 2-D classifier predicts, with the examples (X (2, m), Y (1, m)) on top."""
+    X = np.asarray(X)
+    if X.shape[0] != 2:
+        raise ValueError(f"decision_boundary needs 2-D inputs, X of shape (2, m); got {X.shape}")
+    labels = np.asarray(Y).reshape(-1) if np.asarray(Y).shape[0] == 1 else np.asarray(Y).argmax(axis=0)
+    pad_x = 0.1 * (X[0].max() - X[0].min() + 1e-9)
+    pad_y = 0.1 * (X[1].max() - X[1].min() + 1e-9)
+    xs = np.linspace(X[0].min() - pad_x, X[0].max() + pad_x, resolution)
+    ys = np.linspace(X[1].min() - pad_y, X[1].max() + pad_y, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.vstack([gx.ravel(), gy.ravel()])
+    regions = np.asarray(net.predict(grid))[0].reshape(gx.shape)
+    fig = None
+    if ax is None:
+        fig = _figure(5, 5)
+        ax = fig.add_subplot()
+    ax.contourf(gx, gy, regions, alpha=0.35, cmap="coolwarm", levels=np.arange(regions.max() + 2) - 0.5)
+    ax.scatter(X[0], X[1], c=labels, cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
+    ax.set_title(title)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    return _finish(fig, path) if fig is not None else ax
+
+
+def gradient_norms(history, path=None, title="Gradient norm per layer"):
+    """‖dW[l]‖ per layer over epochs, from ``fit(..., diagnostics=True)`` (log scale)."""
+    records = history.diagnostics
+    if not records:
+        raise ValueError("no diagnostics in this history; train with fit(..., diagnostics=True)")
+    fig = _figure()
+    ax = fig.add_subplot()
+    norms = np.array([r["grad_norm"] for r in records], dtype=float)
+    epochs = history["epoch"][: len(records)]
+    for l in range(norms.shape[1]):
+        ax.plot(epochs, norms[:, l], label=f"‖dW{l + 1}‖")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("gradient norm")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    return _finish(fig, path)

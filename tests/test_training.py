@@ -1,0 +1,197 @@
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+
+def blobs(m=200, n_x=4, seed=0, noise=1.0):
+    rng = np.random.default_rng(seed)
+    Y = (rng.random((1, m)) < 0.5).astype(int)
+    X = rng.standard_normal((n_x, m)) * noise + 1.5 * (2 * Y - 1)
+    return X, Y
+
+
+def digits():
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(d.target))
+    X = (d.data[order] / 16).T
+    Y = d.target[order].reshape(1, -1)
+    return X[:, :1200], Y[:, :1200], X[:, 1200:], Y[:, 1200:]
+
+
+def test_full_batch_gd_lowers_the_cost_every_epoch():
+    X, Y = blobs()
+    net = gn.Network([4, 8, 4, 1], hidden_activation="tanh", seed=0)
+    history = net.fit(X, Y, epochs=50, optimizer="gd", learning_rate=0.05)
+    costs = np.array(history["cost"])
+    assert len(costs) == 50
+    assert np.all(np.diff(costs) < 0)
+    assert history["accuracy"][-1] > 0.9
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "rmsprop", "adam"])
+def test_every_optimizer_trains_softmax_with_minibatches(optimizer):
+    Xtr, Ytr, Xte, Yte = digits()
+    lr = {"gd": 0.5, "momentum": 0.5, "rmsprop": 0.002, "adam": 0.005}[optimizer]
+    net = gn.Network([64, 32, 10], output_activation="softmax", seed=1)
+    history = net.fit(Xtr, Ytr, epochs=15, batch_size=32, optimizer=optimizer, learning_rate=lr,
+                      X_dev=Xte, Y_dev=Yte, seed=0)
+    assert history["dev_accuracy"][-1] > 0.9
+    assert net.evaluate(Xte, Yte)["accuracy"] == pytest.approx(history["dev_accuracy"][-1])
+    assert history["cost"][-1] < history["cost"][0]
+
+
+def test_history_contents_and_partial_last_batch():
+    X, Y = blobs(m=50)
+    net = gn.Network([4, 3, 1], seed=0)
+    seen = []
+    history = net.fit(X, Y, epochs=2, batch_size=16, learning_rate=0.01,
+                      callbacks=[lambda net, epoch, record: seen.append(record["epoch"])])
+    assert seen == [1, 2]
+    assert len(history) == 2 and history.stopped_epoch == 2
+    assert history["dev_cost"] == [None, None]
+    assert all(s > 0 for s in history["seconds"])
+    assert history["learning_rate"] == [0.01, 0.01]
+    assert history.to_dict()["records"]["epoch"] == [1, 2]
+
+
+def test_batches_cover_every_example_once_per_epoch(monkeypatch):
+    """The last partial batch is used and nothing is seen twice in an epoch."""
+    X, Y = blobs(m=50)
+    X[0] = np.arange(50)  # tag each example in its first feature
+    net = gn.Network([4, 3, 1], seed=0, dtype="float64")
+    seen = []
+    original = net._forward
+
+    def spy(Xb, training=False, reuse_masks=None):
+        if training:
+            seen.append(np.array(Xb[0]))
+        return original(Xb, training, reuse_masks)
+
+    monkeypatch.setattr(net, "_forward", spy)
+    net.fit(X, Y, epochs=2, batch_size=16, seed=3)
+    sizes = [s.size for s in seen]
+    assert sizes == [16, 16, 16, 2] * 2
+    first, second = np.concatenate(seen[:4]), np.concatenate(seen[4:])
+    assert sorted(first) == list(range(50)) == sorted(second)
+    assert not np.array_equal(first, second)  # reshuffled each epoch
+
+
+def test_same_seed_same_history_other_seed_other():
+    Xtr, Ytr, Xte, Yte = digits()
+
+    def train(seed):
+        net = gn.Network([64, 16, 10], output_activation="softmax", keep_prob=0.9, seed=seed)
+        return net.fit(Xtr, Ytr, epochs=3, batch_size=64, X_dev=Xte, Y_dev=Yte, seed=seed), net
+
+    (h1, n1), (h2, n2), (h3, _) = train(5), train(5), train(6)
+    assert h1["cost"] == h2["cost"] and h1["dev_cost"] == h2["dev_cost"]
+    np.testing.assert_array_equal(n1.parameters_to_vector(), n2.parameters_to_vector())
+    assert h1["cost"] != h3["cost"]
+
+
+def test_early_stopping_restores_the_best_dev_weights():
+    # an over-fitting run: few noisy examples, a big network, many epochs
+    X, Y = blobs(m=60, n_x=20, noise=3.0, seed=1)
+    Xd, Yd = blobs(m=200, n_x=20, noise=3.0, seed=2)
+    net = gn.Network([20, 100, 100, 1], seed=0, dtype="float64")
+    snapshots = {}
+    stopper = gn.EarlyStopping(patience=5)
+    history = net.fit(X, Y, epochs=300, batch_size=20, learning_rate=0.003, X_dev=Xd, Y_dev=Yd,
+                      early_stopping=stopper, seed=0,
+                      callbacks=[lambda n, e, r: snapshots.__setitem__(e, n.parameters_to_vector())])
+    dev = history["dev_cost"]
+    best = int(np.argmin(dev)) + 1
+    assert history.best_epoch == best
+    assert history.stopped_epoch == best + 5 < 300  # it stopped early, patience epochs after
+    assert "early stopping" in history.stop_reason
+    np.testing.assert_array_equal(net.parameters_to_vector(), snapshots[best])
+    assert net.evaluate(Xd, Yd)["cost"] == pytest.approx(min(dev), rel=1e-12)
+
+
+def test_early_stopping_restores_best_even_when_epochs_run_out():
+    X, Y = blobs(m=60, n_x=20, noise=3.0, seed=1)
+    Xd, Yd = blobs(m=200, n_x=20, noise=3.0, seed=2)
+    net = gn.Network([20, 100, 1], seed=0, dtype="float64")
+    history = net.fit(X, Y, epochs=40, batch_size=20, learning_rate=0.003, X_dev=Xd, Y_dev=Yd,
+                      early_stopping=gn.EarlyStopping(patience=1000), seed=0)
+    assert history.stopped_epoch == 40
+    assert net.evaluate(Xd, Yd)["cost"] == pytest.approx(min(history["dev_cost"]), rel=1e-12)
+
+
+def test_early_stopping_errors():
+    X, Y = blobs()
+    net = gn.Network([4, 3, 1])
+    with pytest.raises(gn.UnknownNameError, match="dev_accuracy"):
+        gn.EarlyStopping(monitor="dev_loss")
+    with pytest.raises(gn.HyperparameterError, match="no dev set"):
+        net.fit(X, Y, epochs=2, early_stopping=gn.EarlyStopping())
+    # monitoring the training cost needs no dev set
+    net.fit(X, Y, epochs=2, early_stopping=gn.EarlyStopping(monitor="cost"))
+
+
+def test_nan_mid_training_stops_with_the_last_good_weights():
+    X, Y = blobs()
+    net = gn.Network([4, 5, 1], seed=0, dtype="float64")
+    good = {}
+
+    def poison(net, epoch, record):
+        good[epoch] = net.parameters_to_vector()
+        if epoch == 3:
+            net.params["W1"][0, 0] = np.nan  # the next epoch's cost is NaN
+
+    with pytest.warns(gn.DivergenceWarning, match=r"epoch 4.*lower learning rate.*normalize"):
+        history = net.fit(X, Y, epochs=10, callbacks=[poison])
+    assert history.stopped_epoch == 4 and len(history) == 3
+    assert np.isfinite(net.parameters_to_vector()).all()
+    np.testing.assert_array_equal(net.parameters_to_vector()[1:], good[3][1:])
+    net.params["W1"][0, 0] = np.nan
+    with pytest.raises(gn.DivergenceError, match="epoch 1"):
+        net.fit(X, Y, epochs=2, on_divergence="raise")
+
+
+def test_large_learning_rate_divergence_is_caught():
+    X, Y = blobs()
+    X = X * 1e3
+    net = gn.Network([4, 50, 1], output_activation="linear", seed=0)
+    with pytest.warns(gn.DivergenceWarning):
+        history = net.fit(X, Y.astype(float), epochs=50, optimizer="gd", learning_rate=10.0)
+    assert history.stopped_epoch < 50
+    assert np.isfinite(net.parameters_to_vector()).all()
+
+
+def test_regression_records_rmse():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (2, 300))
+    Y = np.vstack([np.sin(3 * X[0]) + X[1], X[0] * X[1]])
+    net = gn.Network([2, 32, 32, 2], hidden_activation="tanh", output_activation="linear", seed=0)
+    history = net.fit(X, Y, epochs=200, batch_size=32, learning_rate=0.01, seed=0)
+    assert history["rmse"][-1] < 0.1
+    assert history["accuracy"] == [None] * 200
+
+
+def test_fit_argument_errors():
+    X, Y = blobs()
+    net = gn.Network([4, 3, 1])
+    with pytest.raises(gn.HyperparameterError, match="epochs must be an integer >= 1"):
+        net.fit(X, Y, epochs=0)
+    with pytest.raises(gn.HyperparameterError, match="batch_size"):
+        net.fit(X, Y, epochs=1, batch_size=0)
+    with pytest.raises(gn.HyperparameterError, match="both X_dev and Y_dev"):
+        net.fit(X, Y, epochs=1, X_dev=X)
+    with pytest.raises(gn.RankOneArrayError):
+        net.fit(X, Y[0], epochs=1)
+    with pytest.raises(gn.ShapeError, match="layer 1"):
+        net.fit(X.T, Y, epochs=1)
+    with pytest.raises(gn.HyperparameterError, match="verbose"):
+        net.fit(X, Y, epochs=1, verbose=5)
+
+
+def test_verbose_line_per_epoch(capsys):
+    X, Y = blobs(m=40)
+    gn.Network([4, 3, 1], seed=0).fit(X, Y, epochs=2, verbose=2)
+    out = capsys.readouterr().out
+    assert "epoch     1" in out and "epoch     2" in out and "cost" in out

@@ -195,3 +195,26 @@ def test_verbose_line_per_epoch(capsys):
     gn.Network([4, 3, 1], seed=0).fit(X, Y, epochs=2, verbose=2)
     out = capsys.readouterr().out
     assert "epoch     1" in out and "epoch     2" in out and "cost" in out
+
+
+def test_normalizer_fitted_on_training_set_only_and_saved(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 100)) * np.array([[1.0], [100.0], [0.01]]) + 50
+    Y = (X[:1] > 50).astype(int)
+    Xd = rng.standard_normal((3, 40)) * 7 - 20  # a dev set with other statistics
+    Yd = (Xd[:1] > -20).astype(int)
+    net = gn.Network([3, 5, 1], seed=0, dtype="float64")
+    net.fit(X, Y, epochs=5, X_dev=Xd, Y_dev=Yd, normalize=True)
+    np.testing.assert_allclose(net.normalizer.mu, X.mean(axis=1, keepdims=True))
+    np.testing.assert_allclose(net.normalizer.sigma2, X.var(axis=1, keepdims=True))
+    # predict applies the stored statistics to raw inputs
+    manual = gn.Network([3, 5, 1], dtype="float64")
+    manual.vector_to_parameters(net.parameters_to_vector())
+    X_norm = (Xd - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+    np.testing.assert_allclose(net.predict_proba(Xd), manual.predict_proba(X_norm), rtol=1e-10)
+    loaded = gn.load(gn.save(net, tmp_path / "m.npz"))
+    np.testing.assert_array_equal(loaded.normalizer.mu, net.normalizer.mu)
+    np.testing.assert_array_equal(loaded.predict_proba(Xd), net.predict_proba(Xd))
+    # a second fit without normalize drops the normalizer
+    net.fit(X, Y, epochs=1)
+    assert net.normalizer is None

@@ -192,6 +192,7 @@ class WrongTanhDerivative(gn.Network):
     def _backward(self, Y):
         m = Y.shape[1]
         dZ = self.loss.output_dZ(self.layers[-1].cache[2], Y)
+        dA = None
         for i in range(self.L - 1, -1, -1):
             layer = self.layers[i]
             A_prev, Z, _ = layer.cache

@@ -66,10 +66,10 @@ def test_batches_cover_every_example_once_per_epoch(monkeypatch):
     seen = []
     original = net._forward
 
-    def spy(Xb, training=False, reuse_masks=None):
+    def spy(Xb, training=False, **kwargs):
         if training:
             seen.append(np.array(Xb[0]))
-        return original(Xb, training, reuse_masks)
+        return original(Xb, training, **kwargs)
 
     monkeypatch.setattr(net, "_forward", spy)
     net.fit(X, Y, epochs=2, batch_size=16, seed=3)
@@ -218,3 +218,27 @@ def test_normalizer_fitted_on_training_set_only_and_saved(tmp_path):
     # a second fit without normalize drops the normalizer
     net.fit(X, Y, epochs=1)
     assert net.normalizer is None
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fit_matches_a_plain_reference_loop(dtype):
+    """The fast loop (reused buffers, flat in-place Adam) computes what the notes' loop computes."""
+    X, Y = blobs(m=70, n_x=5)
+    net = gn.Network([5, 6, 4, 1], keep_prob=1.0, l2=0.2, seed=0, dtype=dtype)
+    reference = net.copy()
+    net.fit(X, Y, epochs=3, batch_size=16, optimizer="adam", learning_rate=0.01, seed=7)
+
+    opt = gn.optimizers.Adam(0.01)
+    rng = np.random.default_rng(7)
+    params = {k: np.array(v) for k, v in reference.params.items()}
+    for _ in range(3):
+        order = rng.permutation(70)
+        for start in range(0, 70, 16):
+            idx = order[start:start + 16]
+            _, grads = reference.cost_and_gradients(X[:, idx], Y[:, idx], training=True)
+            opt.update(params, grads)
+            for k, v in params.items():
+                reference.params[k] = v
+    tolerance = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(net.parameters_to_vector(), reference.parameters_to_vector(),
+                               rtol=tolerance, atol=tolerance)

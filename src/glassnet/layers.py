@@ -37,6 +37,7 @@ class Dense:
         self.cache = None  # (A_prev after dropout, Z, A) of the last forward pass
         self.D = None  # the last dropout mask d, a boolean array shaped like A[l-1]
         self.mask_applied = False  # whether the cached forward pass used D
+        self._buffers: dict = {}  # reused Z, A and dA_prev arrays of the fit loop, by (name, m)
 
     def bind(self, W, b, dW, db) -> None:
         """Attach the parameter and gradient arrays (views into the network's flat buffers)."""
@@ -46,29 +47,44 @@ class Dense:
     def drops(self) -> bool:
         return self.keep_prob < 1.0
 
-    def forward(self, A_prev, training: bool, rng: np.random.Generator, reuse_mask: bool = False):
-        """Z = W A_prev + b, A = g(Z); inverted dropout on A_prev when training. Keeps the cache."""
+    def _buffer(self, name: str, m: int, dtype):
+        """A reused (n, m) array for the fit loop, so each mini-batch does not allocate anew."""
+        rows = self.n_prev if name == "dA_prev" else self.n
+        buffer = self._buffers.get((name, m))
+        if buffer is None or buffer.dtype != dtype:
+            buffer = self._buffers[(name, m)] = xp.empty((rows, m), dtype=dtype)
+        return buffer
+
+    def forward(self, A_prev, training: bool, rng: np.random.Generator, reuse_mask: bool = False,
+                reuse_buffers: bool = False):
+        """Z = W A_prev + b, A = g(Z); inverted dropout on A_prev when training. Keeps the cache.
+
+        ``reuse_buffers`` (the fit loop) writes Z and A into arrays kept from the last call of the
+        same batch size; a caller that keeps the returned A must not pass it.
+        """
         self.mask_applied = training and self.drops
         if self.mask_applied:
             if not (reuse_mask and self.D is not None and self.D.shape == A_prev.shape):
                 self.D = xp.asarray(rng.random(A_prev.shape, dtype=A_prev.dtype) < self.keep_prob)
-            A_prev = A_prev * self.D / self.keep_prob
-        Z = self.W @ A_prev
-        Z += self.b
-        A = self.activation.forward(Z)
+            A_prev = A_prev * self.D / self.keep_prob  # inverted dropout: a = a * d / keep_prob
+        m = A_prev.shape[1]
+        Z = xp.matmul(self.W, A_prev, out=self._buffer("Z", m, A_prev.dtype) if reuse_buffers else None)
+        Z += self.b  # Z = W A_prev + b
+        A = self.activation.forward(Z, out=self._buffer("A", m, Z.dtype) if reuse_buffers else None)
         self.cache = (A_prev, Z, A)
         return A
 
-    def backward(self, dA, m: int, l2: float = 0.0, dZ=None, need_dA_prev: bool = True):
+    def backward(self, dA, m: int, l2: float = 0.0, dZ=None, need_dA_prev: bool = True,
+                 reuse_buffers: bool = False):
         """Fill dW and db; return dA[l-1] (None when not needed, e.g. for the first layer).
 
         As in the notes, dA and dZ are per-example derivatives (no 1/m); the 1/m of the average
         cost appears in dW and db. Pass ``dZ`` directly for the output layer's fused gradient
-        dZ[L] = A[L] - Y.
+        dZ[L] = A[L] - Y. ``dA`` is overwritten (it becomes dZ): nothing else needs it.
         """
         A_prev, Z, A = self.cache
         if dZ is None:
-            dZ = self.activation.backward(dA, Z, A)  # dZ = dA * g'(Z)
+            dZ = self.activation.backward(dA, Z, A, out=dA)  # dZ = dA * g'(Z)
         xp.matmul(dZ, A_prev.T, out=self.dW)  # dW = dZ A_prev^T / m (+ l2/m W below)
         self.dW *= 1.0 / m
         if l2:
@@ -77,7 +93,8 @@ class Dense:
         self.db *= 1.0 / m
         if not need_dA_prev:
             return None
-        dA_prev = self.W.T @ dZ  # dA_prev = W^T dZ
+        out = self._buffer("dA_prev", dZ.shape[1], dZ.dtype) if reuse_buffers else None
+        dA_prev = xp.matmul(self.W.T, dZ, out=out)  # dA_prev = W^T dZ
         if self.mask_applied:
             dA_prev *= self.D
             dA_prev /= self.keep_prob

@@ -220,11 +220,12 @@ class Network:
         """
         return self._forward(self.check_X(X), training, reuse_masks)
 
-    def _forward(self, X, training: bool = False, reuse_masks: bool | None = None):
+    def _forward(self, X, training: bool = False, reuse_masks: bool | None = None,
+                 reuse_buffers: bool = False):
         reuse = self._masks_fixed if reuse_masks is None else reuse_masks
         A = X
         for layer in self.layers:
-            A = layer.forward(A, training, self.rng, reuse)
+            A = layer.forward(A, training, self.rng, reuse, reuse_buffers)
         return A
 
     def backward(self, Y) -> dict:
@@ -236,7 +237,7 @@ class Network:
         self._backward(Y)
         return self.gradients()
 
-    def _backward(self, Y) -> None:
+    def _backward(self, Y, reuse_buffers: bool = False) -> None:
         """Fill the flat gradient vector from the caches: dZ[L] = A[L] - Y, then layer by layer."""
         AL = self.layers[-1].cache[2]
         m = AL.shape[1]
@@ -244,7 +245,7 @@ class Network:
         dA = None
         for index in range(self.L - 1, -1, -1):
             layer = self.layers[index]
-            dA = layer.backward(dA, m, self.l2, dZ=dZ, need_dA_prev=index > 0)
+            dA = layer.backward(dA, m, self.l2, dZ=dZ, need_dA_prev=index > 0, reuse_buffers=reuse_buffers)
             dZ = None
 
     def gradients(self) -> dict:

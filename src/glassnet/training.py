@@ -365,14 +365,14 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
                     if net.normalizer is not None:
                         Xb = net.normalizer.transform(Xb)
                     Yb = YT[idx].T
-                    AL = net._forward(Xb, training=True)
+                    AL = net._forward(Xb, training=True, reuse_buffers=True)
                     J = net._cost_of_last_forward(Yb)
                     if not math.isfinite(J):
                         diverged = J
                         break
                     loss_sum += J * b
                     metric_sum += batch_metric_sum(net, AL, Yb)
-                    net._backward(Yb)
+                    net._backward(Yb, reuse_buffers=True)
                     opt.step(net._theta, net._grad, lr)
                 if diverged is not None:
                     net.vector_to_parameters(last_good)

@@ -1,0 +1,180 @@
+import json
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.diagnostics import (
+    CostDecreaseResult,
+    Diagnosis,
+    check_cost_decreases,
+    diagnose,
+    epoch_record,
+    layer_statistics,
+)
+
+from .test_gradcheck import assert_same, snapshot
+
+
+def deep_linear(scale, depth=10, width=4):
+    net = gn.Network([width] * (depth + 1), activations=["linear"] * depth, dtype="float64", seed=0)
+    for l in range(1, depth + 1):
+        net.params[f"W{l}"] = scale * np.eye(width)
+        net.params[f"b{l}"] = np.zeros((width, 1))
+    return net
+
+
+def data(n_x, m, seed=0, n_y=None):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_x, m))
+    Y = rng.standard_normal((n_y, m)) if n_y else None
+    return X, Y
+
+
+@pytest.mark.parametrize("with_labels", [False, True])
+@pytest.mark.parametrize("scale,verdict", [(1.5, "exploding"), (0.5, "vanishing"), (1.0, "healthy")])
+def test_deep_linear_network_grows_like_scale_to_the_l(scale, verdict, with_labels):
+    X, Y = data(4, 30, seed=1, n_y=4)
+    d = diagnose(deep_linear(scale), X, Y if with_labels else None)
+    assert isinstance(d, Diagnosis) and d.verdict == verdict
+    # A[l] = scale^l X exactly: every layer-by-layer ratio of RMS(A) is the scale
+    np.testing.assert_allclose(d.activation_ratios(), scale, rtol=1e-12)
+    rms_x = np.sqrt(np.mean(X ** 2))
+    np.testing.assert_allclose([s.rms_a for s in d.layers], rms_x * scale ** np.arange(1, 11), rtol=1e-12)
+    assert d.activation_growth == pytest.approx(scale ** 8)  # RMS(A[9]) / RMS(A[1])
+    assert d.gradient_growth == pytest.approx(scale ** 9)  # ‖dZ[1]‖ / ‖dZ[10]‖: W^T scales by `scale`
+    text = str(d)
+    assert f"diagnosis: {verdict.upper()}" in text and "rule:" in text and "F_A" in text
+    if verdict != "healthy":
+        assert any(verdict in r for r in d.reasons)
+        assert f"×{scale:g} per layer" in text
+
+
+@pytest.mark.parametrize("with_labels", [False, True])
+def test_fifty_layer_sigmoid_network_vanishes(with_labels):
+    X, _ = data(20, 200, seed=2)
+    Y = (X[:1] > 0).astype(float)
+    net = gn.Network([20] + [50] * 49 + [1], hidden_activation="sigmoid", seed=2)
+    d = diagnose(net, X, Y if with_labels else None)
+    assert d.verdict == "vanishing"
+    assert d.gradient_growth < 1e-6
+    assert any("gradients" in r and "vanishing" in r for r in d.reasons)
+
+
+def test_he_initialization_keeps_the_activation_scale_of_a_deep_relu_network():
+    # He (std sqrt(2/n[l-1])) keeps E[A[l]^2] constant with depth. One network of finite width drifts
+    # around that like a log-normal random walk (log-std of RMS(A[50]) / RMS(A[1]) about 0.4 for 200
+    # units), so a single network can wander past a factor 2 for some seeds. So: every network is
+    # healthy, and the mean square over 8 networks stays within a factor of 2 of layer 1's at every
+    # layer (checked over 40 seeds while writing this test: 0.61 to 1.41).
+    squares = []
+    for seed in range(8):
+        X, _ = data(100, 100, seed=seed)
+        net = gn.Network([100] + [200] * 50 + [1], hidden_activation="relu", initializer="he", seed=seed)
+        d = diagnose(net, X)
+        assert d.verdict == "healthy", d.reasons
+        rms = np.array([s.rms_a for s in d.layers[:-1]])
+        squares.append((rms / rms[0]) ** 2)
+    profile = np.sqrt(np.mean(squares, axis=0))
+    assert profile.min() > 0.5 and profile.max() < 2.0, profile
+    # the same network with xavier (half He's variance for ReLU) shrinks by about 1/sqrt(2) per layer
+    X, _ = data(100, 100, seed=0)
+    small = gn.Network([100] + [200] * 50 + [1], hidden_activation="relu", initializer="xavier", seed=0)
+    d = diagnose(small, X)
+    assert d.verdict == "vanishing" and d.activation_growth < 1e-5
+
+
+def test_saturated_and_dead_units():
+    X, _ = data(3, 40, seed=3)
+    net = gn.Network([3, 6, 5, 4, 1], activations=["sigmoid", "tanh", "relu", "sigmoid"], dtype="float64", seed=3)
+    net.params["W1"] = 100.0 * np.sign(net.params["W1"])  # |z| is huge: a < 0.01 or a > 0.99
+    net.params["W2"] = 100.0 * np.abs(net.params["W2"])  # inputs in {0, 1}: z >= b2 = 5, tanh(z) > 0.9999
+    net.params["b2"] = 5.0 * np.ones((5, 1))
+    net.params["b3"] = -100.0 * np.ones((4, 1))  # Z <= 0 for every example: dead
+    stats = layer_statistics(net, X)
+    assert stats[0].saturated > 0.95 and stats[1].saturated == 1.0
+    assert stats[2].dead == 1.0 and stats[2].saturated is None
+    assert stats[0].dead is None and stats[3].dead is None
+    d = diagnose(net, X)
+    assert any("layer 3" in w and "dead" in w for w in d.warnings)
+    assert any("layer 1" in w and "saturated" in w for w in d.warnings)
+    # the rule, exactly: sigmoid a < 0.01 or a > 0.99, tanh |a| > 0.99
+    one = gn.Network([1, 2, 1], activations=["tanh", "sigmoid"], dtype="float64", seed=0)
+    one.params["W1"] = [[1.0], [1.0]]
+    one.params["b1"] = [[0.0], [0.0]]
+    z = np.array([[np.arctanh(0.98), np.arctanh(0.995), -np.arctanh(0.995), 0.0]])
+    assert layer_statistics(one, z)[0].saturated == pytest.approx(0.5)
+
+
+def test_gradient_norms_match_backprop():
+    X, _ = data(5, 12, seed=4)
+    Y = (X[:1] > 0).astype(float)
+    net = gn.Network([5, 7, 4, 1], hidden_activation="tanh", l2=0.3, dtype="float64", seed=4)
+    stats = layer_statistics(net, X, Y)
+    _, grads = net.cost_and_gradients(X, Y, training=False)
+    for s in stats:
+        dW = grads[f"dW{s.layer}"]
+        assert s.grad_norm == pytest.approx(np.linalg.norm(dW), rel=1e-12)
+        assert s.grad_ratio == pytest.approx(np.linalg.norm(dW) / np.linalg.norm(net.params[f"W{s.layer}"]),
+                                             rel=1e-12)
+    assert all(s.grad_norm is None for s in layer_statistics(net, X))
+
+
+def test_diagnostics_do_not_change_the_network():
+    X, _ = data(5, 20, seed=5)
+    Y = (X[:1] > 0).astype(float)
+    net = gn.Network([5, 6, 4, 1], keep_prob=0.7, seed=5)
+    net.cost_and_gradients(X, Y, training=True)
+    before = snapshot(net)
+    diagnose(net, X, Y)
+    diagnose(net, X)
+    epoch_record(net, X, Y, prepared=False)
+    check_cost_decreases(net, X, Y, iterations=3)
+    assert_same(before, snapshot(net))
+
+
+def test_epoch_record_is_compact_and_json_ready():
+    X, _ = data(6, 32, seed=6)
+    Y = np.random.default_rng(6).integers(0, 3, (1, 32))
+    net = gn.Network([6, 8, 5, 3], output_activation="softmax", seed=6)
+    record = epoch_record(net, X, Y)
+    keys = {"grad_norm", "grad_ratio", "weight_norm", "signal_norm", "activation_rms", "dead_fraction",
+            "saturated_fraction", "verdict"}
+    assert set(record) == keys
+    assert all(len(record[k]) == net.L for k in keys - {"verdict"})
+    assert record["verdict"] in ("healthy", "vanishing", "exploding")
+    assert json.loads(json.dumps(record)) == record
+    assert record == epoch_record(net, X, Y, prepared=False)  # no normalizer: the same batch
+
+
+def test_fit_records_diagnostics_every_epoch():
+    X, _ = data(4, 64, seed=7)
+    Y = (X[:1] + X[1:2] > 0).astype(float)
+    net = gn.Network([4, 5, 1], hidden_activation="tanh", seed=7)
+    history = gn.fit(net, X, Y, epochs=3, diagnostics=True, seed=0)
+    assert len(history.diagnostics) == 3
+    assert all(len(r["grad_norm"]) == 2 and r["grad_norm"][0] > 0 for r in history.diagnostics)
+
+
+def test_cost_decreases_with_dropout_off():
+    X, _ = data(5, 40, seed=8)
+    Y = (X[:1] > 0).astype(float)
+    net = gn.Network([5, 8, 8, 1], hidden_activation="tanh", keep_prob=0.5, seed=8)
+    result = check_cost_decreases(net, X, Y, iterations=30, learning_rate=0.5)
+    assert isinstance(result, CostDecreaseResult) and result.decreased and bool(result)
+    assert len(result.costs) == 31 and not result.rises
+    assert np.all(np.diff(result.costs) < 0)
+    assert "fell at every one of 30" in str(result)
+
+
+def test_cost_that_rises_is_reported():
+    X, _ = data(5, 40, seed=8)
+    Y = (X[:1] > 0).astype(float)
+    net = gn.Network([5, 8, 8, 1], hidden_activation="tanh", seed=8)
+    result = check_cost_decreases(net, X, Y, iterations=20, learning_rate=100.0)
+    assert not result.decreased and result.rises
+    assert "lower learning_rate" in result.message
+    with pytest.raises(gn.HyperparameterError, match="learning_rate"):
+        check_cost_decreases(net, X, Y, learning_rate=0)
+    with pytest.raises(gn.HyperparameterError, match="iterations"):
+        check_cost_decreases(net, X, Y, iterations=0)

@@ -423,6 +423,8 @@ def test_report_text_and_dict():
         assert name in text and str(shape) in text
     assert len(report.worst) == 3 and all(e.name == "W2" for e in report.worst)
     assert report.worst[0].difference >= report.worst[1].difference
+    name, index, analytic, numeric = report.worst[0]
+    assert name == "W2" and len(index) == 2 and analytic == pytest.approx(2 * numeric, rel=1e-6)
     data = json.loads(json.dumps(report.to_dict()))
     assert data["verdict"] == "likely a bug" and data["passed"] is False
     assert data["per_parameter"][0]["name"] == "W2" and data["evaluations"] == report.evaluations

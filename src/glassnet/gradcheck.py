@@ -130,6 +130,10 @@ class Entry:
         """|analytic − numeric|."""
         return abs(self.analytic - self.numeric)
 
+    def __iter__(self):
+        """Unpacks as (name, index, analytic, numeric)."""
+        return iter((self.name, self.index, self.analytic, self.numeric))
+
     def label(self) -> str:
         return f"{self.name}[{', '.join(str(i) for i in self.index)}]"
 

@@ -1,6 +1,6 @@
 """glassnet: deep learning on NumPy that you can see through."""
 
-from . import optimizers
+from . import diagnostics, gradcheck, optimizers
 from .activations import (
     Activation,
     LeakyReLU,
@@ -12,6 +12,7 @@ from .activations import (
     get_activation,
 )
 from .backend import make_rng, xp
+from .diagnostics import check_cost_decreases, diagnose, epoch_record, layer_statistics
 from .errors import (
     DatasetError,
     DivergenceError,
@@ -25,6 +26,7 @@ from .errors import (
     ShapeError,
     UnknownNameError,
 )
+from .gradcheck import GradCheckReport, check_gradients, gradient_check, numerical_derivative
 from .io import load, load_metadata, save
 from .network import Network
 from .optimizers import Adam, GradientDescent, Momentum, RMSprop
@@ -39,6 +41,8 @@ __all__ = [
     "ModelFileError", "NonFiniteError", "NotFittedError", "RankOneArrayError", "ShapeError",
     "UnknownNameError",
     "Network",
+    "diagnostics", "gradcheck", "GradCheckReport", "check_gradients", "gradient_check", "numerical_derivative",
+    "check_cost_decreases", "diagnose", "epoch_record", "layer_statistics",
     "optimizers", "Adam", "GradientDescent", "Momentum", "RMSprop",
     "load", "load_metadata", "save",
     "Callback", "DivergenceWarning", "EarlyStopping", "History", "evaluate", "fit",

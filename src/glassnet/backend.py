@@ -11,6 +11,7 @@ two-sided difference needs the extra digits.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from types import ModuleType
 
@@ -110,3 +111,24 @@ def make_rng(seed=None) -> np.random.Generator:
 def spawn_seed(rng: np.random.Generator) -> int:
     """Draw an integer seed from ``rng`` for a child generator (keeps one seed at the root)."""
     return int(rng.integers(0, 2**63 - 1))
+
+
+# Below this many floating-point operations per matrix product, a second BLAS thread costs more
+# (start-up, spinning, cache traffic) than it saves: the notes' small networks run several times
+# faster on one thread, and much faster still when other processes compete for the cores.
+SMALL_PRODUCT_FLOPS = 2e7
+
+
+def blas_threads(limit: int | None):
+    """A context that limits the BLAS thread pool to ``limit`` threads (None: leave it as it is)."""
+    if limit is None or backend_name() != "numpy":
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=limit, user_api="blas")
+
+
+def threads_for(layer_dims, batch: int) -> int | None:
+    """1 when the largest product of a forward pass, 2·n[l]·n[l-1]·batch, is small; else None."""
+    largest = max(2 * n * n_prev * batch for n_prev, n in zip(layer_dims[:-1], layer_dims[1:], strict=True))
+    return 1 if largest < SMALL_PRODUCT_FLOPS else None

@@ -76,8 +76,9 @@ def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolutio
     if ax is None:
         fig = _figure(5, 5)
         ax = fig.add_subplot()
-    ax.contourf(gx, gy, regions, alpha=0.35, cmap="coolwarm", levels=np.arange(regions.max() + 2) - 0.5)
-    ax.scatter(X[0], X[1], c=labels, cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
+    top = max(int(regions.max()), int(labels.max()), 1)  # same colours for the same class in both layers
+    ax.contourf(gx, gy, regions, alpha=0.35, cmap="coolwarm", levels=np.arange(top + 2) - 0.5, vmin=0, vmax=top)
+    ax.scatter(X[0], X[1], c=labels, cmap="coolwarm", vmin=0, vmax=top, s=12, edgecolors="k", linewidths=0.3)
     ax.set_title(title)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

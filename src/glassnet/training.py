@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .backend import make_rng, spawn_seed, xp
+from .backend import blas_threads, make_rng, spawn_seed, threads_for, xp
 from .errors import DivergenceError, HyperparameterError, ShapeError, unknown_name
 from .optimizers import get_optimizer, get_schedule
 from .validation import check_int, check_number
@@ -344,7 +344,8 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
     progress = _progress(verbose, start_epoch, epochs)
     last_good = net.parameters_to_vector()
     # Overflow on the way to a NaN is reported once, by the divergence guard, not by NumPy.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+            blas_threads(threads_for(net.layer_dims, batch)):
         try:
             for epoch in range(start_epoch + 1, epochs + 1):
                 t0 = time.perf_counter()

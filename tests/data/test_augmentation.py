@@ -202,7 +202,7 @@ def test_from_names():
     kinds = [type(t) for t in pipe.transforms]
     assert kinds == [HorizontalFlip, RandomCrop, RandomRotation, RandomZoom, ElasticDistortion]
     assert pipe.transforms[1].padding == 2 and pipe.transforms[2].max_degrees == 10
-    assert from_names("crop", image_shape=(64, 64, 3)).transforms[0].padding == 4
+    assert from_names("crop", image_shape=np.array([64, 64, 3])).transforms[0].padding == 4
     custom = from_names("rotate:15,crop:3,vflip:0.25")
     assert custom.transforms[0].max_degrees == 15 and custom.transforms[1].padding == 3
     assert custom.transforms[2].p == 0.25

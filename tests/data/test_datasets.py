@@ -300,6 +300,8 @@ def test_load_registry_generated_and_bundled():
 def test_load_registry_files(shared_datasets):
     d = ds.load("cats", path=shared_datasets)
     assert d.image_shape == (64, 64, 3) and d.class_names == ("non-cat", "cat") and d.n_x == 12288
+    images = ds.load("cats", path=shared_datasets, images=True)
+    assert images.X_train.shape == (209, 64, 64, 3) and images.n_x == 12288
     d = ds.load("course-2d", path=shared_datasets)
     assert d.X_train.shape == (2, 211) and d.X_test.shape == (2, 200)
 

@@ -321,7 +321,10 @@ class Augmenter:
 
 
 def _check_image_shape(image_shape) -> tuple[int, int, int]:
-    shape = tuple(image_shape) if isinstance(image_shape, Sequence) else ()
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        shape = ()
     if len(shape) == 2:
         shape = (*shape, 1)
     if len(shape) != 3 or not all(isinstance(v, int | np.integer) and v > 0 for v in shape):

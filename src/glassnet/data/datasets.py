@@ -51,9 +51,10 @@ from ..validation import check_int, check_number
 class Dataset:
     """A data set split into train and test, in the notes' layout.
 
-    X_train (n_x, m_train), Y_train (1, m_train) int64, X_test (n_x, m_test), Y_test (1, m_test);
-    ``n_classes`` labels 0..n_classes-1; ``image_shape`` (H, W, C) when each column of X is an
-    image flattened in C order (what augmentation needs), else None; ``class_names`` when known.
+    X_train (n_x, m_train), Y_train (1, m_train) int64, X_test (n_x, m_test), Y_test (1, m_test)
+    (image sets loaded with ``images=True``: X (m, H, W, C)); labels 0..n_classes-1;
+    ``image_shape`` (H, W, C) when each column of X is an image flattened in C order (what
+    augmentation needs), else None; ``class_names`` when known.
     """
 
     X_train: np.ndarray
@@ -67,8 +68,9 @@ class Dataset:
 
     @property
     def n_x(self) -> int:
-        """Number of input features (rows of X)."""
-        return int(self.X_train.shape[0])
+        """Number of input features: rows of X, or H*W*C when X holds images (m, H, W, C) (``images=True``)."""
+        X = self.X_train
+        return int(np.prod(X.shape[1:])) if X.ndim == 4 else int(X.shape[0])
 
     def __repr__(self) -> str:
         return (

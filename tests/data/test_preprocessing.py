@@ -200,6 +200,12 @@ def test_standardizer_constant_feature_maps_to_zero():
     assert np.array_equal(Z[0], np.zeros(30)) and np.array_equal(Z[2], np.zeros(30))
     assert norm.sigma2[0, 0] == 0.0 and norm.mu[0, 0] == 0.1
     np.testing.assert_array_equal(norm.inverse_transform(Z)[[0, 2]], X[[0, 2]])
+    # other data keep their offset from the training constant: never multiplied by 1 / floor
+    other = X[:, :2] + 0.5
+    np.testing.assert_allclose(norm.transform(other)[[0, 2]], np.full((2, 2), 0.5), rtol=1e-12)
+    # a feature with a real (if small) spread is standardized as usual
+    tiny = Standardizer(floor=1e-8).fit(np.array([[0.0, 1e-6]]))
+    np.testing.assert_allclose(tiny.transform(np.array([[0.0, 1e-6]])), [[-1.0, 1.0]], rtol=1e-9)
 
 
 def test_standardizer_keeps_dtype_and_input():

@@ -206,18 +206,23 @@ class Standardizer:
     """The notes' input normalization: subtract the mean, divide by the standard deviation, per feature.
 
     fit (training set only):  mu = (1/m) sum_i x(i),   sigma2 = (1/m) sum_i (x(i) - mu)^2
-    transform:                x_norm = (x - mu) / max(sigma, floor),   sigma = sqrt(sigma2)
+    transform:                x_norm = (x - mu) / s,   s = sigma if sigma >= floor, else 1
 
-    The floor keeps a constant feature (sigma = 0) from dividing by zero: it maps to 0.
-    Statistics are computed in float64 (the mean as x(1) + (1/m) sum (x(i) - x(1)), the same
-    number, exact for a constant feature) and stored as ``mu`` (n_x, 1) and ``sigma2`` (n_x, 1)
-    float64. ``transform`` applies them unchanged to any data (dev, test, new examples), keeps
-    a float input's dtype (float32 stays float32), and never modifies its input.
+    A feature (near-)constant in the training set (sigma < floor) is only centred: it maps to 0
+    on the training set, and other data keep their offset x - mu instead of being multiplied by
+    1/floor. (Dividing by max(sigma, floor) would also map it to 0 on the training set, but a test
+    or augmented example that differs there explodes: 67 of MNIST's 784 pixels are always 0 in
+    its training set, and one test image then reaches |x_norm| = 9.4e6.) scikit-learn's
+    StandardScaler makes the same choice. Statistics are computed in float64 (the mean as
+    x(1) + (1/m) sum (x(i) - x(1)), the same number, exact for a constant feature) and stored as
+    ``mu`` (n_x, 1) and ``sigma2`` (n_x, 1) float64. ``transform`` applies them unchanged to any
+    data (dev, test, new examples), keeps a float input's dtype (float32 stays float32), and
+    never modifies its input.
     """
 
     def __init__(self, floor: float = 1e-8):
         self.floor = check_number(floor, "floor", low=0.0, low_open=True,
-                                  hint="a small positive number such as 1e-8")
+                                  hint="features with a standard deviation below it are only centred; 1e-8")
         self.mu: np.ndarray | None = None
         self.sigma2: np.ndarray | None = None
 
@@ -229,9 +234,10 @@ class Standardizer:
 
     @property
     def scale(self) -> np.ndarray:
-        """max(sigma, floor), (n_x, 1) float64: what transform divides by."""
+        """s = sigma where sigma >= floor, else 1; (n_x, 1) float64: what transform divides by."""
         self._check_fitted()
-        return np.maximum(np.sqrt(np.asarray(self.sigma2, dtype=np.float64)), self.floor)
+        sigma = np.sqrt(np.asarray(self.sigma2, dtype=np.float64))
+        return np.where(sigma >= self.floor, sigma, 1.0)
 
     def _check_fitted(self) -> None:
         if self.mu is None or self.sigma2 is None:
@@ -272,7 +278,7 @@ class Standardizer:
         return X, dtype
 
     def transform(self, X):
-        """x_norm = (x - mu) / max(sigma, floor) for every column of X (n_x, m); a new array, X's float dtype."""
+        """x_norm = (x - mu) / s for every column of X (n_x, m); a new array in X's float dtype."""
         X, dtype = self._checked(X, "X")
         out = X - xp.asarray(self.mu, dtype=dtype)
         out /= xp.asarray(self.scale, dtype=dtype)
@@ -283,7 +289,7 @@ class Standardizer:
         return self.fit(X).transform(X)
 
     def inverse_transform(self, X_norm):
-        """x = x_norm * max(sigma, floor) + mu: undoes transform (up to rounding)."""
+        """x = x_norm * s + mu: undoes transform (up to rounding)."""
         X_norm, dtype = self._checked(X_norm, "X_norm")
         out = X_norm * xp.asarray(self.scale, dtype=dtype)
         out += xp.asarray(self.mu, dtype=dtype)

@@ -1,6 +1,6 @@
 """glassnet: deep learning on NumPy that you can see through."""
 
-from . import diagnostics, gradcheck, optimizers
+from . import data, diagnostics, gradcheck, optimizers
 from .activations import (
     Activation,
     LeakyReLU,
@@ -12,6 +12,11 @@ from .activations import (
     get_activation,
 )
 from .backend import make_rng, xp
+from .data import augmentation, datasets, preprocessing
+from .data.augmentation import Augmenter, augment_columns
+from .data.datasets import DATASETS, Dataset
+from .data.datasets import load as load_dataset
+from .data.preprocessing import Standardizer, from_one_hot, one_hot, train_dev_test_split, train_test_split
 from .diagnostics import check_cost_decreases, diagnose, epoch_record, layer_statistics
 from .errors import (
     DatasetError,
@@ -41,6 +46,8 @@ __all__ = [
     "ModelFileError", "NonFiniteError", "NotFittedError", "RankOneArrayError", "ShapeError",
     "UnknownNameError",
     "Network",
+    "data", "augmentation", "datasets", "preprocessing", "Augmenter", "augment_columns", "DATASETS", "Dataset",
+    "load_dataset", "Standardizer", "from_one_hot", "one_hot", "train_dev_test_split", "train_test_split",
     "diagnostics", "gradcheck", "GradCheckReport", "check_gradients", "gradient_check", "numerical_derivative",
     "check_cost_decreases", "diagnose", "epoch_record", "layer_statistics",
     "optimizers", "Adam", "GradientDescent", "Momentum", "RMSprop",

@@ -6,6 +6,8 @@
     glassnet evaluate runs/digits/model.npz
     glassnet predict runs/digits/model.npz --input new.csv --output predictions.csv
     glassnet info runs/digits/model.npz
+    glassnet gradcheck --layers 5,3 --activation tanh --l2 0.7      # exits 1 when the check fails
+    glassnet lab                         # the notes' experiments; glassnet lab initialization --quick
 
 User errors print one line (``glassnet: error: ...``) and exit with status 2, no traceback.
 """
@@ -134,6 +136,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = sub.add_parser("data", help="list the built-in data sets")
     data.set_defaults(handler=cmd_data)
+
+    gradcheck = sub.add_parser("gradcheck", help="check backpropagation against two-sided finite differences")
+    add_data_flags(gradcheck)
+    add_network_flags(gradcheck)
+    gradcheck.add_argument("--model", default=None, help="check a saved model instead of a new network")
+    gradcheck.add_argument("--examples", type=int, default=32, help="examples to check on (default 32)")
+    gradcheck.add_argument("--epsilon", type=float, default=1e-7, help="the finite-difference step (default 1e-7)")
+    gradcheck.add_argument("--mode", choices=["auto", "exact", "fast"], default="auto",
+                           help="exact: every parameter; fast: samples and random directions (default auto)")
+    gradcheck.add_argument("--dropout", choices=["off", "fixed"], default="off",
+                           help="check with dropout off (default) or with one fixed set of masks")
+    gradcheck.add_argument("--sweep", action="store_true", help="also sweep epsilon (a real bug does not shrink)")
+    gradcheck.add_argument("--no-normalize", dest="normalize", action="store_false")
+    gradcheck.add_argument("--json", default=None, help="also write the report as JSON to this file")
+    gradcheck.set_defaults(handler=cmd_gradcheck)
+
+    lab = sub.add_parser("lab", help="run one of the notes' experiments (no NAME: list them)")
+    lab.add_argument("name", nargs="?", default=None)
+    lab.add_argument("--out", default=None, help="output folder (default runs/lab-NAME)")
+    lab.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    lab.add_argument("--seeds", type=int, default=5, help="seeds for stochastic comparisons (default 5)")
+    lab.add_argument("--quick", action="store_true", help="a smaller, faster version of the experiment")
+    lab.add_argument("--data-path", default=None,
+                     help="folder with the course's data files (or a parent with their subfolders)")
+    lab.set_defaults(handler=cmd_lab)
     return parser
 
 
@@ -348,6 +375,51 @@ def cmd_data(args) -> int:
 
     for name, info in DATASETS.items():
         print(f"{name:<15}{info.kind:<11}{info.description}")
+    return 0
+
+
+def cmd_gradcheck(args) -> int:
+    from .data.preprocessing import Standardizer
+    from .gradcheck import gradient_check
+    from .io import load
+
+    data = load_data(args, args.seed)
+    if args.model:
+        net = load(args.model)
+    else:
+        output, n_out, _ = output_for(data, args.task)
+        net = build_network(args, data.n_x, n_out, output)
+        # A new network has b = 0, so a dead unit feeds Z = 0 exactly to the next ReLU: a kink where
+        # the two-sided difference is not a derivative. Small random biases keep Z off the kinks.
+        rng = np.random.default_rng(args.seed)
+        for name in net.params:
+            if name.startswith("b"):
+                net.params[name] = 0.1 * rng.standard_normal(net.params[name].shape)
+    if args.examples < 1:
+        raise HyperparameterError(f"--examples must be >= 1, got {args.examples}")
+    X, Y = data.X_train[:, : args.examples], data.Y_train[:, : args.examples]
+    if args.normalize and not args.model:
+        X = Standardizer().fit(data.X_train).transform(X)
+    print(f"gradient check of {net!r} on {X.shape[1]} examples of {data.name}", flush=True)
+    report = gradient_check(net, X, Y, epsilon=args.epsilon, dropout=args.dropout, mode=args.mode,
+                            sweep=args.sweep, seed=args.seed)
+    print(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_dict(), indent=1, default=float))
+    return 0 if report.passed else 1
+
+
+def cmd_lab(args) -> int:
+    from . import labs
+
+    if args.name is None:
+        for name, title in labs.titles().items():
+            print(f"{name:<22}{title}")
+        print("\nrun one with: glassnet lab NAME [--quick] [--out DIR] [--seed N] [--seeds N] [--data-path DIR]")
+        return 0
+    if args.seeds < 1:
+        raise HyperparameterError(f"--seeds must be >= 1, got {args.seeds}")
+    labs.run(args.name, out=args.out, seed=args.seed, quick=args.quick, seeds=args.seeds, data_path=args.data_path)
     return 0
 
 

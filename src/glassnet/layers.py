@@ -89,7 +89,7 @@ class Dense:
         self.dW *= 1.0 / m
         if l2:
             self.dW += (l2 / m) * self.W
-        xp.sum(dZ, axis=1, keepdims=True, out=self.db)  # db = sum(dZ) / m
+        dZ.sum(axis=1, keepdims=True, out=self.db)  # db = sum(dZ) / m
         self.db *= 1.0 / m
         if not need_dA_prev:
             return None

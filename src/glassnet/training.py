@@ -336,7 +336,7 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
     if X_dev is not None:
         Xd = net.check_X(X_dev, "X_dev")
         dev = (Xd, net.check_Y(Y_dev, Xd.shape[1], "Y_dev"))
-    x_buffer = xp.empty((batch, X.shape[0]), dtype=net.dtype)
+    x_buffer = xp.empty((batch, X.shape[0]), dtype=net.dtype) if batch < m else None
     metric = metric_names(net.output_activation)[0]
 
     for cb in callbacks:
@@ -356,16 +356,18 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
                 for start in range(0, m, batch):
                     idx = order[start:start + batch]
                     b = idx.size
-                    xb = x_buffer[:b]
-                    xp.take(XT, idx, axis=0, out=xb)  # gather the mini-batch into the reused buffer
-                    Xb = xb.T  # (n_x, b) view: the notes' layout
+                    if batch < m:
+                        xb = x_buffer[:b]
+                        xp.take(XT, idx, axis=0, out=xb)  # gather the mini-batch into the reused buffer
+                        Xb, Yb = xb.T, YT[idx].T  # (n_x, b) view: the notes' layout
+                    else:
+                        Xb, Yb = XT.T, YT.T  # full batch: the data set itself, no gather
                     if augment is not None:
                         from .data.augmentation import augment_columns
 
                         Xb = augment_columns(Xb, image_shape, augment, aug_rng)
                     if net.normalizer is not None:
                         Xb = net.normalizer.transform(Xb)
-                    Yb = YT[idx].T
                     AL = net._forward(Xb, training=True, reuse_buffers=True)
                     J = net._cost_of_last_forward(Yb)
                     if not math.isfinite(J):

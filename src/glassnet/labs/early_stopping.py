@@ -1,0 +1,81 @@
+"""Lab: early stopping on a dev set — train and dev cost, the stopping point, restored weights.
+
+An over-fitting setup: 100 noisy two-moons examples to train on, 300 for dev, a [2, 100, 100, 1]
+ReLU network trained with Adam. Each seed is trained twice from the same start: once for all
+epochs (the dev cost falls, then rises while the training cost keeps falling) and once with
+``EarlyStopping(patience)``, which stops and restores the weights of the best dev epoch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.datasets import make_moons
+from ..network import Network
+from ..plots import _figure
+from ..training import EarlyStopping
+from .report import median_range
+
+TITLE_ZH = "其他正则化方法: early stopping"
+TITLE_EN = "Early stopping"
+
+
+def run(ctx, result) -> None:
+    epochs, patience = (300, 20) if ctx.quick else (1500, 50)
+    per_seed = []
+    first = None
+    for seed in ctx.seeds:
+        X, Y = make_moons(100, noise=0.35, seed=seed)
+        X_dev, Y_dev = make_moons(300, noise=0.35, seed=seed + 10_000)
+
+        def network(seed=seed):
+            return Network([2, 100, 100, 1], hidden_activation="relu", seed=seed, dtype="float64")
+
+        full = network()
+        h_full = full.fit(X, Y, epochs=epochs, batch_size=None, optimizer="adam", learning_rate=0.01,
+                          X_dev=X_dev, Y_dev=Y_dev)
+        stopped = network()
+        h_stop = stopped.fit(X, Y, epochs=epochs, batch_size=None, optimizer="adam", learning_rate=0.01,
+                             X_dev=X_dev, Y_dev=Y_dev, early_stopping=EarlyStopping(patience=patience))
+        best = int(np.argmin(h_full["dev_cost"]))
+        record = {
+            "seed": seed, "best_epoch": h_stop.best_epoch, "stopped_epoch": h_stop.stopped_epoch,
+            "dev_cost_restored": stopped.evaluate(X_dev, Y_dev)["cost"],
+            "dev_cost_final": full.evaluate(X_dev, Y_dev)["cost"],
+            "dev_accuracy_restored": stopped.evaluate(X_dev, Y_dev)["accuracy"],
+            "dev_accuracy_final": full.evaluate(X_dev, Y_dev)["accuracy"],
+            "train_cost_at_best": h_full["cost"][best], "train_cost_final": h_full["cost"][-1],
+        }
+        per_seed.append(record)
+        if first is None:
+            first = (h_full, h_stop)
+    for key in ("best_epoch", "stopped_epoch", "dev_cost_restored", "dev_cost_final", "dev_accuracy_restored",
+                "dev_accuracy_final", "train_cost_at_best", "train_cost_final"):
+        result.rows.append({"measure": key, "median [range] over seeds": median_range([r[key] for r in per_seed])})
+    result.notes.append(f"Adam lr 0.01, full batch, {epochs} epochs, patience {patience}, seeds {ctx.seeds}")
+    result.data = {"epochs": epochs, "patience": patience, "runs": per_seed}
+    med = {k: float(np.median([r[k] for r in per_seed])) for k in per_seed[0] if k != "seed"}
+    result.claim("the training cost keeps falling after the best dev epoch (over-fitting)",
+                 med["train_cost_final"] < med["train_cost_at_best"],
+                 f"median {med['train_cost_at_best']:.3g} at the best epoch -> {med['train_cost_final']:.3g}")
+    result.claim("early stopping stops well before the last epoch", med["stopped_epoch"] < epochs,
+                 f"median stop at epoch {med['stopped_epoch']:.0f} of {epochs}")
+    result.claim("the restored weights have a lower dev cost than the weights at the end of training",
+                 med["dev_cost_restored"] < med["dev_cost_final"],
+                 f"median {med['dev_cost_restored']:.3g} vs {med['dev_cost_final']:.3g}")
+
+    h_full, h_stop = first
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.plot(h_full["epoch"], h_full["cost"], label="train cost")
+    ax.plot(h_full["epoch"], h_full["dev_cost"], label="dev cost")
+    ax.axvline(h_stop.best_epoch, color="green", linestyle="--", label=f"best epoch {h_stop.best_epoch} (restored)")
+    ax.axvline(h_stop.stopped_epoch, color="grey", linestyle=":", label=f"stopped at {h_stop.stopped_epoch}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cost")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.set_title(f"early stopping, seed {ctx.seeds[0]}")
+    path = ctx.figure_path("early_stopping.png")
+    fig.savefig(path)
+    result.figures.append(str(path))

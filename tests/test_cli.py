@@ -104,3 +104,32 @@ def test_user_errors_print_one_line_and_exit_2(argv, message, capsys, tmp_path):
 def test_console_script_entry_point():
     result = subprocess.run([sys.executable, "-m", "glassnet.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("glassnet ")
+
+
+def test_gradcheck_passes_and_fails_with_exit_codes(tmp_path, capsys):
+    report = tmp_path / "report.json"
+    code, out, _ = run(capsys, "gradcheck", "--layers", "5,3", "--activation", "tanh", "--l2", "0.7",
+                       "--examples", "16", "--json", str(report))
+    assert code == 0, out
+    assert "gradient check passed" in out and "W1" in out
+    assert json.loads(report.read_text())["passed"] is True
+    # an epsilon far too large: the two-sided difference is no longer the derivative -> exit 1
+    code, out, _ = run(capsys, "gradcheck", "--layers", "5", "--activation", "sigmoid", "--epsilon", "0.5",
+                       "--examples", "8")
+    assert code == 1 and "FAILED" in out
+
+
+def test_gradcheck_a_saved_model(default_run, capsys):
+    # a trained model has tiny gradients, so rounding at ε = 1e-7 matters: use ε = 1e-5
+    code, out, _ = run(capsys, "gradcheck", "--model", str(default_run / "model.npz"), "--examples", "8",
+                       "--mode", "fast", "--epsilon", "1e-5")
+    assert code == 0, out
+    assert "mode fast" in out
+
+
+def test_lab_command(tmp_path, capsys):
+    code, out, _ = run(capsys, "lab", "broadcasting", "--out", str(tmp_path))
+    assert code == 0
+    assert "python中的广播机制" in out and (tmp_path / "results.json").is_file()
+    code, _, err = run(capsys, "lab", "nonexistent")
+    assert code == 2 and "unknown lab 'nonexistent'" in err

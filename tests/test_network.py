@@ -220,3 +220,33 @@ def test_initializer_standard_deviations(name, factor, scale):
     assert np.all(net.params["b1"] == 0)
     zeros = gn.Network([4, 3, 1], initializer="zeros", seed=0)
     assert np.all(zeros.parameters_to_vector() == 0)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy", "copy"])
+def test_a_copied_network_trains_like_the_original(how):
+    """Copies keep params, layers and theta as one set of views (not separate arrays)."""
+    import copy
+    import pickle
+
+    X, Y, _ = make_problem("sigmoid", m=40)
+    net = gn.Network([5, 6, 1], seed=0, dtype="float64", keep_prob=0.9)
+    clone = {"pickle": lambda n: pickle.loads(pickle.dumps(n)), "deepcopy": copy.deepcopy,
+             "copy": lambda n: n.copy()}[how](net)
+    assert np.shares_memory(clone.params["W1"], clone._theta)
+    assert clone.layers[0].W is clone.params["W1"]
+    h1 = net.fit(X, Y, epochs=5, batch_size=8, seed=1)
+    h2 = clone.fit(X, Y, epochs=5, batch_size=8, seed=1)
+    assert h1["cost"] == h2["cost"]
+    np.testing.assert_array_equal(net.parameters_to_vector(), clone.parameters_to_vector())
+
+
+def test_copy_of_a_subclass_keeps_its_type_and_extra_arguments():
+    class Scaled(gn.Network):
+        def __init__(self, factor, **kwargs):
+            super().__init__([3, 2, 1], **kwargs)
+            self.factor = factor
+
+    net = Scaled(2.5, seed=0)
+    clone = net.copy(dtype="float64")
+    assert type(clone) is Scaled and clone.factor == 2.5 and clone.dtype == np.float64
+    np.testing.assert_allclose(clone.parameters_to_vector(), net.parameters_to_vector(), rtol=1e-7)

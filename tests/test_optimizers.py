@@ -144,3 +144,18 @@ def test_optimizer_errors():
         optimizers.Adam(-0.1)
     with pytest.raises(gn.HyperparameterError, match="beta"):
         optimizers.Momentum(0.1, beta=1.0)
+
+
+def test_optimizer_state_survives_pickling():
+    import pickle
+
+    opt = optimizers.Adam(0.01)
+    opt.attach({"W1": (2, 3), "b1": (2, 1)}, dtype=np.float64)
+    theta = np.zeros(8)
+    opt.step(theta, np.arange(8.0))
+    clone = pickle.loads(pickle.dumps(opt))
+    assert np.shares_memory(clone.state["W1"]["v"], clone._flat["v"])
+    a, b = theta.copy(), theta.copy()
+    opt.step(a, np.ones(8))
+    clone.step(b, np.ones(8))
+    np.testing.assert_array_equal(a, b)

@@ -15,6 +15,7 @@ parameter with a few in-place passes.
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -134,14 +135,19 @@ class Network:
             self._params[f"b{l}"][...] = 0.0
 
     # ------------------------------------------------------------------ structure
-    def _build(self) -> None:
-        """Allocate the flat parameter and gradient vectors and bind each layer to its views."""
-        shapes = self.parameter_shapes()
-        total = sum(int(np.prod(s)) for s in shapes.values())
+    def _build(self, theta=None) -> None:
+        """Allocate the flat parameter and gradient vectors (theta copied in if given) and bind views."""
+        total = sum(int(np.prod(s)) for s in self.parameter_shapes().values())
         self._theta = xp.zeros(total, dtype=self.dtype)
         self._grad = xp.zeros(total, dtype=self.dtype)
+        if theta is not None:
+            self._theta[...] = theta
+        self._bind()
+
+    def _bind(self) -> None:
+        """Make params, gradients and the layers views into the flat vectors theta and grad."""
         self._params, self._grads, offset = {}, {}, 0
-        for name, shape in shapes.items():
+        for name, shape in self.parameter_shapes().items():
             size = int(np.prod(shape))
             self._params[name] = self._theta[offset:offset + size].reshape(shape)
             self._grads["d" + name] = self._grad[offset:offset + size].reshape(shape)
@@ -153,6 +159,18 @@ class Network:
             layer.bind(self._params[f"W{l}"], self._params[f"b{l}"],
                        self._grads[f"dW{l}"], self._grads[f"db{l}"])
             self.layers.append(layer)
+
+    def __getstate__(self) -> dict:
+        # Pickle the flat vectors, not the views: unpickled views would be separate arrays, and
+        # training would move theta while the layers kept the old weights. Caches are not kept.
+        state = self.__dict__.copy()
+        for key in ("layers", "_params", "_grads"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._bind()
 
     @property
     def L(self) -> int:
@@ -383,16 +401,14 @@ class Network:
         )
 
     def copy(self, dtype=None) -> Network:
-        """An independent copy (optionally in another dtype): same weights, normalizer, seed state."""
-        config = self.config()
-        if dtype is not None:
-            config["dtype"] = resolve_dtype(dtype).name
-        clone = type(self).from_config(config)
-        clone._theta[...] = self._theta
-        clone.rng = np.random.Generator(type(self.rng.bit_generator)())
-        clone.rng.bit_generator.state = self.rng.bit_generator.state
-        clone.normalizer = self.normalizer
-        clone.seed = self.seed
+        """An independent copy (optionally in another dtype): same weights, normalizer, generator state.
+
+        It works for subclasses too (a deep copy), and holds no caches of forward passes.
+        """
+        clone = copy.deepcopy(self)
+        if dtype is not None and resolve_dtype(dtype) != clone.dtype:
+            clone.dtype = resolve_dtype(dtype)
+            clone._build(theta=clone._theta.astype(clone.dtype))
         return clone
 
     def summary(self) -> str:

@@ -54,6 +54,7 @@ class Optimizer:
                                           hint="typical values: 0.1 to 1e-4")
         self.t = 0  # number of steps taken (Adam's bias correction needs it)
         self.state: dict[str, dict[str, np.ndarray]] = {}
+        self._shapes: dict[str, tuple] = {}
         self._flat: dict[str, np.ndarray] = {}
         self._scratch = None
 
@@ -61,15 +62,29 @@ class Optimizer:
     def attach(self, shapes: dict[str, tuple], dtype=np.float64) -> None:
         """Allocate zeroed state laid out like theta = [W1, b1, W2, ...]; ``state[name]`` are views."""
         total = sum(int(np.prod(s)) for s in shapes.values())
+        self._shapes = {name: tuple(shape) for name, shape in shapes.items()}
         self._flat = {slot: xp.zeros(total, dtype=dtype) for slot in self.slots}
         self._scratch = xp.empty(total, dtype=dtype) if self.slots else None
+        self._bind()
+        self.t = 0
+
+    def _bind(self) -> None:
+        """``state[name][slot]``: views into the flat state vectors."""
         self.state, offset = {}, 0
-        for name, shape in shapes.items():
+        for name, shape in getattr(self, "_shapes", {}).items():
             size = int(np.prod(shape))
             self.state[name] = {slot: arr[offset:offset + size].reshape(shape)
                                 for slot, arr in self._flat.items()}
             offset += size
-        self.t = 0
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()  # the flat vectors travel; the per-name views are rebuilt
+        state.pop("state", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._bind()
 
     def is_attached_to(self, shapes: dict[str, tuple], dtype) -> bool:
         if not self.slots:

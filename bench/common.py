@@ -29,6 +29,9 @@ CLASS_SEPARATION = 0.1
 gradients to skew the timings)."""
 
 FRAMEWORKS = ("glassnet", "pytorch", "sklearn")
+"""The default frameworks of the training cases."""
+OPTIONAL_FRAMEWORKS = ("glassnet-1t",)
+"""Selectable with --frameworks: glassnet-1t is glassnet with one BLAS thread (threadpoolctl)."""
 BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 """Environment variables that slow a current OpenBLAS down on this kind of machine (see README)."""
 

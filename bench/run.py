@@ -30,6 +30,7 @@ import numpy as np
 from .common import (
     CASES,
     FRAMEWORKS,
+    OPTIONAL_FRAMEWORKS,
     ROOT,
     blas_env,
     blas_info,
@@ -171,7 +172,7 @@ def add_ratios(results: dict) -> None:
     """glassnet / PyTorch and glassnet / scikit-learn: ratios of median epoch times (< 1: glassnet is faster)."""
     for rows in results.values():
         gn = rows.get("glassnet", {})
-        for name in ("pytorch", "sklearn"):
+        for name in ("pytorch", "sklearn", *OPTIONAL_FRAMEWORKS):
             other = rows.get(name, {})
             if "median" in gn and "median" in other:
                 other["glassnet_ratio"] = gn["median"] / other["median"]
@@ -215,16 +216,16 @@ def _fmt_seconds(s: dict) -> str:
 
 
 def training_table(results: dict) -> str:
-    head = (f"{'case':<17}{'framework':<10}{'epoch s median (min-max)':>27}{'warm-up s':>11}{'gn/x':>7}{'(min)':>7}"
+    head = (f"{'case':<17}{'framework':<12}{'epoch s median (min-max)':>27}{'warm-up s':>11}{'gn/x':>7}{'(min)':>7}"
             f"{'GFLOP/s':>9}{'% peak':>8}{'peak RSS MiB':>14}{'others':>8}  final loss / acc")
     lines = [head, "-" * len(head)]
     for name, by_fw in results.items():
-        for fw in FRAMEWORKS:
+        for fw in (*FRAMEWORKS, *OPTIONAL_FRAMEWORKS):
             s = by_fw.get(fw)
             if s is None:
                 continue
             if "error" in s:
-                lines.append(f"{name:<17}{fw:<10}  ERROR: {s['error'][:150]}")
+                lines.append(f"{name:<17}{fw:<12}  ERROR: {s['error'][:150]}")
                 continue
             ratio, ratio_min = s.get("glassnet_ratio"), s.get("glassnet_ratio_min")
             ratio_text = "1" if fw == "glassnet" else (f"{ratio:.2f}" if ratio is not None else "-")
@@ -234,7 +235,7 @@ def training_table(results: dict) -> str:
             others = f"{s['others_cpu_share']:.0%}" if s.get("others_cpu_share") == s.get("others_cpu_share") else "-"
             loss = f"{s['final_loss']:.3f}" if s.get("final_loss") is not None else "-"
             acc = f" / {s['final_accuracy']:.3f}" if s.get("final_accuracy") is not None else ""
-            lines.append(f"{name:<17}{fw:<10}{_fmt_seconds(s):>27}{warm:>11}{ratio_text:>7}{ratio_min_text:>7}"
+            lines.append(f"{name:<17}{fw:<12}{_fmt_seconds(s):>27}{warm:>11}{ratio_text:>7}{ratio_min_text:>7}"
                          f"{s['gflops']:>9.1f}"
                          f"{frac:>8}{s['peak_rss_mb']:>14.0f}{others:>8}  {loss}{acc}")
     return "\n".join(lines)
@@ -299,7 +300,8 @@ def header(settings: dict, args) -> tuple[str, dict]:
         f"BLAS (numpy): {describe_blas(info['blas'])}",
         f"m = {settings['m']:,} examples x 784 features, 10 classes; {settings['warmup']} warm-up + "
         f"{settings['epochs']} timed epochs per run, {settings['repeats']} repeats, Adam lr 1e-3",
-        f"load average at start: {' '.join(f'{x:.2f}' for x in info['load_average_start'])}",
+        f"load average at start: {' '.join(f'{x:.2f}' for x in info['load_average_start'])}; "
+        f"priority (nice) {settings.get('nice', 0)}; wait for quiet up to {settings.get('wait_quiet', 0):g} s",
     ]
     if info["blas_env"]:
         lines.append("WARNING: " + ", ".join(f"{k}={v}" for k, v in info["blas_env"].items()) +
@@ -317,7 +319,8 @@ def parse_args(argv=None):
     parser.add_argument("--case", default="all",
                         help=f"comma-separated cases, or 'all' (default): {', '.join(CASES)}")
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS),
-                        help="comma-separated frameworks for the training cases (default: all three)")
+                        help="comma-separated frameworks for the training cases (default: glassnet,pytorch,sklearn; "
+                             "also glassnet-1t: glassnet with one BLAS thread)")
     parser.add_argument("--repeats", type=int, help=f"runs of each case and framework (default {DEFAULTS['repeats']})")
     parser.add_argument("--epochs", type=int, help=f"timed epochs per run (default {DEFAULTS['epochs']})")
     parser.add_argument("--warmup", type=int, help=f"untimed warm-up epochs per run (default {DEFAULTS['warmup']})")
@@ -331,6 +334,9 @@ def parse_args(argv=None):
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="before each measurement, wait up to SECONDS until other processes use under 10%% of "
                              "the CPU (for shared machines; default 0: do not wait)")
+    parser.add_argument("--nice", type=int, metavar="N",
+                        help="run the benchmark and its workers at scheduling priority N (-20..19; below 0 needs "
+                             "root): on a shared machine, -15 keeps other processes from skewing the times")
     parser.add_argument("--no-final-peak", action="store_true", help="measure the matmul peak only before the cases")
     args = parser.parse_args(argv)
     if args.case == "all":
@@ -341,9 +347,10 @@ def parse_args(argv=None):
         if unknown:
             parser.error(f"unknown case(s) {', '.join(unknown)}; the cases are: {', '.join(CASES)}")
     args.framework_list = [f.strip() for f in args.frameworks.split(",") if f.strip()]
-    unknown = [f for f in args.framework_list if f not in FRAMEWORKS]
+    known = (*FRAMEWORKS, *OPTIONAL_FRAMEWORKS)
+    unknown = [f for f in args.framework_list if f not in known]
     if unknown:
-        parser.error(f"unknown framework(s) {', '.join(unknown)}; choose from {', '.join(FRAMEWORKS)}")
+        parser.error(f"unknown framework(s) {', '.join(unknown)}; choose from {', '.join(known)}")
     return args
 
 
@@ -351,6 +358,13 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     settings = dict(QUICK if args.quick else DEFAULTS)
     settings["wait_quiet"] = args.wait_quiet
+    if args.nice is not None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, args.nice)  # the workers inherit it
+        except (PermissionError, OSError) as exc:
+            print(f"WARNING: could not set priority {args.nice} ({exc}); running at "
+                  f"{os.getpriority(os.PRIO_PROCESS, 0)}", file=sys.stderr)
+    settings["nice"] = os.getpriority(os.PRIO_PROCESS, 0)
     for key in ("m", "epochs", "warmup", "repeats"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)

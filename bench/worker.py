@@ -144,7 +144,18 @@ def train_sklearn(case: Case, data, labels, epochs: int) -> dict:
             "version": sklearn.__version__, "notes": notes}
 
 
-TRAINERS = {"glassnet": train_glassnet, "pytorch": train_pytorch, "sklearn": train_sklearn}
+def train_glassnet_one_thread(case: Case, data, labels, epochs: int) -> dict:
+    """glassnet with its BLAS limited to one thread (a diagnostic: how much the second thread gives)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = train_glassnet(case, data, labels, epochs)
+    result["notes"].append("glassnet-1t: BLAS limited to 1 thread with threadpoolctl")
+    return result
+
+
+TRAINERS = {"glassnet": train_glassnet, "pytorch": train_pytorch, "sklearn": train_sklearn,
+            "glassnet-1t": train_glassnet_one_thread}
 
 
 def run_training(task: str, case: Case, m: int, epochs: int, warmup: int) -> dict:

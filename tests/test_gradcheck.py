@@ -103,7 +103,7 @@ def test_check_gradients_of_a_correct_function():
     report = check_gradients(cost, grad, theta, names=[("u", (2, 2)), ("v", (3,))])
     assert report.difference < 1e-7 and report.passed and report.verdict == "correct"
     assert [b.name for b in report.blocks] == ["u", "v"]
-    assert report.evaluations == 2 * 7 + 1
+    assert report.evaluations == 2 * 7 + 2  # J(θ) twice (the determinism check), then two per entry
     same = check_gradients(cost, grad, theta, names={"u": (2, 2), "v": 3})
     assert same.difference == report.difference
 
@@ -446,3 +446,14 @@ def test_arguments_are_checked():
         gradient_check(object(), X, Y)
     with pytest.raises(gn.ShapeError, match="no examples"):
         gradient_check(net, X[:, :0], Y[:, :0])
+
+
+def test_a_non_deterministic_cost_is_named_first():
+    rng = np.random.default_rng(0)
+    theta = np.array([1.0, 2.0])
+
+    def noisy_cost(t):
+        return float((t**2).sum() + 1e-3 * rng.standard_normal())
+
+    report = gn.check_gradients(noisy_cost, lambda t: 2 * t, theta)
+    assert report.hints and report.hints[0].startswith("cost_fn is not deterministic")

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .backend import make_rng, to_host, xp
+from .backend import blas_threads, make_rng, threads_for, to_host, xp
 from .errors import HyperparameterError, ShapeError
 from .network import Network
 from .validation import check_int, check_number
@@ -291,7 +291,8 @@ def layer_statistics(net: Network, X, Y=None, *, seed=0) -> list[LayerStatistics
     Without Y, dZ[L] is a fixed random signal drawn from ``seed``. The network is not changed.
     """
     Xc, Yc = _prepare(net, X, Y, prepared=False)
-    return _statistics(net, Xc, Yc, seed)
+    with blas_threads(threads_for(net.layer_dims, Xc.shape[1])):
+        return _statistics(net, Xc, Yc, seed)
 
 
 def diagnose(net: Network, X, Y=None, *, seed=0) -> Diagnosis:
@@ -302,7 +303,8 @@ def diagnose(net: Network, X, Y=None, *, seed=0) -> Diagnosis:
     optional: with it dZ[L] = A[L] - Y, without it a fixed random signal (``seed``).
     """
     Xc, Yc = _prepare(net, X, Y, prepared=False)
-    stats = _statistics(net, Xc, Yc, seed)
+    with blas_threads(threads_for(net.layer_dims, Xc.shape[1])):
+        stats = _statistics(net, Xc, Yc, seed)
     verdict, reasons, f_a, f_g = _verdict(stats)
     signal = "A[L] - Y" if Yc is not None else f"a random signal (seed {seed!r})"
     return Diagnosis(layers=stats, verdict=verdict, reasons=reasons, activation_growth=f_a,

@@ -658,10 +658,15 @@ def check_gradients(cost_fn: Callable, grad_fn: Callable, theta, epsilon: float 
     J0 = ev()
     if not math.isfinite(J0):
         raise NonFiniteError(f"cost_fn(theta) = {J0}; gradients are checked where the cost is finite")
+    J_again = ev()  # a cost that changes at the same θ makes every difference below meaningless
     mode = _resolve_mode(mode, work.size)
     context = {"threshold": threshold, "seconds": time.perf_counter() - t0}
     report = _run(ev, analytic, blocks, epsilon=epsilon, mode=mode, samples=samples, directions=directions,
                   seed=seed, threshold=threshold, n_worst=worst, context=context)
+    if J_again != J0:
+        report.hints.insert(0, f"cost_fn is not deterministic: two calls at the same theta gave {J0:.12g} and "
+                               f"{J_again:.12g} (fresh dropout masks? a random mini-batch?); make it deterministic "
+                               "first, the differences below mean nothing until then")
     _finish_small_block_hint(report, context)
     if sweep:
         report.sweep()

@@ -242,3 +242,14 @@ def test_fit_matches_a_plain_reference_loop(dtype):
     tolerance = 1e-5 if dtype == "float32" else 1e-12
     np.testing.assert_allclose(net.parameters_to_vector(), reference.parameters_to_vector(),
                                rtol=tolerance, atol=tolerance)
+
+
+def test_normalize_keep_continues_with_the_first_statistics():
+    X, Y = blobs()
+    net = gn.Network([4, 3, 1], seed=0)
+    net.fit(X * 10 + 5, Y, epochs=2, normalize=True)
+    first = net.normalizer
+    net.fit(X, Y, epochs=2, normalize="keep")
+    assert net.normalizer is first
+    with pytest.raises(gn.HyperparameterError, match="normalize must be True"):
+        net.fit(X, Y, epochs=1, normalize="yes")

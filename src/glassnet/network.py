@@ -342,7 +342,8 @@ class Network:
         optimizer="adam" ("gd", "momentum", "rmsprop", or an Optimizer); learning_rate=None (the
         optimizer's default); schedule=None ("inverse_time", "exponential", "step", or a Schedule);
         X_dev, Y_dev (evaluated every epoch); early_stopping=None or gn.EarlyStopping(...);
-        normalize=False (fit a Standardizer on X only, stored in the model and applied by predict);
+        normalize=False (True: fit a Standardizer on X only, stored in the model and applied by
+        predict; "keep": keep the network's current normalizer, to continue training);
         callbacks=(); verbose=0 (1: progress bar, 2: a line per epoch); seed=None (mini-batch
         order); augment=None and image_shape=(H, W, C) (augment each training mini-batch);
         diagnostics=False (per-layer statistics each epoch); checkpoint_dir, checkpoint_every,

@@ -338,21 +338,12 @@ class _GlassEstimator(BaseEstimator):
             X_train, Y_train, *dev = self._split(X.T, Y, net)
 
         # Continuing keeps the first fit's normalizer: the weights were learned on its scale.
-        normalizer = None if first else net.normalizer
-        if normalizer is not None:
-            X_train = normalizer.transform(X_train)
-            if dev is not None:
-                dev = (normalizer.transform(dev[0]), dev[1])
-        try:
-            history = net.fit(
-                X_train, Y_train, epochs=epochs, batch_size=self._batch_size(X_train.shape[1]),
-                optimizer=optimizer, X_dev=None if dev is None else dev[0],
-                Y_dev=None if dev is None else dev[1], early_stopping=early_stopping,
-                normalize=normalize and first, verbose=self.verbose,
-            )
-        finally:
-            if not first:
-                net.normalizer = normalizer
+        history = net.fit(
+            X_train, Y_train, epochs=epochs, batch_size=self._batch_size(X_train.shape[1]),
+            optimizer=optimizer, X_dev=None if dev is None else dev[0],
+            Y_dev=None if dev is None else dev[1], early_stopping=early_stopping,
+            normalize=normalize if first else "keep", verbose=self.verbose,
+        )
 
         self.network_ = net
         self._optimizer = optimizer

@@ -263,7 +263,7 @@ def _example_major(A, dtype):
 
 def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="adam",
         learning_rate: float | None = None, schedule=None, X_dev=None, Y_dev=None,
-        early_stopping: EarlyStopping | None = None, normalize: bool = False,
+        early_stopping: EarlyStopping | None = None, normalize: bool | str = False,
         callbacks: Sequence = (), verbose: int = 0, seed=None, augment=None,
         image_shape: tuple | None = None, diagnostics: bool = False,
         checkpoint_dir=None, checkpoint_every: int | None = None, resume_from=None,
@@ -316,8 +316,14 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
             early_stopping.wait = state["early_stopping"]["wait"]
             early_stopping.best_theta = state.get("best_theta")
     else:
-        net.normalizer = None
-        if normalize:
+        if normalize not in (True, False, "keep"):
+            raise HyperparameterError(
+                f"normalize must be True (fit a Standardizer on X), False (none) or 'keep' (keep the "
+                f"network's current normalizer, to continue training), got {normalize!r}"
+            )
+        if normalize != "keep":
+            net.normalizer = None
+        if normalize is True:
             from .data.preprocessing import Standardizer
 
             net.normalizer = Standardizer().fit(X)  # μ and σ² from the training set only

@@ -123,6 +123,54 @@ def current_rss_mb() -> float | None:
         return None
 
 
+# ------------------------------------------------------------------------------------------ contention
+QUIET_SHARE = 0.10
+"""An epoch is "quiet" when other processes used less than this share of the machine's CPU capacity."""
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the whole machine has been busy since boot (user+nice+system+irq+softirq, /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [float(v) for v in f.readline().split()[1:8]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process, all its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class EpochStamps:
+    """(time, machine busy, own CPU) at each epoch boundary, giving each epoch's share of "others".
+
+    others(epoch) = (Δ machine busy − Δ own CPU) / (cores × Δ time): how much of the machine other
+    processes used while that epoch ran. ``mark()`` at the start of training and after each epoch.
+    """
+
+    def __init__(self):
+        self.stamps: list[tuple[float, float | None, float]] = []
+        self.cores = cpu_count()
+
+    def mark(self) -> None:
+        import time
+
+        self.stamps.append((time.perf_counter(), machine_busy_seconds(), own_cpu_seconds()))
+
+    def others(self) -> list[float | None]:
+        shares = []
+        for (t0, b0, c0), (t1, b1, c1) in zip(self.stamps[:-1], self.stamps[1:], strict=False):
+            if b0 is None or b1 is None or t1 <= t0:
+                shares.append(None)
+            else:
+                shares.append(max(0.0, ((b1 - b0) - (c1 - c0)) / (self.cores * (t1 - t0))))
+        return shares
+
+
 # ------------------------------------------------------------------------------------------ machine
 def cpu_count() -> int:
     """The cores this process may run on."""

@@ -14,7 +14,7 @@ import numpy as np
 from .common import blas_info
 
 SIZES = (2048, 4096)
-TRIES = 3
+TRIES = 4
 
 
 def matmul_gflops(n: int, dtype, tries: int = TRIES, seed: int = 0) -> float:
@@ -34,7 +34,7 @@ def matmul_gflops(n: int, dtype, tries: int = TRIES, seed: int = 0) -> float:
 
 def matmul_peak(quick: bool = False) -> dict:
     """{"float32": {"gflops": best, "by_size": {n: gflops}}, "float64": {...}, "blas": [...]}."""
-    sizes, tries = ((1024,), 1) if quick else (SIZES, TRIES)
+    sizes, tries = ((2048,), 2) if quick else (SIZES, TRIES)
     result = {}
     for dtype in ("float32", "float64"):
         by_size = {str(n): matmul_gflops(n, dtype, tries) for n in sizes}

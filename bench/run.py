@@ -31,6 +31,7 @@ from .common import (
     CASES,
     FRAMEWORKS,
     OPTIONAL_FRAMEWORKS,
+    QUIET_SHARE,
     ROOT,
     blas_env,
     blas_info,
@@ -43,8 +44,6 @@ from .common import (
 
 DEFAULTS = {"m": 60_000, "epochs": 2, "warmup": 1, "repeats": 3}
 QUICK = {"m": 6_000, "epochs": 1, "warmup": 1, "repeats": 1}
-BUSY_WARNING = 0.10
-"""Warn when other processes used more than this share of the machine's CPU during a measurement."""
 
 
 # ------------------------------------------------------------------------------------------ machine load
@@ -76,7 +75,7 @@ def machine_busy_share(seconds: float = 1.0) -> float | None:
     return max(0.0, (after[0] - before[0]) / (cpu_count() * seconds))
 
 
-def wait_for_quiet(max_wait: float, threshold: float = BUSY_WARNING) -> float:
+def wait_for_quiet(max_wait: float, threshold: float = QUIET_SHARE) -> float:
     """Wait (at most ``max_wait`` seconds) until other processes use under ``threshold`` of the CPU.
 
     Returns the seconds waited. On a shared machine this keeps a neighbour's test run from landing
@@ -138,24 +137,37 @@ def run_worker(task: str, case: str, settings: dict, quick: bool, timeout: float
 
 # ------------------------------------------------------------------------------------------ summaries
 def summarize_training(case, runs: list[dict], m: int, peak: dict) -> dict:
-    """Median/min/max epoch seconds over all repeats, GFLOP/s, share of peak, peak RSS, load."""
+    """Median/min/max epoch seconds, GFLOP/s, share of peak, peak RSS, load.
+
+    The statistics are over the *quiet* timed epochs (other processes used < 10 % of the CPU while
+    the epoch ran) when there are any, otherwise over all timed epochs (``over`` says which).
+    """
     good = [r for r in runs if "error" not in r]
     if not good:
         return {"error": runs[-1].get("error", "no run") if runs else "not run"}
-    epochs = [s for r in good for s in r["epoch_seconds"]]
+    pairs = []
+    for r in good:
+        others = r.get("epoch_others") or []
+        others = others + [None] * (len(r["epoch_seconds"]) - len(others))
+        pairs += list(zip(r["epoch_seconds"], others, strict=True))
+    quiet = [s for s, o in pairs if o is not None and o < QUIET_SHARE]
+    epochs = quiet or [s for s, _ in pairs]
     warm = [s for r in good for s in r.get("warmup_seconds", [])]
     med = median(epochs)
     gflops = case.flops_per_epoch(m) / med / 1e9 if med > 0 else float("nan")
     peak_gflops = peak.get(case.dtype, {}).get("gflops")
     last = good[-1]
+    all_seconds = [s for s, _ in pairs]
     summary = {
-        "epoch_seconds": epochs, "median": med, "min": min(epochs), "max": max(epochs),
+        "over": "quiet" if quiet else "all", "quiet_epochs": len(quiet), "timed_epochs": len(pairs),
+        "epoch_seconds": all_seconds, "epoch_others": [o for _, o in pairs],
+        "median": med, "min": min(epochs), "max": max(epochs),
+        "median_all": median(all_seconds), "min_all": min(all_seconds), "max_all": max(all_seconds),
         "warmup_median": median(warm) if warm else None, "gflops": gflops,
-        "gflops_best": case.flops_per_epoch(m) / min(epochs) / 1e9,
         "peak_fraction": gflops / peak_gflops if peak_gflops else None,
         "peak_rss_mb": max(r["peak_rss_mb"] for r in good),
         "rss_before_train_mb": max((r.get("rss_before_train_mb") or 0.0) for r in good),
-        "others_cpu_share": median([r["others_cpu_share"] for r in good if "others_cpu_share" in r]),
+        "others_cpu_share": median([o for s, o in pairs if o is not None and (s in epochs)]),
         "final_loss": last.get("final_loss"), "final_accuracy": last.get("final_accuracy"),
         "dtype_used": last.get("dtype_used"), "repeats": len(good), "errors": len(runs) - len(good),
     }
@@ -212,12 +224,13 @@ def check_targets(results: dict) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------ printing
 def _fmt_seconds(s: dict) -> str:
-    return f"{s['median']:.3f} ({s['min']:.3f}-{s['max']:.3f})"
+    mark = "" if s.get("over") == "quiet" else "*"
+    return f"{mark}{s['median']:.3f} ({s['min']:.3f}-{s['max']:.3f})"
 
 
 def training_table(results: dict) -> str:
-    head = (f"{'case':<17}{'framework':<12}{'epoch s median (min-max)':>27}{'warm-up s':>11}{'gn/x':>7}{'(min)':>7}"
-            f"{'GFLOP/s':>9}{'% peak':>8}{'peak RSS MiB':>14}{'others':>8}  final loss / acc")
+    head = (f"{'case':<17}{'framework':<12}{'epoch s median (min-max)':>27}{'quiet':>7}{'warm-up s':>11}{'gn/x':>7}"
+            f"{'(min)':>7}{'GFLOP/s':>9}{'% peak':>8}{'peak RSS MiB':>14}{'others':>8}  final loss / acc")
     lines = [head, "-" * len(head)]
     for name, by_fw in results.items():
         for fw in (*FRAMEWORKS, *OPTIONAL_FRAMEWORKS):
@@ -232,10 +245,12 @@ def training_table(results: dict) -> str:
             ratio_min_text = "" if fw == "glassnet" else (f"{ratio_min:.2f}" if ratio_min is not None else "-")
             warm = f"{s['warmup_median']:.2f}" if s.get("warmup_median") is not None else "-"
             frac = f"{s['peak_fraction']:.0%}" if s.get("peak_fraction") is not None else "-"
-            others = f"{s['others_cpu_share']:.0%}" if s.get("others_cpu_share") == s.get("others_cpu_share") else "-"
+            share = s.get("others_cpu_share")
+            others = f"{share:.0%}" if share == share and share is not None else "-"
             loss = f"{s['final_loss']:.3f}" if s.get("final_loss") is not None else "-"
             acc = f" / {s['final_accuracy']:.3f}" if s.get("final_accuracy") is not None else ""
-            lines.append(f"{name:<17}{fw:<12}{_fmt_seconds(s):>27}{warm:>11}{ratio_text:>7}{ratio_min_text:>7}"
+            quiet = f"{s['quiet_epochs']}/{s['timed_epochs']}"
+            lines.append(f"{name:<17}{fw:<12}{_fmt_seconds(s):>27}{quiet:>7}{warm:>11}{ratio_text:>7}{ratio_min_text:>7}"
                          f"{s['gflops']:>9.1f}"
                          f"{frac:>8}{s['peak_rss_mb']:>14.0f}{others:>8}  {loss}{acc}")
     return "\n".join(lines)
@@ -331,6 +346,9 @@ def parse_args(argv=None):
     parser.add_argument("--profile", action="store_true",
                         help="instead of the benchmark: cProfile one glassnet epoch of the (first) case, print the "
                              "top 25 functions by cumulative time and a component breakdown")
+    parser.add_argument("--extra-repeats", type=int, default=0, metavar="K",
+                        help="after the repeats, run up to K more rounds of a training case while one of its "
+                             "frameworks has fewer quiet epochs than --epochs (for shared machines; default 0)")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="before each measurement, wait up to SECONDS until other processes use under 10%% of "
                              "the CPU (for shared machines; default 0: do not wait)")
@@ -395,6 +413,17 @@ def main(argv=None) -> int:
                 done += 1
                 print(f"[{done}/{total}] {_progress_line(name, fw, repeat, result)}", flush=True)
 
+    for extra in range(1, args.extra_repeats + 1):
+        noisy = [name for name in train
+                 if any(_quiet_epochs(runs[name][fw]) < settings["epochs"] for fw in args.framework_list)]
+        if not noisy:
+            break
+        for name in noisy:
+            for fw in args.framework_list:
+                result = run_worker(fw, name, settings, args.quick)
+                runs[name][fw].append(result)
+                print(f"[extra {extra}] {_progress_line(name, fw, settings['repeats'] + extra, result)}", flush=True)
+
     micro = {}
     for name in args.cases:
         if CASES[name].kind in ("gradcheck", "augment"):
@@ -416,10 +445,11 @@ def main(argv=None) -> int:
     print()
     print(_peak_line(peak))
     if results:
-        print(f"training cases (epoch seconds over {settings['repeats']} x {settings['epochs']} timed epochs; "
-              "gn/x = glassnet time / this framework's time, of the medians and of the (min)s;\n"
-              "GFLOP/s = 6 x weights x m / median epoch s; % peak of the case's dtype; others = CPU share used by "
-              "other processes meanwhile)")
+        print("training cases: seconds per epoch over the quiet timed epochs (quiet = k of n timed epochs during "
+              "which other processes\nused < 10 % of the CPU; * = none was quiet, all epochs used); gn/x = glassnet "
+              "time / this framework's time,\nof the medians and of the (min)s; GFLOP/s = 6 x weights x m / median "
+              "epoch s; % peak of the case's dtype; others = median CPU share\nused by other processes during those "
+              "epochs")
     if results:
         print(training_table(results))
     notes = _framework_notes(results)
@@ -432,11 +462,11 @@ def main(argv=None) -> int:
         print()
         print("targets (issue 7):")
         print(targets_table(targets))
-    busy = [s.get("others_cpu_share", 0.0) for rows in results.values() for s in rows.values()
-            if isinstance(s.get("others_cpu_share"), float)]
-    if busy and max(busy) > BUSY_WARNING:
-        print(f"\nWARNING: other processes used up to {max(busy):.0%} of the CPU during the measurements; "
-              "the times above are inflated and the ratios unreliable. Rerun on a quiet machine.")
+    noisy = [f"{name} {fw}" for name, rows in results.items() for fw, s in rows.items() if s.get("over") == "all"]
+    if noisy:
+        print(f"\nWARNING: no quiet epoch for {', '.join(noisy)}: other processes used the CPU meanwhile, so "
+              "those times (marked *) are inflated and their ratios unreliable. Rerun on a quiet machine, or with "
+              "--extra-repeats / --wait-quiet.")
     print(f"\ntotal time {elapsed:.0f} s")
 
     if args.json:
@@ -446,6 +476,11 @@ def main(argv=None) -> int:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str))
         print(f"wrote {args.json}")
     return 0
+
+
+def _quiet_epochs(runs: list[dict]) -> int:
+    return sum(1 for r in runs if "error" not in r for o in r.get("epoch_others") or []
+               if o is not None and o < QUIET_SHARE)
 
 
 def _best_peak(peaks: list[dict]) -> dict:
@@ -469,10 +504,12 @@ def _peak_line(peak: dict) -> str:
 def _progress_line(name: str, fw: str, repeat: int, r: dict) -> str:
     if "error" in r:
         return f"{name} {fw} repeat {repeat}: ERROR {r['error'][:200]}"
-    epochs = " ".join(f"{s:.2f}" for s in r["epoch_seconds"])
+    others = r.get("epoch_others") or [None] * len(r["epoch_seconds"])
+    epochs = " ".join(f"{s:.2f}" + (f" [{o:.0%}]" if o is not None else "") for s, o in zip(r["epoch_seconds"],
+                                                                                           others, strict=False))
     warm = " ".join(f"{s:.2f}" for s in r.get("warmup_seconds", []))
     return (f"{name} {fw} repeat {repeat}: epochs {epochs} s (warm-up {warm}), peak RSS {r['peak_rss_mb']:.0f} MiB, "
-            f"others {r.get('others_cpu_share', float('nan')):.0%} CPU, wall {r['wall_seconds']:.1f} s")
+            f"wall {r['wall_seconds']:.1f} s")
 
 
 def _framework_notes(results: dict) -> str:

@@ -19,7 +19,17 @@ import warnings
 
 import numpy as np
 
-from .common import CASES, QUICK_GRADCHECK_LAYERS, Case, blas_info, cpu_count, current_rss_mb, make_data, peak_rss_mb
+from .common import (
+    CASES,
+    QUICK_GRADCHECK_LAYERS,
+    Case,
+    EpochStamps,
+    blas_info,
+    cpu_count,
+    current_rss_mb,
+    make_data,
+    peak_rss_mb,
+)
 
 LEARNING_RATE = 1e-3
 SEED = 0
@@ -34,12 +44,15 @@ def train_glassnet(case: Case, data, labels, epochs: int) -> dict:
     net = glassnet.Network(list(case.layers), hidden_activation="relu", output_activation="softmax",
                            dtype=case.dtype, seed=SEED)
     rss_before = current_rss_mb()
+    stamps = EpochStamps()
     t0 = time.perf_counter()
+    stamps.mark()
     history = net.fit(X, Y, epochs=epochs, batch_size=case.batch, optimizer="adam",
-                      learning_rate=LEARNING_RATE, seed=SEED)
+                      learning_rate=LEARNING_RATE, seed=SEED, callbacks=[lambda *_: stamps.mark()])
     total = time.perf_counter() - t0
     seconds = [float(s) for s in history["seconds"]]
-    return {"epoch_seconds": seconds, "fit_seconds": total, "setup_seconds": total - sum(seconds),
+    return {"epoch_seconds": seconds, "epoch_others": stamps.others(), "fit_seconds": total,
+            "setup_seconds": total - sum(seconds),
             "rss_before_train_mb": rss_before, "final_loss": float(history["cost"][-1]),
             "final_accuracy": float(history["accuracy"][-1]), "dtype_used": str(net.dtype),
             "version": glassnet.__version__, "notes": []}
@@ -74,7 +87,9 @@ def train_pytorch(case: Case, data, labels, epochs: int) -> dict:
     rss_before = current_rss_mb()
     seconds = []
     loss_sum = correct = 0.0
+    stamps = EpochStamps()
     t_fit = time.perf_counter()
+    stamps.mark()
     for _ in range(epochs):
         t0 = time.perf_counter()
         order = torch.randperm(m, generator=generator)
@@ -92,8 +107,9 @@ def train_pytorch(case: Case, data, labels, epochs: int) -> dict:
             loss_sum += loss.item() * idx.numel()
             correct += (out.argmax(dim=1) == yb).sum().item()
         seconds.append(time.perf_counter() - t0)
+        stamps.mark()
     total = time.perf_counter() - t_fit
-    return {"epoch_seconds": seconds, "fit_seconds": total, "setup_seconds": 0.0,
+    return {"epoch_seconds": seconds, "epoch_others": stamps.others(), "fit_seconds": total, "setup_seconds": 0.0,
             "rss_before_train_mb": rss_before, "final_loss": loss_sum / m, "final_accuracy": correct / m,
             "dtype_used": str(next(model.parameters()).dtype).replace("torch.", ""), "adam": adam,
             "threads": torch.get_num_threads(), "version": torch.__version__,
@@ -107,10 +123,12 @@ class _EpochClock(io.TextIOBase):
     def __init__(self):
         self.stamps: list[float] = []
         self.losses: list[float] = []
+        self.machine = EpochStamps()
 
     def write(self, text: str) -> int:
         if text.startswith("Iteration"):
             self.stamps.append(time.perf_counter())
+            self.machine.mark()
             with contextlib.suppress(ValueError, IndexError):
                 self.losses.append(float(text.rsplit("=", 1)[1]))
         return len(text)
@@ -129,6 +147,7 @@ def train_sklearn(case: Case, data, labels, epochs: int) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         t0 = time.perf_counter()
+        clock.machine.mark()
         with contextlib.redirect_stdout(clock):
             clf.fit(data, labels)
         total = time.perf_counter() - t0
@@ -138,7 +157,8 @@ def train_sklearn(case: Case, data, labels, epochs: int) -> dict:
     notes = []
     if len(seconds) != epochs:
         notes.append(f"expected {epochs} 'Iteration' lines from MLPClassifier(verbose=True), got {len(seconds)}")
-    return {"epoch_seconds": seconds, "fit_seconds": total, "setup_seconds": total - sum(seconds),
+    return {"epoch_seconds": seconds, "epoch_others": clock.machine.others(), "fit_seconds": total,
+            "setup_seconds": total - sum(seconds),
             "rss_before_train_mb": rss_before, "final_loss": clock.losses[-1] if clock.losses else None,
             "final_accuracy": None, "dtype_used": str(clf.coefs_[0].dtype), "input_dtype": str(data.dtype),
             "version": sklearn.__version__, "notes": notes}
@@ -167,6 +187,10 @@ def run_training(task: str, case: Case, m: int, epochs: int, warmup: int) -> dic
     all_seconds = result.pop("epoch_seconds")
     result["warmup_seconds"] = all_seconds[:warmup]
     result["epoch_seconds"] = all_seconds[warmup:]
+    others = result.pop("epoch_others")
+    others = others + [None] * (len(all_seconds) - len(others))
+    result["warmup_others"] = others[:warmup]
+    result["epoch_others"] = others[warmup:len(all_seconds)]
     result["data_seconds"] = data_seconds
     result["data_mb"] = data.nbytes / 2**20
     result["blas"] = blas_info()

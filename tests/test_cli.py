@@ -133,3 +133,14 @@ def test_lab_command(tmp_path, capsys):
     assert "python中的广播机制" in out and (tmp_path / "results.json").is_file()
     code, _, err = run(capsys, "lab", "nonexistent")
     assert code == 2 and "unknown lab 'nonexistent'" in err
+
+
+def test_train_on_mnist_with_augmentation(tmp_path, capsys, shared_datasets):
+    out = tmp_path / "mnist"
+    code, stdout, err = run(capsys, "train", "--data", "mnist", "--data-path", str(shared_datasets), "--limit", "600",
+                            "--layers", "32", "--epochs", "2", "--augment", "crop,rotate", "--out", str(out),
+                            "--quiet")
+    assert code == 0, err
+    assert "features 784" in stdout
+    results = json.loads((out / "results.json").read_text())
+    assert results["test"]["accuracy"] > 0.5  # 600 augmented examples, 2 epochs: well above chance (10 %)

@@ -253,3 +253,48 @@ def test_normalize_keep_continues_with_the_first_statistics():
     assert net.normalizer is first
     with pytest.raises(gn.HyperparameterError, match="normalize must be True"):
         net.fit(X, Y, epochs=1, normalize="yes")
+
+
+def test_augment_touches_every_training_batch_and_never_the_dev_set():
+    rng = np.random.default_rng(0)
+    X = rng.random((2 * 3 * 1, 50))  # 50 "images" of 2x3x1
+    Y = (X[0:1] > 0.5).astype(int)
+    Xd = rng.random((6, 20))
+    Yd = (Xd[0:1] > 0.5).astype(int)
+    calls = []
+
+    def shift(images, rng):
+        calls.append(images.shape)
+        return images + 100.0  # unmistakable if it ever reached the dev set
+
+    net = gn.Network([6, 4, 1], seed=0, dtype="float64")
+    history = net.fit(X, Y, epochs=2, batch_size=16, X_dev=Xd, Y_dev=Yd, augment=[shift], image_shape=(2, 3, 1))
+    assert calls == ([(16, 2, 3, 1)] * 3 + [(2, 2, 3, 1)]) * 2  # every mini-batch of both epochs, the last partial
+    assert net.evaluate(Xd, Yd)["cost"] == pytest.approx(history["dev_cost"][-1], rel=1e-12)
+    with pytest.raises(gn.HyperparameterError, match="image_shape"):
+        net.fit(X, Y, epochs=1, augment=[shift])
+
+
+def test_augmentation_pipeline_from_names_is_reproducible():
+    rng = np.random.default_rng(1)
+    X = rng.random((8 * 8, 64))
+    Y = rng.integers(0, 3, (1, 64))
+
+    def train(seed):
+        net = gn.Network([64, 8, 3], output_activation="softmax", seed=0)
+        return net.fit(X, Y, epochs=2, batch_size=16, seed=seed, augment="crop,rotate", image_shape=(8, 8, 1))
+
+    assert train(3)["cost"] == train(3)["cost"]
+    assert train(3)["cost"] != train(4)["cost"]
+
+
+def test_diagnostics_per_epoch_and_the_gradient_norm_plot(tmp_path):
+    from glassnet import plots
+
+    X, Y = blobs()
+    net = gn.Network([4, 6, 5, 1], seed=0)
+    history = net.fit(X, Y, epochs=4, batch_size=50, diagnostics=True)
+    assert len(history.diagnostics) == 4
+    assert len(history.diagnostics[0]["grad_norm"]) == 3
+    plots.gradient_norms(history, tmp_path / "norms.png")
+    assert (tmp_path / "norms.png").stat().st_size > 0

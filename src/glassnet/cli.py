@@ -92,8 +92,11 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
                        help="mini-batch size; 0 for full batch (default 32)")
     group.add_argument("--early-stopping", type=int, default=0, metavar="PATIENCE",
                        help="stop when the dev cost has not improved for PATIENCE epochs (default 0: off)")
-    group.add_argument("--no-normalize", dest="normalize", action="store_false",
-                       help="do not standardize the inputs (default: standardize with train statistics)")
+    group.add_argument("--normalize", dest="normalize", action="store_true", default=None,
+                       help="standardize the inputs with train-set mean and variance (the default, except for "
+                            "augmented images: per-pixel scaling blows up the border pixels augmentation moves "
+                            "ink into)")
+    group.add_argument("--no-normalize", dest="normalize", action="store_false", help="do not standardize")
     group.add_argument("--augment", default=None,
                        help="augment image mini-batches: comma-separated flip, vflip, crop, zoom, rotate, elastic")
     group.add_argument("--diagnostics", action="store_true", help="record per-layer gradient statistics per epoch")
@@ -265,7 +268,8 @@ def cmd_train(args) -> int:
     history = net.fit(
         X_tr, Y_tr, epochs=args.epochs, batch_size=args.batch_size or None, optimizer=args.optimizer,
         learning_rate=args.learning_rate, schedule=args.schedule, X_dev=X_dev, Y_dev=Y_dev, early_stopping=early,
-        normalize=args.normalize, verbose=0 if args.quiet else 1, seed=args.seed, augment=augment,
+        normalize=args.normalize if args.normalize is not None else augment is None,
+        verbose=0 if args.quiet else 1, seed=args.seed, augment=augment,
         image_shape=data.image_shape if augment is not None else None, diagnostics=args.diagnostics,
         checkpoint_dir=out / "checkpoints" if args.checkpoint_every or early else None,
         checkpoint_every=args.checkpoint_every, resume_from=args.resume,

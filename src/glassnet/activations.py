@@ -18,7 +18,8 @@ no NaN.
 from __future__ import annotations
 
 from .backend import xp
-from .errors import HyperparameterError, unknown_name
+from .errors import HyperparameterError
+from .validation import from_registry
 
 
 class Activation:
@@ -183,20 +184,4 @@ ACTIVATIONS: dict[str, type[Activation]] = {
 
 def get_activation(spec) -> Activation:
     """An activation from a name (``"relu"``), a config dict, or an ``Activation`` object."""
-    if isinstance(spec, Activation):
-        return spec
-    if isinstance(spec, dict):
-        spec = dict(spec)
-        name = spec.pop("name", None)
-        if name not in ACTIVATIONS:
-            raise unknown_name("activation", name, list(ACTIVATIONS))
-        return ACTIVATIONS[name](**spec)
-    if isinstance(spec, str):
-        key = spec.lower().replace("-", "_")
-        if key not in ACTIVATIONS:
-            raise unknown_name("activation", spec, list(ACTIVATIONS))
-        return ACTIVATIONS[key]()
-    raise HyperparameterError(
-        f"an activation must be a name ({', '.join(ACTIVATIONS)}) or an Activation object such as "
-        f"gn.LeakyReLU(0.2), got {spec!r}"
-    )
+    return from_registry(spec, ACTIVATIONS, "activation", Activation, "gn.LeakyReLU(0.2)")

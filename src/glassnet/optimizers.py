@@ -34,8 +34,7 @@ import os
 import numpy as np
 
 from .backend import xp
-from .errors import HyperparameterError, unknown_name
-from .validation import check_int, check_number
+from .validation import check_int, check_number, from_registry
 
 
 class Optimizer:
@@ -270,21 +269,10 @@ def get_optimizer(spec, learning_rate: float | None = None) -> Optimizer:
 
     ``learning_rate`` overrides the object's or the default one when given.
     """
-    if isinstance(spec, Optimizer):
-        if learning_rate is not None:
-            spec.learning_rate = check_number(learning_rate, "learning_rate", low=0.0, low_open=True)
-        return spec
-    if isinstance(spec, dict):
-        spec = dict(spec)
-        name = spec.pop("name", None)
-        if name not in OPTIMIZERS:
-            raise unknown_name("optimizer", name, list(OPTIMIZERS))
-        if learning_rate is not None:
-            spec["learning_rate"] = learning_rate
-        return OPTIMIZERS[name](**spec)
-    if isinstance(spec, str) and spec.lower() in OPTIMIZERS:
-        return OPTIMIZERS[spec.lower()](learning_rate)
-    raise unknown_name("optimizer", spec, list(OPTIMIZERS))
+    if isinstance(spec, Optimizer) and learning_rate is not None:
+        spec.learning_rate = check_number(learning_rate, "learning_rate", low=0.0, low_open=True)
+    overrides = None if learning_rate is None else {"learning_rate": learning_rate}
+    return from_registry(spec, OPTIMIZERS, "optimizer", Optimizer, "gn.optimizers.Adam(0.001)", overrides)
 
 
 # ---------------------------------------------------------------------- learning-rate schedules
@@ -359,17 +347,4 @@ def get_schedule(spec) -> Schedule:
     """A schedule from None (constant), a name, a config dict, or a Schedule object."""
     if spec is None:
         return Constant()
-    if isinstance(spec, Schedule):
-        return spec
-    if isinstance(spec, dict):
-        spec = dict(spec)
-        name = spec.pop("name", None)
-        if name not in SCHEDULES:
-            raise unknown_name("learning-rate schedule", name, list(SCHEDULES))
-        return SCHEDULES[name](**spec)
-    if isinstance(spec, str) and spec.lower() in SCHEDULES:
-        return SCHEDULES[spec.lower()]()
-    raise HyperparameterError(
-        f"unknown learning-rate schedule {spec!r}; expected one of: {', '.join(SCHEDULES)} "
-        "or a Schedule object such as gn.optimizers.ExponentialDecay(0.95)"
-    )
+    return from_registry(spec, SCHEDULES, "learning-rate schedule", Schedule, "gn.optimizers.ExponentialDecay(0.95)")

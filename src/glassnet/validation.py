@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .backend import xp
-from .errors import HyperparameterError, NonFiniteError, RankOneArrayError, ShapeError
+from .errors import HyperparameterError, NonFiniteError, RankOneArrayError, ShapeError, unknown_name
 
 
 def as_matrix(array, name: str, dtype=None) -> np.ndarray:
@@ -97,3 +97,27 @@ def check_keep_prob(keep_prob, n_layers: int) -> list[float]:
         ]
     p = check_number(keep_prob, "keep_prob", low=0.0, high=1.0, low_open=True, hint=hint)
     return [1.0] + [p] * (n_layers - 1)
+
+
+def from_registry(spec, registry: dict, kind: str, base: type, example: str, overrides: dict | None = None):
+    """An object from a name (``"leaky-relu"``), a config dict ``{"name": ..., **kwargs}``, or an instance.
+
+    Names are case-insensitive and read '-' as '_'; an unknown name lists the known ones. ``overrides``
+    are keyword arguments that win over a dict's own (e.g. a learning rate given separately).
+    """
+    if isinstance(spec, base):
+        return spec
+    if isinstance(spec, dict):
+        kwargs = dict(spec)
+        name = kwargs.pop("name", None)
+    elif isinstance(spec, str):
+        name, kwargs = spec, {}
+    else:
+        raise HyperparameterError(
+            f"a {kind} must be a name ({', '.join(registry)}), a config dict or an object such as {example}, "
+            f"got {spec!r}"
+        )
+    key = str(name).lower().replace("-", "_")
+    if key not in registry:
+        raise unknown_name(kind, name, list(registry))
+    return registry[key](**{**kwargs, **(overrides or {})})

@@ -25,6 +25,23 @@ def two_sided_gradient(cost, theta: np.ndarray, epsilon: float = 1e-6) -> np.nda
     return grad
 
 
+def make_problem(output, n_x=5, n_y=None, m=12, seed=0, int_labels=False):
+    """Random (X, Y, n_y) for an output: 0/1 labels (sigmoid), classes (softmax), reals (linear)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_x, m))
+    if output == "sigmoid":
+        n_y = n_y or 1
+        Y = (rng.random((n_y, m)) < 0.5).astype(float)
+    elif output == "softmax":
+        n_y = n_y or 3
+        labels = rng.integers(0, n_y, m)
+        Y = labels.reshape(1, -1) if int_labels else np.eye(n_y)[:, labels]
+    else:
+        n_y = n_y or 2
+        Y = rng.standard_normal((n_y, m))
+    return X, Y, n_y
+
+
 def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
     """‖a − b‖ / (‖a‖ + ‖b‖), 0 when both are 0."""
     denom = np.linalg.norm(a) + np.linalg.norm(b)

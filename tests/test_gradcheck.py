@@ -14,23 +14,15 @@ from glassnet.gradcheck import (
     verdict_for,
 )
 
+from .conftest import make_problem
+
 HIDDEN = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
 OUTPUTS = ["sigmoid", "softmax", "linear"]
 
 
 def problem(output, n_x=4, m=8, seed=0, n_y=None):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m))
-    if output == "sigmoid":
-        n_y = n_y or 1
-        Y = (rng.random((n_y, m)) < 0.5).astype(float)
-    elif output == "softmax":
-        n_y = n_y or 3
-        Y = rng.integers(0, n_y, (1, m))
-    else:
-        n_y = n_y or 2
-        Y = rng.standard_normal((n_y, m))
-    return X, Y, n_y
+    """Small problems for the checks; softmax labels as integers (1, m)."""
+    return make_problem(output, n_x=n_x, n_y=n_y, m=m, seed=seed, int_labels=True)
 
 
 def with_random_biases(net, seed):

@@ -5,26 +5,10 @@ import pytest
 
 import glassnet as gn
 
-from .conftest import relative_difference, two_sided_gradient
+from .conftest import make_problem, relative_difference, two_sided_gradient
 
 HIDDEN = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
 OUTPUTS = ["sigmoid", "softmax", "linear"]
-
-
-def make_problem(output, n_x=5, n_y=None, m=12, seed=0, int_labels=False):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m))
-    if output == "sigmoid":
-        n_y = n_y or 1
-        Y = (rng.random((n_y, m)) < 0.5).astype(float)
-    elif output == "softmax":
-        n_y = n_y or 3
-        labels = rng.integers(0, n_y, m)
-        Y = labels.reshape(1, -1) if int_labels else np.eye(n_y)[:, labels]
-    else:
-        n_y = n_y or 2
-        Y = rng.standard_normal((n_y, m))
-    return X, Y, n_y
 
 
 def random_net(n_x, n_y, hidden, output, n_hidden, l2, seed, **kwargs):

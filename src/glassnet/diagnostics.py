@@ -213,28 +213,22 @@ def _verdict(stats: list[LayerStatistics]) -> tuple[str, list[str], float | None
         return f" (×{f ** (1 / steps):.3g} per layer)"
 
     scores = {}
+
+    def judge(factor: float, text: str) -> None:
+        """Beyond GROWTH_LIMIT either way is exploding / vanishing; the stronger factor decides."""
+        state = "exploding" if factor > GROWTH_LIMIT else "vanishing" if factor < 1 / GROWTH_LIMIT else None
+        if state is None:
+            reasons.append(text)
+            return
+        scores[state] = max(scores.get(state, 0), _orders(factor))
+        reasons.append(f"{text} — {state}")
+
     if f_a is not None:
-        text = (f"activations: RMS(A) goes from {stats[0].rms_a:.3g} in layer 1 to {stats[L - 2].rms_a:.3g} in "
-                f"layer {L - 1}, F_A = {f_a:.3g}{per_layer(f_a, L - 2)}")
-        if f_a > GROWTH_LIMIT:
-            scores["exploding"] = max(scores.get("exploding", 0), _orders(f_a))
-            reasons.append(text + " — exploding")
-        elif f_a < 1 / GROWTH_LIMIT:
-            scores["vanishing"] = max(scores.get("vanishing", 0), _orders(f_a))
-            reasons.append(text + " — vanishing")
-        else:
-            reasons.append(text)
+        judge(f_a, f"activations: RMS(A) goes from {stats[0].rms_a:.3g} in layer 1 to {stats[L - 2].rms_a:.3g} "
+                   f"in layer {L - 1}, F_A = {f_a:.3g}{per_layer(f_a, L - 2)}")
     if f_g is not None:
-        text = (f"gradients: ‖dZ‖ goes from {stats[L - 1].signal_norm:.3g} in layer {L} back to "
-                f"{stats[0].signal_norm:.3g} in layer 1, F_G = {f_g:.3g}{per_layer(f_g, L - 1)}")
-        if f_g > GROWTH_LIMIT:
-            scores["exploding"] = max(scores.get("exploding", 0), _orders(f_g))
-            reasons.append(text + " — exploding")
-        elif f_g < 1 / GROWTH_LIMIT:
-            scores["vanishing"] = max(scores.get("vanishing", 0), _orders(f_g))
-            reasons.append(text + " — vanishing")
-        else:
-            reasons.append(text)
+        judge(f_g, f"gradients: ‖dZ‖ goes from {stats[L - 1].signal_norm:.3g} in layer {L} back to "
+                   f"{stats[0].signal_norm:.3g} in layer 1, F_G = {f_g:.3g}{per_layer(f_g, L - 1)}")
     finite = all(
         math.isfinite(v) for s in stats
         for v in (s.mean_z, s.std_z, s.rms_a, s.signal_norm if s.signal_norm is not None else 0.0)

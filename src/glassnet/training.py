@@ -302,7 +302,7 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
     history = History()
     start_epoch = 0
     if resume_from is not None:
-        from .io import load_checkpoint_into  # io sits below training in the map
+        from .io import load_checkpoint_into  # io imports training's History: import here, not at the top
 
         state = load_checkpoint_into(net, opt, resume_from)
         history = state["history"]

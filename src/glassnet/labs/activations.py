@@ -48,6 +48,4 @@ def run(ctx, result) -> None:
         ax.grid(alpha=0.3)
         ax.legend()
     ax_g.set_ylim(-1.5, 3)
-    path = ctx.figure_path("activations.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "activations.png", result)

@@ -134,6 +134,4 @@ def _grid(ctx, result, X, Y, seed, n_digits: int = 8, n_versions: int = 5) -> No
     ax.set_yticks([r * (size + gap) + size / 2 for r in range(n_digits)],
                   [f"label {int(Y[0, r])}" for r in range(n_digits)], fontsize=8)
     fig.suptitle(f"training digits augmented with {AUGMENT}; a flipped digit changes meaning", fontsize=9)
-    path = ctx.figure_path("augmented_samples.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "augmented_samples.png", result)

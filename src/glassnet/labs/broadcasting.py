@@ -60,6 +60,4 @@ def run(ctx, result) -> None:
         image = ax.imshow(values, cmap="coolwarm")
         fig.colorbar(image, ax=ax, shrink=0.8)
         ax.set_title(title)
-    path = ctx.figure_path("broadcasting.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "broadcasting.png", result)

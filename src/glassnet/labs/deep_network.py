@@ -71,6 +71,4 @@ def run(ctx, result) -> None:
     ax.set_ylabel("cost J")
     ax.set_title(f"cat vs non-cat, seed {seeds[0]}")
     ax.legend()
-    path = ctx.figure_path("costs.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "costs.png", result)

@@ -164,6 +164,4 @@ def run(ctx, result) -> None:
         ax.set_title(f"{title}, seed {ctx.seeds[0]}")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    path = ctx.figure_path("costs.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "costs.png", result)

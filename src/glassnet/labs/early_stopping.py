@@ -76,6 +76,4 @@ def run(ctx, result) -> None:
     ax.set_yscale("log")
     ax.legend()
     ax.set_title(f"early stopping, seed {ctx.seeds[0]}")
-    path = ctx.figure_path("early_stopping.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "early_stopping.png", result)

@@ -231,6 +231,4 @@ def _plot(ctx, result, runs, ok, bug) -> None:
     ax.set_ylabel("difference")
     ax.set_title("a bug stays put as ε shrinks; dropout needs fixed masks")
     ax.legend(fontsize=7)
-    path = ctx.figure_path("gradient_check.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "gradient_check.png", result)

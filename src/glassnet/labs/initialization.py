@@ -83,9 +83,7 @@ def run(ctx, result) -> None:
     for i, (name, (net, _, X_test, Y_test)) in enumerate(kept.items()):
         decision_boundary(net, X_test, Y_test, title=f"{name}: test {pct(runs[name][0]['test_accuracy'])}",
                           ax=fig.add_subplot(1, 3, i + 1), resolution=150)
-    path = ctx.figure_path("boundaries.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "boundaries.png", result)
     fig = _figure()
     ax = fig.add_subplot()
     for name, (_, history, _, _) in kept.items():
@@ -95,6 +93,4 @@ def run(ctx, result) -> None:
     ax.set_ylabel("cost J")
     ax.set_title(f"cost, seed {ctx.seeds[0]}")
     ax.legend()
-    path = ctx.figure_path("costs.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "costs.png", result)

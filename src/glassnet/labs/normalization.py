@@ -99,9 +99,7 @@ def run(ctx, result) -> None:
         ax = fig.add_subplot(1, 2, i + 1)
         _contours(ax, X, Y, normalize)
         ax.set_title(f"{name}: cost contours over (w1, w2), b at its best")
-    path = ctx.figure_path("contours.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "contours.png", result)
     fig = _figure()
     ax = fig.add_subplot()
     for name, r in runs.items():
@@ -112,9 +110,7 @@ def run(ctx, result) -> None:
     ax.set_ylabel("J - J*")
     ax.legend()
     ax.set_title("gradient descent with α = 1/λmax")
-    path = ctx.figure_path("costs.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "costs.png", result)
 
 
 def _contours(ax, X, Y, normalize: bool) -> None:

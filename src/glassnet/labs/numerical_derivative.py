@@ -158,6 +158,4 @@ def run(ctx, result) -> None:
     ax.set_title("f(θ) = θ³ at θ = 1: error of the finite differences")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7, loc="lower left")
-    path = ctx.figure_path("error_vs_epsilon.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "error_vs_epsilon.png", result)

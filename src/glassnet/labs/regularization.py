@@ -84,6 +84,4 @@ def run(ctx, result) -> None:
         acc = net.evaluate(X_test, Y_test)["accuracy"]
         decision_boundary(net, X_test, Y_test, title=f"{name}\ntest {pct(acc)}", ax=fig.add_subplot(1, 4, i + 1),
                           resolution=150)
-    path = ctx.figure_path("boundaries.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "boundaries.png", result)

@@ -43,6 +43,13 @@ class LabContext:
         self.out.mkdir(parents=True, exist_ok=True)
         return self.out / name
 
+    def save_figure(self, fig, name: str, result: LabResult) -> Path:
+        """Write ``fig`` as ``out/name`` and list it among the lab's figures."""
+        path = self.figure_path(name)
+        fig.savefig(path)
+        result.figures.append(str(path))
+        return path
+
 
 @dataclass
 class LabResult:

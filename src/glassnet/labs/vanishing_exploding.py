@@ -236,9 +236,7 @@ def _plot_linear(ctx, result, linear, L) -> None:
         ax.set_title(f"deep linear network, L = {L}: {label}")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    path = ctx.figure_path("linear_network.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "linear_network.png", result)
 
 
 def _plot_deep(ctx, result, deep, L) -> None:
@@ -262,6 +260,4 @@ def _plot_deep(ctx, result, deep, L) -> None:
             ax.grid(alpha=0.3)
         if i == 0:
             top.legend(fontsize=8)
-    path = ctx.figure_path("gradient_norms.png")
-    fig.savefig(path)
-    result.figures.append(str(path))
+    ctx.save_figure(fig, "gradient_norms.png", result)

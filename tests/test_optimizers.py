@@ -159,29 +159,3 @@ def test_optimizer_state_survives_pickling():
     opt.step(a, np.ones(8))
     clone.step(b, np.ones(8))
     np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_compiled_adam_equals_the_numpy_path_bit_for_bit(dtype, monkeypatch):
-    if optimizers._fused is None:
-        pytest.skip("the optional compiled kernel is not built (pip install -e . builds it)")
-    rng = np.random.default_rng(0)
-    shapes = {"W1": (300, 200), "b1": (300, 1)}
-    n = 300 * 200 + 300
-    theta0 = rng.standard_normal(n).astype(dtype)
-    grads = [(rng.standard_normal(n) * 10.0 ** rng.integers(-6, 2, n)).astype(dtype) for _ in range(5)]
-
-    def run():
-        opt = optimizers.Adam(0.01)
-        opt.attach(shapes, dtype=dtype)
-        theta = theta0.copy()
-        for g in grads:
-            opt.step(theta, g)
-        return theta, opt.state_arrays()
-
-    fused_theta, fused_state = run()
-    monkeypatch.setattr(optimizers, "_fused", None)
-    numpy_theta, numpy_state = run()
-    np.testing.assert_array_equal(fused_theta, numpy_theta)
-    for slot in ("v", "s"):
-        np.testing.assert_array_equal(fused_state[slot], numpy_state[slot])

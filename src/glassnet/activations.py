@@ -6,6 +6,8 @@ Each activation is a small object with
 * ``derivative(Z)``  g'(Z), elementwise
 * ``backward(dA, Z, A)``  dZ = dA * g'(Z)  (may use the cached A when that is cheaper, e.g.
   sigmoid' = A(1 - A), so the exponential is not computed twice)
+* ``add_bias_and_activate(Z, b)``  Z = Z + b, then A = g(Z): a layer's last two steps, which
+  ReLU does in one compiled pass when it can (``kernels``)
 
 Values at z = 0 where g is not differentiable (the notes allow either choice; we document ours):
 ReLU'(0) = 0 and LeakyReLU'(0) = alpha, the same convention as PyTorch, so that parity tests and
@@ -17,6 +19,7 @@ no NaN.
 
 from __future__ import annotations
 
+from . import kernels
 from .backend import xp
 from .errors import HyperparameterError
 from .validation import from_registry
@@ -37,6 +40,11 @@ class Activation:
     def backward(self, dA, Z, A, out=None):
         """dZ = dA * g'(Z)."""
         return xp.multiply(dA, self.derivative(Z), out=out)
+
+    def add_bias_and_activate(self, Z, b, out=None):
+        """Z = Z + b (in place, b broadcast over the columns), then A = g(Z)."""
+        Z += b
+        return self.forward(Z, out=out)
 
     def __call__(self, Z):
         return self.forward(Z)
@@ -105,8 +113,18 @@ class ReLU(Activation):
     def derivative(self, Z):
         return (Z > 0).astype(Z.dtype)
 
+    def add_bias_and_activate(self, Z, b, out=None):
+        """Z = Z + b, A = max(Z, 0): one compiled pass when the arrays allow it, else the two lines."""
+        if out is not None and kernels.usable(Z, b, out):
+            kernels.compiled.bias_relu(Z, b, out)
+            return out
+        return super().add_bias_and_activate(Z, b, out)
+
     def backward(self, dA, Z, A, out=None):
         """dZ = dA * [Z > 0]."""
+        if out is dA and kernels.usable(dA, Z):
+            kernels.compiled.relu_backward(dA, Z)  # the line below, in place, without a boolean temporary
+            return dA
         return xp.multiply(dA, Z > 0, out=out)
 
 

@@ -69,8 +69,8 @@ class Dense:
             A_prev = A_prev * self.D / self.keep_prob  # inverted dropout: a = a * d / keep_prob
         m = A_prev.shape[1]
         Z = xp.matmul(self.W, A_prev, out=self._buffer("Z", m, A_prev.dtype) if reuse_buffers else None)
-        Z += self.b  # Z = W A_prev + b
-        A = self.activation.forward(Z, out=self._buffer("A", m, Z.dtype) if reuse_buffers else None)
+        out = self._buffer("A", m, Z.dtype) if reuse_buffers else None
+        A = self.activation.add_bias_and_activate(Z, self.b, out=out)  # Z = W A_prev + b;  A = g(Z)
         self.cache = (A_prev, Z, A)
         return A
 

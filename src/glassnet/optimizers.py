@@ -29,10 +29,10 @@ How the conventions of other libraries map onto these (they differ, and users tr
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 
+from . import kernels
 from .backend import xp
 from .validation import check_int, check_number, from_registry
 
@@ -137,24 +137,6 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
-try:  # the optional compiled kernel (src/glassnet/_fused.c); NumPy computes the same without it
-    from . import _fused
-except ImportError:  # pragma: no cover - depends on the build
-    _fused = None
-
-# Set GLASSNET_PURE_NUMPY=1 to use the NumPy path even when the kernel is built (for comparisons).
-if os.environ.get("GLASSNET_PURE_NUMPY"):
-    _fused = None
-
-
-def _fusable(*arrays) -> bool:
-    """True when the compiled kernel can take these arrays: NumPy, C-contiguous, one float dtype."""
-    first = arrays[0]
-    return all(
-        type(a) is np.ndarray and a.flags.c_contiguous and a.dtype == first.dtype for a in arrays
-    ) and first.dtype in (np.float32, np.float64)
-
-
 class GradientDescent(Optimizer):
     """W = W - α dW."""
 
@@ -236,10 +218,10 @@ class Adam(Optimizer):
         root_correction2 = math.sqrt(1.0 - self.beta2 ** self.t)
         step_size = lr * root_correction2 / (1.0 - self.beta1 ** self.t)
         epsilon_t = self.epsilon * root_correction2
-        if _fused is not None and _fusable(W, dW, v, s):
+        if kernels.usable(W, dW, v, s):
             # The compiled kernel does the arithmetic below, in the same order and precision, in
             # one pass over memory instead of twelve (the largest cost of a step after matmuls).
-            _fused.adam(W, dW, v, s, self.beta1, self.beta2, step_size, epsilon_t)
+            kernels.compiled.adam(W, dW, v, s, self.beta1, self.beta2, step_size, epsilon_t)
             return
         v *= self.beta1
         v += xp.multiply(dW, 1.0 - self.beta1, out=scratch)  # v = β1 v + (1-β1) dW

@@ -255,6 +255,17 @@ def _as_callbacks(callbacks) -> list[Callback]:
     return result
 
 
+def _gather_rows(source, idx, out):
+    """out = source[idx], rows gathered into an existing buffer.
+
+    NumPy's take with its default mode="raise" writes through a temporary copy (2.5× slower at
+    batch 512); the permutation's indices are all valid, so mode="clip" never clips anything.
+    """
+    if isinstance(source, np.ndarray):
+        return np.take(source, idx, axis=0, out=out, mode="clip")
+    return xp.take(source, idx, axis=0, out=out)
+
+
 def _example_major(A, dtype):
     """A (n, m) -> its (m, n) transpose, C-contiguous in ``dtype``: a view when A already is
     example-major (what ``images.reshape(m, -1).T`` gives), otherwise one copy for the whole fit."""
@@ -364,7 +375,7 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
                     b = idx.size
                     if batch < m:
                         xb = x_buffer[:b]
-                        xp.take(XT, idx, axis=0, out=xb)  # gather the mini-batch into the reused buffer
+                        _gather_rows(XT, idx, out=xb)  # the mini-batch, into the reused buffer
                         Xb, Yb = xb.T, YT[idx].T  # (n_x, b) view: the notes' layout
                     else:
                         Xb, Yb = XT.T, YT.T  # full batch: the data set itself, no gather

@@ -5,6 +5,9 @@ Backward (反向传播):            dZ[l] = dA[l] * g[l]'(Z[l])
                                 dW[l] = (1/m) dZ[l] A[l-1]^T + (l2/m) W[l]
                                 db[l] = (1/m) sum over examples of dZ[l]
                                 dA[l-1] = W[l]^T dZ[l]
+The network divides dZ[L] = A[L] - Y by m once, so every dA and dZ here already carries the 1/m
+(they are the derivatives of the average cost J): the layer computes dW = dZ A^T + (l2/m) W and
+db = sum(dZ), the same numbers without a pass over dW and db to scale them.
 
 Inverted dropout (drop正则化) acts on the layer's input A[l-1], with keep probability
 ``keep_prob`` (so layer 1 can drop input features and layer l drops hidden layer l-1):
@@ -78,19 +81,17 @@ class Dense:
                  reuse_buffers: bool = False):
         """Fill dW and db; return dA[l-1] (None when not needed, e.g. for the first layer).
 
-        As in the notes, dA and dZ are per-example derivatives (no 1/m); the 1/m of the average
-        cost appears in dW and db. Pass ``dZ`` directly for the output layer's fused gradient
-        dZ[L] = A[L] - Y. ``dA`` is overwritten (it becomes dZ): nothing else needs it.
+        dA and dZ are derivatives of the average cost, so they carry its 1/m (module docstring);
+        ``m`` is still needed for the L2 term. Pass ``dZ`` directly for the output layer's fused
+        gradient dZ[L] = (A[L] - Y)/m. ``dA`` is overwritten (it becomes dZ): nothing else needs it.
         """
         A_prev, Z, A = self.cache
         if dZ is None:
             dZ = self.activation.backward(dA, Z, A, out=dA)  # dZ = dA * g'(Z)
-        xp.matmul(dZ, A_prev.T, out=self.dW)  # dW = dZ A_prev^T / m (+ l2/m W below)
-        self.dW *= 1.0 / m
+        xp.matmul(dZ, A_prev.T, out=self.dW)  # dW = (1/m) dZ A_prev^T, the 1/m being in dZ
         if l2:
-            self.dW += (l2 / m) * self.W
-        dZ.sum(axis=1, keepdims=True, out=self.db)  # db = sum(dZ) / m
-        self.db *= 1.0 / m
+            self.dW += (l2 / m) * self.W  # + (l2/m) W
+        dZ.sum(axis=1, keepdims=True, out=self.db)  # db = (1/m) sum(dZ), the 1/m being in dZ
         if not need_dA_prev:
             return None
         out = self._buffer("dA_prev", dZ.shape[1], dZ.dtype) if reuse_buffers else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import mmap
 from types import ModuleType
 
 import numpy as np
@@ -75,6 +76,30 @@ def to_host(a) -> np.ndarray:
         return a
     get = getattr(a, "get", None)
     return get() if get is not None else np.asarray(a)
+
+
+# Transparent huge pages (Linux): a 2 MiB page where the processor's address translation needs 512
+# entries of 4 KiB otherwise. Adam's pass over its flat vectors (parameters, gradients, two
+# moments: 8.6 MB for 784-512-256-10) runs about 20 % faster on them once the matrix products have
+# pushed those vectors out of the caches (bench/README.md).
+HUGE_PAGE = 2 << 20
+
+
+def zeros_vector(n: int, dtype):
+    """A zero-filled 1-D array of ``n`` elements for the flat parameter, gradient and state vectors.
+
+    From 1 MiB on, with NumPy on Linux, its memory starts on a 2 MiB boundary and is advised for
+    transparent huge pages (``madvise(MADV_HUGEPAGE)``); the values are the same either way.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = n * dtype.itemsize
+    if backend_name() != "numpy" or nbytes < HUGE_PAGE // 2 or not hasattr(mmap, "MADV_HUGEPAGE"):
+        return xp.zeros(n, dtype=dtype)
+    # A private anonymous mapping is zero-filled; one spare huge page leaves room to align the start.
+    region = mmap.mmap(-1, nbytes + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    start = -np.frombuffer(region, dtype=np.uint8, count=1).ctypes.data % HUGE_PAGE
+    region.madvise(mmap.MADV_HUGEPAGE, start, nbytes + HUGE_PAGE - start)
+    return np.frombuffer(region, dtype=dtype, count=n, offset=start)  # keeps the mapping alive
 
 
 def resolve_dtype(dtype) -> np.dtype:

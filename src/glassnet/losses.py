@@ -73,12 +73,14 @@ class SoftmaxCrossEntropy(Loss):
 
     def cost(self, ZL, AL, Y) -> float:
         m = ZL.shape[1]
-        z_max = ZL.max(axis=0, keepdims=True)
-        log_sum_exp = z_max + xp.log(xp.exp(ZL - z_max).sum(axis=0, keepdims=True))
+        # Both terms shifted by each column's max z (logsumexp(z) - z_y does not change), so exp
+        # never overflows: J = (1/m) sum_i [ log sum_k exp(z_ki - max_i) - (z_(y_i, i) - max_i) ]
+        shifted = ZL - ZL.max(axis=0, keepdims=True)
+        log_sum_exp = xp.log(xp.exp(shifted).sum(axis=0))
         if Y.shape[0] == 1 and ZL.shape[0] != 1:
-            picked = xp.take_along_axis(ZL, Y.astype(xp.intp), axis=0)
+            picked = shifted[Y[0].astype(xp.intp, copy=False), xp.arange(m)]
         else:
-            picked = (ZL * Y).sum(axis=0, keepdims=True)
+            picked = (shifted * Y).sum(axis=0)
         return float((log_sum_exp - picked).sum()) / m
 
     def output_dZ(self, AL, Y, out=None):

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 
 from .activations import Activation, get_activation
-from .backend import DEFAULT_DTYPE, make_rng, resolve_dtype, xp
+from .backend import DEFAULT_DTYPE, make_rng, resolve_dtype, xp, zeros_vector
 from .errors import HyperparameterError, NotFittedError, ShapeError
 from .initializers import check_initializer, initialize_weights
 from .layers import Dense
@@ -138,8 +138,8 @@ class Network:
     def _build(self, theta=None) -> None:
         """Allocate the flat parameter and gradient vectors (theta copied in if given) and bind views."""
         total = sum(int(np.prod(s)) for s in self.parameter_shapes().values())
-        self._theta = xp.zeros(total, dtype=self.dtype)
-        self._grad = xp.zeros(total, dtype=self.dtype)
+        self._theta = zeros_vector(total, self.dtype)
+        self._grad = zeros_vector(total, self.dtype)
         if theta is not None:
             self._theta[...] = theta
         self._bind()

@@ -33,7 +33,7 @@ import math
 import numpy as np
 
 from . import kernels
-from .backend import xp
+from .backend import xp, zeros_vector
 from .validation import check_int, check_number, from_registry
 
 
@@ -63,7 +63,7 @@ class Optimizer:
         """Allocate zeroed state laid out like theta = [W1, b1, W2, ...]; ``state[name]`` are views."""
         total = sum(int(np.prod(s)) for s in shapes.values())
         self._shapes = {name: tuple(shape) for name, shape in shapes.items()}
-        self._flat = {slot: xp.zeros(total, dtype=dtype) for slot in self.slots}
+        self._flat = {slot: zeros_vector(total, dtype) for slot in self.slots}
         self._scratch = xp.empty(total, dtype=dtype) if self.slots else None
         self._bind()
         self.t = 0

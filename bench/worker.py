@@ -30,9 +30,11 @@ from .common import (
     make_data,
     peak_rss_mb,
 )
+from .peak import matmul_gflops
 
 LEARNING_RATE = 1e-3
 SEED = 0
+LOCAL_PEAK_N, LOCAL_PEAK_TRIES = 2048, 3  # about 0.5 s each time on two cores
 
 
 # ------------------------------------------------------------------------------------------ training
@@ -179,11 +181,17 @@ TRAINERS = {"glassnet": train_glassnet, "pytorch": train_pytorch, "sklearn": tra
 
 
 def run_training(task: str, case: Case, m: int, epochs: int, warmup: int) -> dict:
+    # The machine's matmul speed drifts by 10-20 % over minutes (other tenants of the host; the
+    # kernel's steal time does not show it), so the peak is also measured in this process, right
+    # before the data is made and right after training: "% local" compares the epochs with it.
+    local_peak_before = matmul_gflops(LOCAL_PEAK_N, case.dtype, tries=LOCAL_PEAK_TRIES)
     t0 = time.perf_counter()
     data, labels = make_data(m, case.dtype)
     data_seconds = time.perf_counter() - t0
     result = TRAINERS[task](case, data, labels, warmup + epochs)
     result["peak_rss_mb"] = peak_rss_mb()  # before anything else is imported
+    result["local_peak_gflops"] = [local_peak_before,
+                                   matmul_gflops(LOCAL_PEAK_N, case.dtype, tries=LOCAL_PEAK_TRIES)]
     all_seconds = result.pop("epoch_seconds")
     result["warmup_seconds"] = all_seconds[:warmup]
     result["epoch_seconds"] = all_seconds[warmup:]

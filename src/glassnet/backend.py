@@ -98,7 +98,8 @@ def zeros_vector(n: int, dtype):
     # A private anonymous mapping is zero-filled; one spare huge page leaves room to align the start.
     region = mmap.mmap(-1, nbytes + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     start = -np.frombuffer(region, dtype=np.uint8, count=1).ctypes.data % HUGE_PAGE
-    region.madvise(mmap.MADV_HUGEPAGE, start, nbytes + HUGE_PAGE - start)
+    with contextlib.suppress(OSError):  # a kernel without transparent huge pages: plain pages then
+        region.madvise(mmap.MADV_HUGEPAGE, start, nbytes + HUGE_PAGE - start)
     return np.frombuffer(region, dtype=dtype, count=n, offset=start)  # keeps the mapping alive
 
 

@@ -122,3 +122,13 @@ def test_training_with_and_without_the_kernels_is_the_same_bit_for_bit(dtype, mo
     plain = train()
     assert same_bits(fused[0], plain[0])
     assert fused[1] == plain[1]
+
+
+def test_a_bias_that_is_not_one_per_row_goes_the_numpy_way():
+    rng = np.random.default_rng(5)
+    Z = rng.standard_normal((4, 6))
+    b = rng.standard_normal((1, 6))  # one per column: broadcasting, not the kernel's layout
+    A = np.empty_like(Z)
+    expected = np.maximum(Z + b, 0)
+    activations.ReLU().add_bias_and_activate(Z, b, out=A)
+    np.testing.assert_array_equal(A, expected)

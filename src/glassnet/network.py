@@ -256,7 +256,7 @@ class Network:
         return self.gradients()
 
     def _backward(self, Y, reuse_buffers: bool = False) -> None:
-        """Fill the flat gradient vector from the caches: dZ[L] = A[L] - Y, then layer by layer."""
+        """Fill the flat gradient vector from the caches: dZ[L] = (A[L] - Y)/m, then layer by layer."""
         AL = self.layers[-1].cache[2]
         m = AL.shape[1]
         dZ = self.loss.output_dZ(AL, Y)  # dZ[L] = A[L] - Y (fused with the cost's derivative)
@@ -294,7 +294,10 @@ class Network:
     def cost(self, X, Y) -> float:
         """J(X, Y) with the L2 term, never with dropout."""
         X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
+        return self._cost_checked(X, self.check_Y(Y, X.shape[1]))
+
+    def _cost_checked(self, X, Y) -> float:
+        """``cost`` for X and Y that have already passed ``check_X`` / ``check_Y``."""
         self._forward(X, training=False)
         return self._cost_of_last_forward(Y)
 

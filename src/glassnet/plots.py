@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 
-def _figure(width=6.0, height=4.0):
+def new_figure(width: float = 6.0, height: float = 4.0):
+    """A fresh matplotlib Figure (constrained layout, 100 dpi): no pyplot state, no display needed."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
@@ -26,7 +27,7 @@ def _finish(fig, path):
 
 def cost_curve(history, path=None, title="Training cost", log_scale: bool = False):
     """J per epoch (the notes' cost curve)."""
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     ax.plot(history["epoch"], history["cost"], label="train cost")
     ax.set_xlabel("epoch")
@@ -41,7 +42,7 @@ def cost_curve(history, path=None, title="Training cost", log_scale: bool = Fals
 def train_dev_curves(history, path=None, title="Train and dev"):
     """Cost and the metric (accuracy or RMSE) for train and dev, with the best epoch marked."""
     metric = "rmse" if any(v is not None for v in history["rmse"]) else "accuracy"
-    fig = _figure(10, 4)
+    fig = new_figure(10, 4)
     for i, (key, label) in enumerate((("cost", "cost J"), (metric, metric))):
         ax = fig.add_subplot(1, 2, i + 1)
         ax.plot(history["epoch"], history[key], label="train")
@@ -74,7 +75,7 @@ def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolutio
     regions = np.asarray(net.predict(grid))[0].reshape(gx.shape)
     fig = None
     if ax is None:
-        fig = _figure(5, 5)
+        fig = new_figure(5, 5)
         ax = fig.add_subplot()
     top = max(int(regions.max()), int(labels.max()), 1)  # same colours for the same class in both layers
     ax.contourf(gx, gy, regions, alpha=0.35, cmap="coolwarm", levels=np.arange(top + 2) - 0.5, vmin=0, vmax=top)
@@ -90,7 +91,7 @@ def gradient_norms(history, path=None, title="Gradient norm per layer"):
     records = history.diagnostics
     if not records:
         raise ValueError("no diagnostics in this history; train with fit(..., diagnostics=True)")
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     norms = np.array([r["grad_norm"] for r in records], dtype=float)
     epochs = history["epoch"][: len(records)]

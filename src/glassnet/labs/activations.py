@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import LeakyReLU, ReLU, Sigmoid, Tanh
-from ..plots import _figure
+from ..plots import new_figure
 
 TITLE_ZH = "激活函数 / 激活函数的导数"
 TITLE_EN = "Activation functions and their derivatives"
@@ -36,7 +36,7 @@ def run(ctx, result) -> None:
                         "LeakyReLU'(0) = alpha (PyTorch's convention; the notes allow either).")
 
     z = np.linspace(-6, 6, 601).reshape(1, -1)
-    fig = _figure(10, 4)
+    fig = new_figure(10, 4)
     ax_g, ax_d = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     for name, g in functions.items():
         ax_g.plot(z[0], g.forward(z)[0], label=name)

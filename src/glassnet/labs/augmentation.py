@@ -21,7 +21,7 @@ import numpy as np
 from ..data.augmentation import HorizontalFlip, RandomCrop, RandomRotation, augment_columns, from_names
 from ..data.datasets import load_mnist
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 from .report import median_range, pct
 
 TITLE_ZH = "数据扩增"
@@ -126,7 +126,7 @@ def _grid(ctx, result, X, Y, seed, n_digits: int = 8, n_versions: int = 5) -> No
         for r in range(n_digits):
             canvas[r * (size + gap):r * (size + gap) + size, c * (size + gap):c * (size + gap) + size] = \
                 cols[:, r].reshape(size, size)
-    fig = _figure(1.1 * len(tiles), 1.1 * n_digits + 0.6)
+    fig = new_figure(1.1 * len(tiles), 1.1 * n_digits + 0.6)
     ax = fig.add_subplot()
     ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks([c * (size + gap) + size / 2 for c in range(len(tiles))], [t for t, _ in tiles], rotation=30,

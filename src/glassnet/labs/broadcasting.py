@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import RankOneArrayError
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 
 TITLE_ZH = "python中的广播机制"
 TITLE_EN = "Broadcasting in Python (and rank-1 arrays)"
@@ -53,7 +53,7 @@ def run(ctx, result) -> None:
                  refused and "reshape(1, -1)" in message, "RankOneArrayError" if refused else "accepted")
     result.data = {"a": a.tolist(), "cases": [list(map(str, c)) for c in cases], "refusal": message}
 
-    fig = _figure(9, 3)
+    fig = new_figure(9, 3)
     panels = [("a a^T (5, 5)", np.dot(c, c.T)), ("a + a^T (5, 5)", c + c.T), ("W A + b (3, 4)", Z)]
     for i, (title, values) in enumerate(panels):
         ax = fig.add_subplot(1, 3, i + 1)

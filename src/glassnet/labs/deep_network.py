@@ -13,7 +13,7 @@ import numpy as np
 
 from ..data.datasets import load_cats
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 from .report import median_range, pct
 
 TITLE_ZH = "前向传播和反向传播 / 深层神经网络"
@@ -63,7 +63,7 @@ def run(ctx, result) -> None:
                  four["test_accuracy"] > two["test_accuracy"],
                  f"{pct(four['test_accuracy'])} vs {pct(two['test_accuracy'])}")
 
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     for name, costs in curves.items():
         ax.plot(np.arange(1, len(costs) + 1), costs, label=name)

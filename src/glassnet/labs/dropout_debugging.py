@@ -31,7 +31,7 @@ from ..data.datasets import load_course_2d
 from ..diagnostics import check_cost_decreases, layer_statistics
 from ..gradcheck import gradient_check
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 from .gradient_check import fresh_masks_check
 from .report import LabResult, median_range, pct
 
@@ -151,7 +151,7 @@ def run(ctx, result) -> None:
                  f"median difference {np.median([c['fresh'] for c in checks]):.3g}, smallest "
                  f"{min(c['fresh'] for c in checks):.3g}")
 
-    fig = _figure(12, 4.5)
+    fig = new_figure(12, 4.5)
     tail = max(50, iterations // 10)
     for i, (start, title) in enumerate(((0, "cost per iteration"), (iterations - tail, f"last {tail} iterations"))):
         ax = fig.add_subplot(1, 2, i + 1)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..data.datasets import make_moons
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 from ..training import EarlyStopping
 from .report import median_range
 
@@ -65,7 +65,7 @@ def run(ctx, result) -> None:
                  f"median {med['dev_cost_restored']:.3g} vs {med['dev_cost_final']:.3g}")
 
     h_full, h_stop = first
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     ax.plot(h_full["epoch"], h_full["cost"], label="train cost")
     ax.plot(h_full["epoch"], h_full["dev_cost"], label="dev cost")

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..gradcheck import check_gradients, gradient_check
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 
 TITLE_ZH = "梯度检验"
 TITLE_EN = "Gradient checking"
@@ -191,7 +191,7 @@ def run(ctx, result) -> None:
 
 
 def _plot(ctx, result, runs, ok, bug) -> None:
-    fig = _figure(12, 4.5)
+    fig = new_figure(12, 4.5)
     ax = fig.add_subplot(1, 2, 1)
     names = [b.name for b in ok.blocks]
     x = np.arange(len(names))

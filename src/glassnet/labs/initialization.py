@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ..plots import _figure, decision_boundary
+from ..plots import new_figure, decision_boundary
 from .report import median_range, pct
 
 TITLE_ZH = "神经网络的权重初始化"
@@ -79,12 +79,12 @@ def run(ctx, result) -> None:
                  median["he"] > median["random x 10"],
                  f"He {pct(median['he'])} vs x10 {pct(median['random x 10'])}")
 
-    fig = _figure(12, 4)
+    fig = new_figure(12, 4)
     for i, (name, (net, _, X_test, Y_test)) in enumerate(kept.items()):
         decision_boundary(net, X_test, Y_test, title=f"{name}: test {pct(runs[name][0]['test_accuracy'])}",
                           ax=fig.add_subplot(1, 3, i + 1), resolution=150)
     ctx.save_figure(fig, "boundaries.png", result)
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     for name, (_, history, _, _) in kept.items():
         ax.plot(history["epoch"], history["cost"], label=name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 from ..training import Callback
 
 TITLE_ZH = "归一化输入"
@@ -94,13 +94,13 @@ def run(ctx, result) -> None:
     result.data = {"J_star": J_star, "budget": budget, "seed": ctx.seed,
                    "runs": {k: {kk: vv for kk, vv in v.items() if kk != "net"} for k, v in runs.items()}}
 
-    fig = _figure(11, 4.5)
+    fig = new_figure(11, 4.5)
     for i, (name, normalize) in enumerate((("raw features", False), ("normalized", True))):
         ax = fig.add_subplot(1, 2, i + 1)
         _contours(ax, X, Y, normalize)
         ax.set_title(f"{name}: cost contours over (w1, w2), b at its best")
     ctx.save_figure(fig, "contours.png", result)
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     for name, r in runs.items():
         ax.plot(np.arange(1, len(r["costs"]) + 1), np.asarray(r["costs"]) - J_star + 1e-16, label=name)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_derivative
-from ..plots import _figure
+from ..plots import new_figure
 
 TITLE_ZH = "梯度的数值逼近"
 TITLE_EN = "Numerical approximation of gradients"
@@ -137,7 +137,7 @@ def run(ctx, result) -> None:
                  best_two32[0] >= 100 * best_two[0],
                  f"float32 best ε ≈ {best_two32[0]:.1e} vs float64 {best_two[0]:.1e}")
 
-    fig = _figure(7, 5)
+    fig = new_figure(7, 5)
     ax = fig.add_subplot()
     ax.loglog(eps, errors["two_sided"], "o-", color="C0", markersize=3, label="two-sided (float64)")
     ax.loglog(eps, errors["one_sided"], "s-", color="C1", markersize=3, label="one-sided (float64)")

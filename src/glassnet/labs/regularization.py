@@ -19,7 +19,7 @@ import numpy as np
 
 from ..data.datasets import load_course_2d
 from ..network import Network
-from ..plots import _figure, decision_boundary
+from ..plots import new_figure, decision_boundary
 from .report import median_range, pct
 
 TITLE_ZH = "drop正则化 / 其他正则化方法"
@@ -79,7 +79,7 @@ def run(ctx, result) -> None:
         f"train {pct(fresh['train_accuracy'])} vs {pct(fixed['train_accuracy'])}. A fixed mask is no longer "
         "dropout: it trains one thinned network, which then runs whole at test time.")
 
-    fig = _figure(16, 4)
+    fig = new_figure(16, 4)
     for i, (name, net) in enumerate(kept.items()):
         acc = net.evaluate(X_test, Y_test)["accuracy"]
         decision_boundary(net, X_test, Y_test, title=f"{name}\ntest {pct(acc)}", ax=fig.add_subplot(1, 4, i + 1),

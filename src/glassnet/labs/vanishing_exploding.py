@@ -30,7 +30,7 @@ import numpy as np
 from ..backend import blas_threads
 from ..diagnostics import diagnose
 from ..network import Network
-from ..plots import _figure
+from ..plots import new_figure
 from .report import LabResult, median_range
 
 TITLE_ZH = "梯度消失/梯度爆炸"
@@ -219,7 +219,7 @@ def run(ctx, result) -> None:
 
 
 def _plot_linear(ctx, result, linear, L) -> None:
-    fig = _figure(11, 4.2)
+    fig = new_figure(11, 4.2)
     layers = np.arange(1, L + 1)
     for i, (key, label) in enumerate((("rms_a", "RMS(A[l]) (forward)"), ("signal_norm", "‖dZ[l]‖ (backward)"))):
         ax = fig.add_subplot(1, 2, i + 1)
@@ -240,7 +240,7 @@ def _plot_linear(ctx, result, linear, L) -> None:
 
 
 def _plot_deep(ctx, result, deep, L) -> None:
-    fig = _figure(14, 7.5)
+    fig = new_figure(14, 7.5)
     fig.set_layout_engine(None)  # constrained layout costs more than the lab over 6 log panels
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.07, top=0.95, wspace=0.18, hspace=0.25)
     layers = np.arange(1, L + 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ..plots import new_figure, decision_boundary
+from ..plots import decision_boundary, new_figure
 from .report import median_range, pct
 
 TITLE_ZH = "神经网络的权重初始化"

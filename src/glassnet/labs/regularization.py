@@ -19,7 +19,7 @@ import numpy as np
 
 from ..data.datasets import load_course_2d
 from ..network import Network
-from ..plots import new_figure, decision_boundary
+from ..plots import decision_boundary, new_figure
 from .report import median_range, pct
 
 TITLE_ZH = "drop正则化 / 其他正则化方法"

@@ -133,7 +133,7 @@ def test_early_stopping_errors():
     net.fit(X, Y, epochs=2, early_stopping=gn.EarlyStopping(monitor="cost"))
 
 
-def test_nan_mid_training_stops_with_the_last_good_weights():
+def test_nan_mid_training_stops_with_the_last_verified_weights():
     X, Y = blobs()
     net = gn.Network([4, 5, 1], seed=0, dtype="float64")
     good = {}
@@ -143,14 +143,43 @@ def test_nan_mid_training_stops_with_the_last_good_weights():
         if epoch == 3:
             net.params["W1"][0, 0] = np.nan  # the next epoch's cost is NaN
 
-    with pytest.warns(gn.DivergenceWarning, match=r"epoch 4.*lower learning rate.*normalize"):
+    with pytest.warns(gn.DivergenceWarning, match=r"epoch 4.*weights after epoch 2.*lower learning rate.*normalize"):
         history = net.fit(X, Y, epochs=10, callbacks=[poison])
     assert history.stopped_epoch == 4 and len(history) == 3
-    assert np.isfinite(net.parameters_to_vector()).all()
-    np.testing.assert_array_equal(net.parameters_to_vector()[1:], good[3][1:])
+    # The weights after epoch 3 were never scored (epoch 4's first cost is NaN): the ones kept are
+    # those epoch 3 started from, whose cost its first mini-batch computed finite.
+    np.testing.assert_array_equal(net.parameters_to_vector(), good[2])
+    assert np.isfinite(net.cost(X, Y))
     net.params["W1"][0, 0] = np.nan
     with pytest.raises(gn.DivergenceError, match="epoch 1"):
         net.fit(X, Y, epochs=2, on_divergence="raise")
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 20])
+def test_divergence_keeps_only_weights_whose_cost_was_finite(epochs):
+    X, Y = gn.datasets.make_moons(200, noise=0.2, seed=0)
+    net = gn.Network([2, 8, 1], seed=0)
+    start = net.parameters_to_vector()
+    with pytest.warns(gn.DivergenceWarning, match="weights after epoch 0"):
+        history = net.fit(X, Y, epochs=epochs, optimizer="gd", learning_rate=1e30)
+    # the first step already overflows: only the initial weights were ever scored finite
+    np.testing.assert_array_equal(net.parameters_to_vector(), start)
+    assert np.isfinite(net.cost(X, Y))
+    assert history.stopped_epoch == min(epochs, 2)
+
+
+def test_a_single_epoch_that_explodes_is_warned_about():
+    X, Y = gn.datasets.make_moons(200, noise=0.2, seed=0)
+    net = gn.Network([2, 8, 1], seed=0, dtype="float64")
+    with pytest.warns(gn.DivergenceWarning, match="after the last update"):
+        net.fit(X, Y, epochs=1, optimizer="gd", learning_rate=1e30)
+
+
+def test_a_cost_that_grows_a_thousandfold_is_warned_about():
+    X, Y = gn.datasets.make_moons(200, noise=0.2, seed=0)
+    net = gn.Network([2, 8, 1], seed=0, dtype="float64")
+    with pytest.warns(gn.DivergenceWarning, match="grew from"):
+        net.fit(X, Y, epochs=30, optimizer="adam", learning_rate=1e6)
 
 
 def test_large_learning_rate_divergence_is_caught():

@@ -12,6 +12,7 @@ from .activations import (
     get_activation,
 )
 from .backend import make_rng, xp
+from .callbacks import Callback, EarlyStopping
 from .data import augmentation, datasets, preprocessing
 from .data.augmentation import Augmenter, augment_columns
 from .data.datasets import DATASETS, Dataset
@@ -32,12 +33,14 @@ from .errors import (
     UnknownNameError,
 )
 from .gradcheck import GradCheckReport, check_gradients, gradient_check, numerical_derivative
+from .history import History
 from .io import load, load_metadata, save
 from .network import Network
 from .optimizers import Adam, GradientDescent, Momentum, RMSprop
-from .training import Callback, DivergenceWarning, EarlyStopping, History, evaluate, fit
+from .training import DivergenceWarning, fit
+from .version import __version__
 
-__version__ = "0.1.0"
+evaluate = Network.evaluate  # gn.evaluate(net, X, Y) is net.evaluate(X, Y)
 
 __all__ = [
     "Activation", "LeakyReLU", "Linear", "ReLU", "Sigmoid", "Softmax", "Tanh", "get_activation",

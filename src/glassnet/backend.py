@@ -1,8 +1,6 @@
-"""The array namespace ``xp`` (NumPy by default, CuPy on request), the dtype policy, and seeding.
+"""The array namespace ``xp`` (NumPy), the dtype policy, seeding, and the memory of the flat vectors.
 
-Math modules write ``xp.exp(Z)`` instead of ``np.exp(Z)``; ``use("cupy")`` swaps the namespace
-without touching the math. Data moves between host and device only at the boundaries
-(``to_device`` / ``to_host``).
+Math modules write ``xp.exp(Z)`` instead of ``np.exp(Z)``, so the namespace is named in one place.
 
 Dtype policy: networks compute in ``float32`` by default (about twice as fast as float64 on a
 CPU, and enough for training); ``float64`` on request, and always for gradient checks, where the
@@ -12,70 +10,19 @@ two-sided difference needs the extra digits.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import mmap
-from types import ModuleType
 
 import numpy as np
 
-from .errors import HyperparameterError, unknown_name
+from .errors import HyperparameterError
 
 DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 DEFAULT_DTYPE = "float32"
 
 
-class _ArrayNamespace:
-    """Forwards attribute look-ups to the active array module (numpy or cupy).
-
-    Looked-up attributes are cached on the instance, so after the first call ``xp.exp`` costs
-    what ``np.exp`` costs; ``use`` clears the cache.
-    """
-
-    def __init__(self, module: ModuleType):
-        object.__setattr__(self, "_module", module)
-
-    def __getattr__(self, name: str):
-        value = getattr(self._module, name)
-        self.__dict__[name] = value
-        return value
-
-    def __repr__(self) -> str:
-        return f"<glassnet array namespace: {self._module.__name__}>"
-
-
-xp = _ArrayNamespace(np)
-
-
-def use(name: str) -> None:
-    """Switch the array namespace: ``"numpy"`` (default) or ``"cupy"`` (needs CuPy and a GPU)."""
-    if name not in ("numpy", "cupy"):
-        raise unknown_name("array backend", name, ["numpy", "cupy"])
-    try:
-        module = importlib.import_module(name)
-    except ImportError as exc:
-        raise HyperparameterError(
-            f"backend {name!r} is not installed; install it (pip install {name}) or use 'numpy'"
-        ) from exc
-    xp.__dict__.clear()
-    object.__setattr__(xp, "_module", module)
-
-
-def backend_name() -> str:
-    """The name of the active array module."""
-    return xp._module.__name__
-
-
-def to_device(a):
-    """Host array -> array of the active namespace (a no-op for NumPy)."""
-    return xp.asarray(a)
-
-
-def to_host(a) -> np.ndarray:
-    """Array of the active namespace -> NumPy array (a no-op for NumPy)."""
-    if isinstance(a, np.ndarray):
-        return a
-    get = getattr(a, "get", None)
-    return get() if get is not None else np.asarray(a)
+xp = np
+"""The array namespace of the math modules (``xp.matmul``, ``xp.exp``, ...): NumPy. A GPU namespace
+(CuPy) comes back only together with tests that run on a GPU."""
 
 
 # Transparent huge pages (Linux): a 2 MiB page where the processor's address translation needs 512
@@ -93,7 +40,7 @@ def zeros_vector(n: int, dtype):
     """
     dtype = np.dtype(dtype)
     nbytes = n * dtype.itemsize
-    if backend_name() != "numpy" or nbytes < HUGE_PAGE // 2 or not hasattr(mmap, "MADV_HUGEPAGE"):
+    if nbytes < HUGE_PAGE // 2 or not hasattr(mmap, "MADV_HUGEPAGE"):
         return xp.zeros(n, dtype=dtype)
     # A private anonymous mapping is zero-filled; one spare huge page leaves room to align the start.
     region = mmap.mmap(-1, nbytes + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
@@ -147,7 +94,7 @@ SMALL_PRODUCT_FLOPS = 2e7
 
 def blas_threads(limit: int | None):
     """A context that limits the BLAS thread pool to ``limit`` threads (None: leave it as it is)."""
-    if limit is None or backend_name() != "numpy":
+    if limit is None:
         return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
 

@@ -105,7 +105,7 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .version import __version__
 
     parser = argparse.ArgumentParser(prog="glassnet", description="Deep learning on NumPy that you can see through.")
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")

@@ -6,7 +6,7 @@ gradients do the same on the way back. ``diagnose`` measures both on a batch and
 
 * activation scale: RMS(A[l]) = sqrt(mean of A[l]^2) for every hidden layer; the growth over the
   hidden layers is F_A = RMS(A[L-1]) / RMS(A[1])  (needs two hidden layers, L >= 3)
-* gradient scale: ‖dZ[l]‖ (Frobenius), the backprop signal dZ = ∂(m·J)/∂Z, from dZ[L] = A[L] - Y
+* gradient scale: ‖dZ[l]‖ (Frobenius), the backprop signal dZ = ∂J/∂Z, from dZ[L] = (A[L] - Y)/m
   when Y is given, else from a fixed random signal at the output; the growth from the last
   layer back to the first is F_G = ‖dZ[1]‖ / ‖dZ[L]‖  (needs L >= 2)
 
@@ -19,8 +19,9 @@ of dZ is what they keep constant going back, whatever the layer widths.)
 Also per layer: saturated units (sigmoid: a < 0.01 or a > 0.99; tanh: |a| > 0.99; the fraction
 of all entries of A[l]) and dead ReLUs (units whose Z <= 0 for every example of the batch).
 
-Everything is computed from the layers' parameters with the notes' formulas, without touching
-the network: no caches, gradient buffers, dropout masks or random state change. No dropout.
+Everything is computed by the engine's own forward and backward passes (one truth: the code that
+trains is the code that is diagnosed), on a copy of the network: its caches, gradient buffers,
+dropout masks and random state do not change. No dropout.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .backend import blas_threads, make_rng, threads_for, to_host, xp
+from .backend import blas_threads, make_rng, threads_for, xp
 from .errors import HyperparameterError, ShapeError
 from .network import Network
 from .validation import check_int, check_number
@@ -130,38 +131,28 @@ class Diagnosis:
 
 # ---------------------------------------------------------------------------------- the passes
 def _passes(net: Network, X, Y, seed):
-    """Forward (no dropout) and backward with the notes' formulas, on the layers' parameters.
+    """The engine's forward (no dropout) and backward passes on a copy of ``net``.
 
-    Returns Zs, As (A[0] = X first) and dZs (layer order), dWs (None without Y).
+    Returns Zs, As (A[0] = X first), dZs (layer order, ∂J/∂Z with the cost's 1/m) and dWs (None
+    without Y). Without Y, backprop starts from a fixed random signal dZ[L] (from ``seed``, scaled by
+    1/m like the cost's). The copy keeps ``net``'s caches, gradients and generator untouched.
     """
-    Zs, As = [], [X]
-    A = X
-    for layer in net.layers:
-        Z = layer.W @ A + layer.b  # Z = W A_prev + b
-        A = layer.activation.forward(Z)  # A = g(Z)
-        Zs.append(Z)
-        As.append(A)
-    m = X.shape[1]
+    clone = net.copy()
+    AL = clone._forward(X, training=False)
     if Y is not None:
-        dZ = net.loss.output_dZ(A, Y)  # dZ[L] = A[L] - Y
+        clone._backward(Y)
     else:
-        dZ = xp.asarray(make_rng(seed).standard_normal(A.shape), dtype=A.dtype)
-    dZs: list = [None] * net.L
-    dWs: list = [None] * net.L
-    for i in range(net.L - 1, -1, -1):
-        layer = net.layers[i]
-        dZs[i] = dZ
-        if Y is not None:
-            dWs[i] = dZ @ As[i].T / m + (net.l2 / m) * layer.W  # dW = dZ A_prev^T / m + (l2/m) W
-        if i > 0:
-            dA = layer.W.T @ dZ  # dA[l-1] = W[l]^T dZ[l]
-            below = net.layers[i - 1]
-            dZ = below.activation.backward(dA, Zs[i - 1], As[i])  # dZ = dA * g'(Z)
-    return Zs, As, dZs, dWs if Y is not None else None
+        signal = xp.asarray(make_rng(seed).standard_normal(AL.shape), dtype=AL.dtype)
+        clone._backpropagate(signal / X.shape[1])
+    Zs = [layer.cache[1] for layer in clone.layers]
+    As = [X] + [layer.cache[2] for layer in clone.layers]
+    dZs = [layer.dZ for layer in clone.layers]
+    dWs = [layer.dW for layer in clone.layers] if Y is not None else None
+    return Zs, As, dZs, dWs
 
 
 def _f(x) -> float:
-    return float(to_host(x))
+    return float(x)
 
 
 def _statistics(net: Network, X, Y, seed) -> list[LayerStatistics]:
@@ -365,14 +356,12 @@ def check_cost_decreases(net: Network, X, Y, iterations: int = 20, learning_rate
     a wrong gradient (run ``gradient_check``). Runs on a float64 copy; ``net`` is not changed.
     J[t+1] counts as a rise when it exceeds J[t] by more than 1e-12·max(1, |J[t]|) (rounding).
     """
-    from .gradcheck import _private_copy  # the same isolation as the gradient check
-
     if not isinstance(net, Network):
         raise HyperparameterError(f"net must be a glassnet Network, got {type(net).__name__}")
     iterations = check_int(iterations, "iterations", hint="gradient-descent steps, e.g. 20")
     learning_rate = check_number(learning_rate, "learning_rate", low=0.0, low_open=True,
                                  hint="a step size such as 0.01")
-    clone = _private_copy(net, "float64")
+    clone = net.copy(dtype="float64")
     Xc = clone.check_X(X)
     clone.check_Y(Y, Xc.shape[1])
     costs: list[float] = []

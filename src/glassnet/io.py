@@ -24,19 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .backend import to_host
+from .data.preprocessing import Standardizer
 from .errors import ModelFileError
+from .history import History
 from .network import Network
+from .version import __version__
 
 FORMAT = "glassnet-model"
 FORMAT_VERSION = 1
 METADATA_KEY = "__metadata__"
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
 
 
 def _digest(array: np.ndarray) -> str:
@@ -48,7 +44,7 @@ def _write_atomic(path: Path, arrays: dict[str, np.ndarray], metadata: dict) -> 
     """Write the arrays and metadata to ``path`` through a temporary file and an atomic rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {name: np.ascontiguousarray(to_host(a)) for name, a in arrays.items()}
+    arrays = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
     metadata = {**metadata, "arrays": {name: _digest(a) for name, a in arrays.items()}}
     payload = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -94,7 +90,7 @@ def _read(path) -> tuple[dict[str, np.ndarray], dict]:
     version = metadata.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ModelFileError(
-            f"{path} has format version {version!r}, newer than this glassnet ({_version()}) reads "
+            f"{path} has format version {version!r}, newer than this glassnet ({__version__}) reads "
             f"(up to {FORMAT_VERSION}); upgrade glassnet (pip install -U glassnet) to load it"
         )
     digests = metadata.get("arrays", {})
@@ -112,7 +108,7 @@ def _read(path) -> tuple[dict[str, np.ndarray], dict]:
 def _model_content(net: Network) -> tuple[dict, dict]:
     arrays = {name: value for name, value in net.params.items()}
     metadata = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "glassnet_version": _version(),
+        "format": FORMAT, "format_version": FORMAT_VERSION, "glassnet_version": __version__,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "kind": "model",
         "network": net.config(), "normalizer": None,
     }
@@ -132,8 +128,6 @@ def _network_from(arrays: dict, metadata: dict, path) -> Network:
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{path}: the architecture in the file does not match its arrays ({exc})") from exc
     if metadata.get("normalizer"):
-        from .data.preprocessing import Standardizer
-
         norm = Standardizer(floor=metadata["normalizer"]["floor"])
         norm.mu = arrays["normalizer.mu"]
         norm.sigma2 = arrays["normalizer.sigma2"]
@@ -198,8 +192,6 @@ def save_checkpoint(path, net: Network, optimizer, history, rngs: dict, early_st
 
 def load_checkpoint_into(net: Network, optimizer, path) -> dict:
     """Restore a checkpoint into ``net`` and ``optimizer``; return the loop's state to resume."""
-    from .training import History
-
     arrays, metadata = _read(path)
     if metadata.get("kind") != "checkpoint":
         raise ModelFileError(f"{path} is a model, not a checkpoint; resume_from needs a checkpoint file "

@@ -12,7 +12,7 @@ the largest cost after the matrix products (bench/README.md):
 
 ``compiled`` is None, and the NumPy lines run, when the extension was not built (no C compiler at
 install time), when GLASSNET_PURE_NUMPY=1 is set (for comparisons), and for arrays the kernels do
-not take (``usable``: CuPy arrays, non-contiguous views, mixed or integer dtypes).
+not take (``usable``: non-contiguous views, mixed or integer dtypes).
 """
 
 from __future__ import annotations

@@ -1,15 +1,20 @@
 """Dense: one fully-connected layer l, its forward pass with cache, its backward pass, and dropout.
 
-Forward (the notes' 前向传播):   Z[l] = W[l] A[l-1] + b[l],   A[l] = g[l](Z[l])
-Backward (反向传播):            dZ[l] = dA[l] * g[l]'(Z[l])
-                                dW[l] = (1/m) dZ[l] A[l-1]^T + (l2/m) W[l]
-                                db[l] = (1/m) sum over examples of dZ[l]
-                                dA[l-1] = W[l]^T dZ[l]
-The network divides dZ[L] = A[L] - Y by m once, so every dA and dZ here already carries the 1/m
-(they are the derivatives of the average cost J): the layer computes dW = dZ A^T + (l2/m) W and
-db = sum(dZ), the same numbers without a pass over dW and db to scale them.
+Forward (the notes' §4.3 深层网络中的前向传播 forward propagation in a deep network):
+                                Z[l] = W[l] A[l-1] + b[l]
+                                A[l] = g[l](Z[l])
+Backward (反向传播 backward propagation), as the notes number them in §4.2 前向传播和反向传播:
+                                dZ[l] = dA[l] * g[l]'(Z[l])                        (6)
+                                dW[l] = (1/m) dZ[l] A[l-1]^T + (l2/m) W[l]         (7), with L2
+                                db[l] = (1/m) sum over examples of dZ[l]           (8)
+                                dA[l-1] = W[l]^T dZ[l]                             (9)
+Where the 1/m went: the network divides dZ[L] = A[L] - Y by m once (Network._backward), so every
+dA and dZ that reaches a layer is already the derivative of the average cost J. The layer then
+computes dW = dZ A^T + (l2/m) W and db = sum(dZ): formulas (7) and (8) with their 1/m already
+inside dZ, the same numbers without a pass over dW and db to scale them. ``glassnet.notes`` keeps
+the notes' form, and a test holds the two equal to 1e-12.
 
-Inverted dropout (drop正则化) acts on the layer's input A[l-1], with keep probability
+Inverted dropout (dropout 正则化) acts on the layer's input A[l-1], with keep probability
 ``keep_prob`` (so layer 1 can drop input features and layer l drops hidden layer l-1):
                                 d = (rand(A[l-1].shape) < keep_prob)
                                 A[l-1] = A[l-1] * d / keep_prob
@@ -38,6 +43,7 @@ class Dense:
         self.keep_prob = keep_prob
         self.W = self.b = self.dW = self.db = None
         self.cache = None  # (A_prev after dropout, Z, A) of the last forward pass
+        self.dZ = None  # dZ of the last backward pass (∂J/∂Z, the 1/m inside): read by diagnostics
         self.D = None  # the last dropout mask d, a boolean array shaped like A[l-1]
         self.mask_applied = False  # whether the cached forward pass used D
         self._buffers: dict = {}  # reused Z, A and dA_prev arrays of the fit loop, by (name, m)
@@ -81,22 +87,24 @@ class Dense:
                  reuse_buffers: bool = False):
         """Fill dW and db; return dA[l-1] (None when not needed, e.g. for the first layer).
 
-        dA and dZ are derivatives of the average cost, so they carry its 1/m (module docstring);
+        The notes' (6)-(9) with the 1/m of (7) and (8) already inside dA and dZ (module docstring):
+            dZ = dA * g'(Z);  dW = dZ A_prev^T + (l2/m) W;  db = sum(dZ);  dA_prev = W^T dZ
         ``m`` is still needed for the L2 term. Pass ``dZ`` directly for the output layer's fused
         gradient dZ[L] = (A[L] - Y)/m. ``dA`` is overwritten (it becomes dZ): nothing else needs it.
         """
         A_prev, Z, A = self.cache
         if dZ is None:
-            dZ = self.activation.backward(dA, Z, A, out=dA)  # dZ = dA * g'(Z)
-        xp.matmul(dZ, A_prev.T, out=self.dW)  # dW = (1/m) dZ A_prev^T, the 1/m being in dZ
+            dZ = self.activation.backward(dA, Z, A, out=dA)  # (6) dZ = dA * g'(Z)
+        self.dZ = dZ
+        xp.matmul(dZ, A_prev.T, out=self.dW)  # (7) dW = (1/m) dZ A_prev^T, the 1/m being in dZ
         if l2:
-            self.dW += (l2 / m) * self.W  # + (l2/m) W
-        dZ.sum(axis=1, keepdims=True, out=self.db)  # db = (1/m) sum(dZ), the 1/m being in dZ
+            self.dW += (l2 / m) * self.W  # (7) + (l2/m) W, the L2 term's gradient
+        dZ.sum(axis=1, keepdims=True, out=self.db)  # (8) db = (1/m) sum(dZ), the 1/m being in dZ
         if not need_dA_prev:
             return None
         out = self._buffer("dA_prev", dZ.shape[1], dZ.dtype) if reuse_buffers else None
-        dA_prev = xp.matmul(self.W.T, dZ, out=out)  # dA_prev = W^T dZ
+        dA_prev = xp.matmul(self.W.T, dZ, out=out)  # (9) dA_prev = W^T dZ
         if self.mask_applied:
-            dA_prev *= self.D
+            dA_prev *= self.D  # inverted dropout, backward: the same mask, the same 1/keep_prob
             dA_prev /= self.keep_prob
         return dA_prev

@@ -26,6 +26,7 @@ from .errors import HyperparameterError, NotFittedError, ShapeError
 from .initializers import check_initializer, initialize_weights
 from .layers import Dense
 from .losses import LOSS_FOR_OUTPUT
+from .metrics import batch_metric_sum, decide, finish_metric, metric_names
 from .validation import as_matrix, check_finite, check_int, check_keep_prob, check_number
 
 
@@ -256,24 +257,26 @@ class Network:
         return self.gradients()
 
     def _backward(self, Y, reuse_buffers: bool = False) -> None:
-        """Fill the flat gradient vector from the caches: dZ[L] = (A[L] - Y)/m, then layer by layer."""
+        """Fill the flat gradient vector from the caches, starting from dZ[L] = (A[L] - Y) / m.
+
+        The notes' dZ[L] = A[L] - Y carries no 1/m; their formulas (7) and (8) divide dW and db by
+        m in every layer. Here the 1/m is applied once, to dZ[L], so every dZ and dA below is the
+        derivative of the average cost J and the layers compute dW = dZ A_prev^T, db = sum(dZ)
+        (layers.Dense.backward shows both forms). Same numbers up to rounding.
+        """
         AL = self.layers[-1].cache[2]
-        m = AL.shape[1]
-        dZ = self.loss.output_dZ(AL, Y)  # dZ[L] = A[L] - Y (fused with the cost's derivative)
-        dZ *= 1.0 / m  # the average cost's 1/m, once here instead of in every dW and db (layers.py)
+        dZ = self.loss.output_dZ(AL, Y)  # dZ[L] = A[L] - Y (the derivative of the cost through g[L])
+        dZ *= 1.0 / AL.shape[1]  # the average cost's 1/m, once here instead of in every dW and db
+        self._backpropagate(dZ, reuse_buffers)
+
+    def _backpropagate(self, dZ, reuse_buffers: bool = False) -> None:
+        """Layer by layer from dZ[L] = ∂J/∂Z[L] down to layer 1: dW[l], db[l] and dA[l-1]."""
+        m = dZ.shape[1]
         dA = None
         for index in range(self.L - 1, -1, -1):
-            layer = self.layers[index]
-            dA = layer.backward(dA, m, self._layer_l2(index), dZ=dZ, need_dA_prev=index > 0,
-                                reuse_buffers=reuse_buffers)
+            dA = self.layers[index].backward(dA, m, self.l2, dZ=dZ, need_dA_prev=index > 0,
+                                             reuse_buffers=reuse_buffers)
             dZ = None
-
-    def _layer_l2(self, index: int) -> float:
-        """The L2 strength in the gradient of layer ``index + 1``: ``l2`` for every layer.
-
-        The gradient-check lab overrides it to plant its bug (a layer that forgets the L2 term).
-        """
-        return self.l2
 
     def gradients(self) -> dict:
         """A copy of the last gradients as {"dW1": ..., "db1": ..., ...}."""
@@ -339,14 +342,14 @@ class Network:
 
     def decide(self, AL):
         """Turn the output A[L] into predictions (see ``predict``)."""
-        name = self.output_activation
-        if name == "sigmoid":
-            return (AL > 0.5).astype(np.int64)
-        if name == "softmax":
-            return AL.argmax(axis=0).reshape(1, -1)
-        return AL
+        return decide(self.output_activation, AL)
 
     # ------------------------------------------------------------------ training
+    trainer = None
+    """The fit loop, ``glassnet.training.fit``. Training sits above the network in the map (it drives
+    a network and an optimizer), so the network does not import it: ``glassnet.training`` sets this
+    attribute when it is imported, which ``import glassnet`` does."""
+
     def fit(self, X, Y, **kwargs):
         """Train on X (n_x, m) and Y (n_y, m); returns a ``History``. Keyword arguments:
 
@@ -361,17 +364,35 @@ class Network:
         diagnostics=False (per-layer statistics each epoch); checkpoint_dir, checkpoint_every,
         resume_from (continue a checkpoint with its optimizer state); on_divergence="stop"|"raise".
 
-        This method is a convenience: the loop lives in ``glassnet.training.fit``.
+        The loop itself is ``glassnet.training.fit`` (see ``Network.trainer``).
         """
-        from .training import fit  # the loop sits above the network in the map; import lazily
-
-        return fit(self, X, Y, **kwargs)
+        if Network.trainer is None:
+            raise NotFittedError("the fit loop is not loaded: import glassnet (or glassnet.training) first")
+        return Network.trainer(self, X, Y, **kwargs)
 
     def evaluate(self, X, Y, batch_size: int = 4096) -> dict:
-        """{"cost": J, "accuracy": ...} ("rmse" for a linear output) on (X, Y), without dropout."""
-        from .training import evaluate
+        """{"cost": J, "accuracy": ...} ("rmse" for a linear output) on (X, Y), without dropout.
 
-        return evaluate(self, X, Y, batch_size)
+        Scored in batches of ``batch_size`` examples; the sums are finished once, so the numbers do
+        not depend on the batch size (up to rounding).
+        """
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        batch_size = check_int(batch_size, "batch_size", hint="examples scored per forward pass, e.g. 4096")
+        return self._evaluate_checked(X, Y, batch_size)
+
+    def _evaluate_checked(self, X, Y, batch_size: int = 4096) -> dict:
+        """``evaluate`` for X and Y that have already passed ``check_X`` / ``check_Y``."""
+        m = X.shape[1]
+        loss_sum = metric_sum = 0.0
+        for start in range(0, m, batch_size):
+            stop = min(start + batch_size, m)
+            AL = self._forward(X[:, start:stop], training=False)
+            Yb = Y[:, start:stop]
+            loss_sum += self.loss.cost(self.layers[-1].cache[1], AL, Yb) * (stop - start)
+            metric_sum += batch_metric_sum(self.output_activation, AL, Yb)
+        name = metric_names(self.output_activation)[0]
+        return {"cost": loss_sum / m + self.l2_cost(m), name: finish_metric(self.output_activation, metric_sum, m)}
 
     # ------------------------------------------------------------------ the flat vector
     def parameters_to_vector(self):

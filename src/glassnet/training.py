@@ -1,4 +1,4 @@
-"""The fit loop: mini-batches, epochs, early stopping, callbacks, history, divergence guard.
+"""The fit loop: mini-batches, epochs, early stopping, callbacks, checkpoints, divergence guard.
 
 One epoch (the notes' mini-batch gradient descent, 1 ≤ batch_size ≤ m):
 
@@ -15,264 +15,45 @@ History records per epoch: ``cost`` and ``accuracy`` (running averages over the 
 mini-batches, with dropout as trained, like Keras reports them), ``dev_cost`` and
 ``dev_accuracy`` (the full dev set after the epoch; ``rmse`` / ``dev_rmse`` for a linear output),
 ``learning_rate`` and ``seconds``; plus ``best_epoch`` and ``stopped_epoch``.
+
+Divergence guard: a cost that is NaN or infinite stops training and restores the last weights
+whose cost was computed finite (the weights at the start of an epoch are verified by that epoch's
+first mini-batch; the final weights by the dev set or one more forward pass). A cost that grows a
+thousandfold over the best epoch so far is warned about before it overflows.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .backend import blas_threads, make_rng, spawn_seed, threads_for, xp
+from .callbacks import Callback, EarlyStopping, as_callbacks
+from .data.augmentation import augment_columns
+from .data.preprocessing import Standardizer
+from .diagnostics import epoch_record
 from .errors import DivergenceError, HyperparameterError, ShapeError, unknown_name
+from .history import History
+from .io import load_checkpoint_into, save_checkpoint
+from .metrics import batch_metric_sum, finish_metric, metric_names
+from .network import Network
 from .optimizers import get_optimizer, get_schedule
-from .validation import check_int, check_number
+from .validation import check_int
 
-# ---------------------------------------------------------------------- metrics
-
-
-def metric_names(output_activation: str) -> tuple[str, ...]:
-    """The per-epoch metrics for an output: accuracy for classifiers, RMSE for regression."""
-    return ("rmse",) if output_activation == "linear" else ("accuracy",)
-
-
-def labels_of(Y) -> np.ndarray:
-    """Class labels (1, m) from integer labels (1, m) or one-hot Y (C, m)."""
-    return Y if Y.shape[0] == 1 else Y.argmax(axis=0).reshape(1, -1)
-
-
-def batch_metric_sum(net, AL, Y) -> float:
-    """Σ over the batch of the metric's per-example quantity: correct predictions, or squared error."""
-    if net.output_activation == "linear":
-        return float(((AL - Y) ** 2).sum()) / AL.shape[0]
-    predictions = net.decide(AL)
-    if net.output_activation == "sigmoid":
-        return float((predictions == Y).all(axis=0).sum())
-    return float((predictions == labels_of(Y)).sum())
-
-
-def finish_metric(net, total: float, m: int) -> float:
-    """Turn the summed quantity into the metric: accuracy = correct / m, rmse = √(SSE / m)."""
-    return math.sqrt(total / m) if net.output_activation == "linear" else total / m
-
-
-def evaluate(net, X, Y, batch_size: int = 4096) -> dict:
-    """{"cost": J, "accuracy": ...} (or "rmse") of ``net`` on (X, Y), without dropout, in batches."""
-    X = net.check_X(X)
-    Y = net.check_Y(Y, X.shape[1])
-    return _evaluate_checked(net, X, Y, batch_size)
-
-
-def _evaluate_checked(net, X, Y, batch_size: int = 4096) -> dict:
-    m = X.shape[1]
-    loss_sum = metric_sum = 0.0
-    for start in range(0, m, batch_size):
-        stop = min(start + batch_size, m)
-        AL = net._forward(X[:, start:stop], training=False)
-        ZL = net.layers[-1].cache[1]
-        Yb = Y[:, start:stop]
-        loss_sum += net.loss.cost(ZL, AL, Yb) * (stop - start)
-        metric_sum += batch_metric_sum(net, AL, Yb)
-    name = metric_names(net.output_activation)[0]
-    return {"cost": loss_sum / m + net.l2_cost(m), name: finish_metric(net, metric_sum, m)}
-
-
-# ---------------------------------------------------------------------- history
-
-
-class History:
-    """Per-epoch records of a fit, plus ``best_epoch`` and ``stopped_epoch`` (1-based epochs).
-
-    ``history["dev_cost"]`` is the list of dev costs, one per epoch (None where there is no dev
-    set); ``history.records`` holds every list; ``to_dict``/``save_json`` write them out.
-    """
-
-    KEYS = ("epoch", "cost", "dev_cost", "accuracy", "dev_accuracy", "rmse", "dev_rmse",
-            "learning_rate", "seconds")
-
-    def __init__(self):
-        self.records: dict[str, list] = {key: [] for key in self.KEYS}
-        self.diagnostics: list[dict] = []
-        self.best_epoch: int | None = None
-        self.stopped_epoch: int | None = None
-        self.stop_reason: str = ""
-        self.monitor: str | None = None
-
-    def append(self, record: dict) -> None:
-        for key in self.KEYS:
-            self.records[key].append(record.get(key))
-
-    def __getitem__(self, key: str) -> list:
-        if key not in self.records:
-            raise KeyError(f"no history entry {key!r}; the entries are {', '.join(self.KEYS)}")
-        return self.records[key]
-
-    def __len__(self) -> int:
-        return len(self.records["epoch"])
-
-    @property
-    def epochs(self) -> int:
-        return len(self)
-
-    def last(self) -> dict:
-        return {key: values[-1] for key, values in self.records.items() if values}
-
-    def to_dict(self) -> dict:
-        used = {k: v for k, v in self.records.items() if any(x is not None for x in v)}
-        return {"records": used, "best_epoch": self.best_epoch,
-                "stopped_epoch": self.stopped_epoch, "stop_reason": self.stop_reason,
-                "monitor": self.monitor, "diagnostics": self.diagnostics}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> History:
-        history = cls()
-        n = len(data["records"].get("epoch", []))
-        for key in cls.KEYS:
-            history.records[key] = list(data["records"].get(key, [None] * n))
-        history.best_epoch = data.get("best_epoch")
-        history.stopped_epoch = data.get("stopped_epoch")
-        history.stop_reason = data.get("stop_reason", "")
-        history.monitor = data.get("monitor")
-        history.diagnostics = list(data.get("diagnostics", []))
-        return history
-
-    def save_json(self, path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=1))
-
-    def __repr__(self) -> str:
-        return (f"History(epochs={len(self)}, best_epoch={self.best_epoch}, "
-                f"stopped_epoch={self.stopped_epoch})")
-
-
-# ---------------------------------------------------------------------- callbacks
-
-
-class Callback:
-    """Hooks into ``fit``. ``on_epoch_end`` may return True to stop training."""
-
-    def on_train_begin(self, net, history: History) -> None:
-        pass
-
-    def on_epoch_end(self, net, epoch: int, record: dict) -> bool | None:
-        return None
-
-    def on_train_end(self, net, history: History) -> None:
-        pass
-
-
-class FunctionCallback(Callback):
-    """Wraps ``f(net, epoch, record)`` as an ``on_epoch_end`` callback."""
-
-    def __init__(self, function: Callable):
-        self.function = function
-
-    def on_epoch_end(self, net, epoch, record):
-        return self.function(net, epoch, record)
-
-
-MONITOR_MODES = {"dev_cost": "min", "dev_accuracy": "max", "dev_rmse": "min",
-                 "cost": "min", "accuracy": "max", "rmse": "min"}
-
-
-class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
-
-    The notes' early stopping: watch the dev-set cost, keep the weights of its best epoch.
-    With ``restore_best=True`` (default) the best weights are restored at the end of training,
-    whether early stopping ended it or the epochs ran out.
-    """
-
-    def __init__(self, monitor: str = "dev_cost", patience: int = 10, min_delta: float = 0.0,
-                 restore_best: bool = True):
-        if monitor not in MONITOR_MODES:
-            raise unknown_name("early-stopping monitor", monitor, list(MONITOR_MODES))
-        self.monitor = monitor
-        self.mode = MONITOR_MODES[monitor]
-        self.patience = check_int(patience, "patience", low=0)
-        self.min_delta = check_number(min_delta, "min_delta", low=0.0)
-        self.restore_best = bool(restore_best)
-        self.best_value: float | None = None
-        self.best_epoch: int | None = None
-        self.best_theta = None
-        self.wait = 0
-
-    def improved(self, value: float) -> bool:
-        if self.best_value is None:
-            return True
-        if self.mode == "min":
-            return value < self.best_value - self.min_delta
-        return value > self.best_value + self.min_delta
-
-    def on_train_begin(self, net, history):
-        if history.best_epoch is None:  # not resuming
-            self.best_value, self.best_epoch, self.best_theta, self.wait = None, None, None, 0
-
-    def on_epoch_end(self, net, epoch, record):
-        value = record.get(self.monitor)
-        if value is None:
-            raise HyperparameterError(
-                f"early stopping monitors {self.monitor!r}, which this fit does not record; pass "
-                "X_dev and Y_dev for a dev metric, or monitor 'cost'"
-            )
-        if self.improved(value):
-            self.best_value, self.best_epoch, self.wait = value, epoch, 0
-            self.best_theta = net.parameters_to_vector()
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def on_train_end(self, net, history):
-        if self.restore_best and self.best_theta is not None:
-            net.vector_to_parameters(self.best_theta)
-
-    def state(self) -> dict:
-        return {"best_value": self.best_value, "best_epoch": self.best_epoch, "wait": self.wait}
+GROWTH_WARNING = 1e3
+"""A cost this many times the best epoch cost so far (and the first epoch's) is warned about."""
 
 
 class DivergenceWarning(RuntimeWarning):
-    """Training stopped on a NaN or infinite cost (the last good weights were kept)."""
+    """Training stopped on a NaN or infinite cost (verified weights kept), or the cost is exploding."""
 
 
-# ---------------------------------------------------------------------- fit
-
-
-def _as_callbacks(callbacks) -> list[Callback]:
-    result = []
-    for cb in callbacks or ():
-        if isinstance(cb, Callback):
-            result.append(cb)
-        elif callable(cb):
-            result.append(FunctionCallback(cb))
-        else:
-            raise HyperparameterError(
-                f"callbacks must be Callback objects or functions f(net, epoch, record), got {cb!r}"
-            )
-    return result
-
-
-def _gather_rows(source, idx, out):
-    """out = source[idx], rows gathered into an existing buffer.
-
-    NumPy's take with its default mode="raise" writes through a temporary copy (2.5× slower at
-    batch 512); the permutation's indices are all valid, so mode="clip" never clips anything.
-    """
-    if isinstance(source, np.ndarray):
-        return np.take(source, idx, axis=0, out=out, mode="clip")
-    return xp.take(source, idx, axis=0, out=out)
-
-
-def _example_major(A, dtype):
-    """A (n, m) -> its (m, n) transpose, C-contiguous in ``dtype``: a view when A already is
-    example-major (what ``images.reshape(m, -1).T`` gives), otherwise one copy for the whole fit."""
-    return xp.ascontiguousarray(A.T, dtype=dtype)
-
-
-def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="adam",
+def fit(net: Network, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="adam",
         learning_rate: float | None = None, schedule=None, X_dev=None, Y_dev=None,
         early_stopping: EarlyStopping | None = None, normalize: bool | str = False,
         callbacks: Sequence = (), verbose: int = 0, seed=None, augment=None,
@@ -280,194 +61,303 @@ def fit(net, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="ada
         checkpoint_dir=None, checkpoint_every: int | None = None, resume_from=None,
         on_divergence: str = "stop") -> History:
     """Train ``net`` on (X, Y) and return its History. See ``Network.fit`` for the arguments."""
-    epochs = check_int(epochs, "epochs")
-    if on_divergence not in ("stop", "raise"):
-        raise unknown_name("on_divergence", on_divergence, ["stop", "raise"])
-    X = net.check_X(X, "X", raw=True)
-    m = X.shape[1]
-    if batch_size is not None:
-        batch_size = check_int(batch_size, "batch_size", hint=f"or None for full batch ({m})")
-    batch = m if batch_size is None else min(batch_size, m)
-    if (X_dev is None) != (Y_dev is None):
-        raise HyperparameterError("pass both X_dev and Y_dev, or neither")
-    opt = get_optimizer(optimizer, learning_rate)
-    lr_schedule = get_schedule(schedule)
-    callbacks = _as_callbacks(callbacks)
-    if early_stopping is not None:
-        if not isinstance(early_stopping, EarlyStopping):
+    loop = _Loop(net, epochs=epochs, optimizer=optimizer, learning_rate=learning_rate, schedule=schedule,
+                 early_stopping=early_stopping, callbacks=callbacks, augment=augment, image_shape=image_shape,
+                 diagnostics=diagnostics, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
+                 on_divergence=on_divergence)
+    loop.take_data(X, Y, X_dev, Y_dev, batch_size)
+    if resume_from is not None:
+        loop.resume(resume_from)
+    else:
+        loop.start(normalize, seed)
+    loop.run(verbose)
+    for message in loop.warnings:
+        warnings.warn(message, DivergenceWarning, stacklevel=2)
+    return loop.history
+
+
+class _Loop:
+    """One call of ``fit``: its checked settings, its data, and the steps of the loop."""
+
+    def __init__(self, net, *, epochs, optimizer, learning_rate, schedule, early_stopping, callbacks,
+                 augment, image_shape, diagnostics, checkpoint_dir, checkpoint_every, on_divergence):
+        self.net = net
+        self.epochs = check_int(epochs, "epochs")
+        if on_divergence not in ("stop", "raise"):
+            raise unknown_name("on_divergence", on_divergence, ["stop", "raise"])
+        self.on_divergence = on_divergence
+        self.opt = get_optimizer(optimizer, learning_rate)
+        self.schedule = get_schedule(schedule)
+        self.callbacks = as_callbacks(callbacks)
+        if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
             raise HyperparameterError(
                 f"early_stopping must be None or gn.EarlyStopping(...), got {early_stopping!r}"
             )
-        if early_stopping.monitor.startswith("dev_") and X_dev is None:
+        self.early_stopping = early_stopping
+        if augment is not None and image_shape is None:
+            raise HyperparameterError("augment needs image_shape=(H, W, C) to unflatten the columns of X")
+        self.augment, self.image_shape = augment, image_shape
+        self.diagnostics = diagnostics
+        if checkpoint_every is not None:
+            checkpoint_every = check_int(checkpoint_every, "checkpoint_every", hint="write a checkpoint every N epochs")
+        self.checkpoint_dir, self.checkpoint_every = checkpoint_dir, checkpoint_every
+        self.history = History()
+        self.start_epoch = 0
+        self.warnings: list[str] = []  # DivergenceWarning messages, issued when fit returns
+
+    # -------------------------------------------------------------- before the first epoch
+    def take_data(self, X, Y, X_dev, Y_dev, batch_size) -> None:
+        """Validate the data once (the loop trusts what passes) and lay it out example-major."""
+        net = self.net
+        X = net.check_X(X, "X", raw=True)
+        m = self.m = X.shape[1]
+        if batch_size is not None:
+            batch_size = check_int(batch_size, "batch_size", hint=f"or None for full batch ({m})")
+        self.batch = m if batch_size is None else min(batch_size, m)
+        if (X_dev is None) != (Y_dev is None):
+            raise HyperparameterError("pass both X_dev and Y_dev, or neither")
+        es = self.early_stopping
+        if es is not None and es.monitor.startswith("dev_") and X_dev is None:
             raise HyperparameterError(
-                f"early stopping monitors {early_stopping.monitor!r} but no dev set was given; "
+                f"early stopping monitors {es.monitor!r} but no dev set was given; "
                 "pass X_dev and Y_dev, or EarlyStopping(monitor='cost')"
             )
-        callbacks.append(early_stopping)
-    if augment is not None and image_shape is None:
-        raise HyperparameterError("augment needs image_shape=(H, W, C) to unflatten the columns of X")
-    if augment is not None and int(np.prod(image_shape)) != X.shape[0]:
-        raise ShapeError(f"image_shape {tuple(image_shape)} has {int(np.prod(image_shape))} values "
-                         f"but X has {X.shape[0]} rows")
+        if self.augment is not None and int(np.prod(self.image_shape)) != X.shape[0]:
+            raise ShapeError(f"image_shape {tuple(self.image_shape)} has {int(np.prod(self.image_shape))} values "
+                             f"but X has {X.shape[0]} rows")
+        self.X = X
+        self.Y = net.check_Y(Y, m)
+        # (m, n_x), each example contiguous: a view when X already is example-major (images.reshape(m, -1).T),
+        # otherwise one copy for the whole fit. Feature-major rows made every gather strided (epoch +50 %).
+        self.XT = xp.ascontiguousarray(X.T, dtype=net.dtype)
+        self.YT = xp.ascontiguousarray(self.Y.T)
+        self.dev = None
+        if X_dev is not None:
+            Xd = net.check_X(X_dev, "X_dev")
+            self.dev = (Xd, net.check_Y(Y_dev, Xd.shape[1], "Y_dev"))
+        self.x_buffer = xp.empty((self.batch, X.shape[0]), dtype=net.dtype) if self.batch < m else None
 
-    history = History()
-    start_epoch = 0
-    if resume_from is not None:
-        from .io import load_checkpoint_into  # io imports training's History: import here, not at the top
-
-        state = load_checkpoint_into(net, opt, resume_from)
-        history = state["history"]
-        start_epoch = len(history)
-        shuffle_rng, aug_rng = state["shuffle_rng"], state["augment_rng"]
-        if augment is not None and aug_rng is None:
-            aug_rng = make_rng(spawn_seed(shuffle_rng))
-        if early_stopping is not None and state.get("early_stopping"):
-            early_stopping.best_value = state["early_stopping"]["best_value"]
-            early_stopping.best_epoch = state["early_stopping"]["best_epoch"]
-            early_stopping.wait = state["early_stopping"]["wait"]
-            early_stopping.best_theta = state.get("best_theta")
-    else:
+    def start(self, normalize, seed) -> None:
+        """A fresh run: the normalizer fitted on the training set only, the generators, the optimizer."""
+        net = self.net
         if normalize not in (True, False, "keep"):
             raise HyperparameterError(
                 f"normalize must be True (fit a Standardizer on X), False (none) or 'keep' (keep the "
                 f"network's current normalizer, to continue training), got {normalize!r}"
             )
         if normalize != "keep":
-            net.normalizer = None
-        if normalize is True:
-            from .data.preprocessing import Standardizer
+            net.normalizer = Standardizer().fit(self.X) if normalize is True else None  # μ, σ² of the training set
+        self.shuffle_rng = make_rng(seed) if seed is not None else make_rng(spawn_seed(net.rng))
+        self.augment_rng = make_rng(spawn_seed(self.shuffle_rng)) if self.augment is not None else None
+        if not self.opt.is_attached_to(net.parameter_shapes(), net.dtype):
+            self.opt.attach(net.parameter_shapes(), dtype=net.dtype)
 
-            net.normalizer = Standardizer().fit(X)  # μ and σ² from the training set only
-        shuffle_rng = make_rng(seed) if seed is not None else make_rng(spawn_seed(net.rng))
-        aug_rng = make_rng(spawn_seed(shuffle_rng)) if augment is not None else None
-        if not opt.is_attached_to(net.parameter_shapes(), net.dtype):
-            opt.attach(net.parameter_shapes(), dtype=net.dtype)
-    if early_stopping is not None:
-        history.monitor = early_stopping.monitor
+    def resume(self, path) -> None:
+        """Continue a checkpoint: weights, optimizer state, generators, history, early stopping."""
+        state = load_checkpoint_into(self.net, self.opt, path)
+        self.history = state["history"]
+        self.start_epoch = len(self.history)
+        self.shuffle_rng, self.augment_rng = state["shuffle_rng"], state["augment_rng"]
+        if self.augment is not None and self.augment_rng is None:
+            self.augment_rng = make_rng(spawn_seed(self.shuffle_rng))
+        es = self.early_stopping
+        if es is not None and state.get("early_stopping"):
+            saved = state["early_stopping"]
+            es.best_value, es.best_epoch, es.wait = saved["best_value"], saved["best_epoch"], saved["wait"]
+            es.best_theta = state.get("best_theta")
 
-    # Validated once at the boundary; the loop trusts what passes.
-    Y = net.check_Y(Y, m)
-    XT = _example_major(X, net.dtype)  # (m, n_x), each example contiguous
-    YT = xp.ascontiguousarray(Y.T)
-    dev = None
-    if X_dev is not None:
-        Xd = net.check_X(X_dev, "X_dev")
-        dev = (Xd, net.check_Y(Y_dev, Xd.shape[1], "Y_dev"))
-    x_buffer = xp.empty((batch, X.shape[0]), dtype=net.dtype) if batch < m else None
-    metric = metric_names(net.output_activation)[0]
-
-    for cb in callbacks:
-        cb.on_train_begin(net, history)
-    progress = _progress(verbose, start_epoch, epochs)
-    last_good = net.parameters_to_vector()
-    # Overflow on the way to a NaN is reported once, by the divergence guard, not by NumPy.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-            blas_threads(threads_for(net.layer_dims, batch)):
-        try:
-            for epoch in range(start_epoch + 1, epochs + 1):
-                t0 = time.perf_counter()
-                lr = lr_schedule(opt.learning_rate, epoch - 1)
-                order = shuffle_rng.permutation(m) if batch < m else np.arange(m)
-                loss_sum = metric_sum = 0.0
-                diverged = None
-                for start in range(0, m, batch):
-                    idx = order[start:start + batch]
-                    b = idx.size
-                    if batch < m:
-                        xb = x_buffer[:b]
-                        _gather_rows(XT, idx, out=xb)  # the mini-batch, into the reused buffer
-                        Xb, Yb = xb.T, YT[idx].T  # (n_x, b) view: the notes' layout
-                    else:
-                        Xb, Yb = XT.T, YT.T  # full batch: the data set itself, no gather
-                    if augment is not None:
-                        from .data.augmentation import augment_columns
-
-                        Xb = augment_columns(Xb, image_shape, augment, aug_rng)
-                    if net.normalizer is not None:
-                        Xb = net.normalizer.transform(Xb)
-                    AL = net._forward(Xb, training=True, reuse_buffers=True)
-                    J = net._cost_of_last_forward(Yb)
-                    if not math.isfinite(J):
-                        diverged = J
+    # -------------------------------------------------------------- the loop
+    def run(self, verbose) -> None:
+        """Epochs until the last, an early stop, a callback's stop, or a divergence."""
+        net, history = self.net, self.history
+        if self.early_stopping is not None:
+            self.callbacks.append(self.early_stopping)
+            history.monitor = self.early_stopping.monitor
+        for cb in self.callbacks:
+            cb.on_train_begin(net, history)
+        progress = _progress(verbose, self.start_epoch, self.epochs)
+        # Weights at the start of this epoch and of the one before: the fallbacks of the guard.
+        self.verified = [net.parameters_to_vector(), net.parameters_to_vector()]
+        self.verified_after = [self.start_epoch, self.start_epoch]
+        self.best_cost, self.first_cost, self.growth_warned = math.inf, math.nan, False
+        # Overflow on the way to a NaN is reported once, by the divergence guard, not by NumPy.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                blas_threads(threads_for(net.layer_dims, self.batch)):
+            try:
+                for epoch in range(self.start_epoch + 1, self.epochs + 1):
+                    if self.one_epoch(epoch, progress):
                         break
-                    loss_sum += J * b
-                    metric_sum += batch_metric_sum(net, AL, Yb)
-                    net._backward(Yb, reuse_buffers=True)
-                    opt.step(net._theta, net._grad, lr)
-                if diverged is not None:
-                    net.vector_to_parameters(last_good)
-                    history.stopped_epoch = epoch
-                    history.stop_reason = (
-                        f"the cost became {diverged} in epoch {epoch}; training stopped and the weights "
-                        f"of epoch {epoch - 1} were kept. Try a lower learning rate (now {lr:g}), "
-                        "normalize the inputs (normalize=True), or another initialization "
-                        "(he for ReLU, xavier for tanh, or a smaller init_scale)"
-                    )
-                    if on_divergence == "raise":
-                        raise DivergenceError(history.stop_reason)
-                    warnings.warn(history.stop_reason, DivergenceWarning, stacklevel=2)
-                    break
-                last_good = net.parameters_to_vector()
-                record = {"epoch": epoch, "cost": loss_sum / m,
-                          metric: finish_metric(net, metric_sum, m), "learning_rate": lr}
-                if dev is not None:
-                    dev_result = _evaluate_checked(net, *dev)
-                    record["dev_cost"] = dev_result["cost"]
-                    record["dev_" + metric] = dev_result[metric]
-                if diagnostics:
-                    from .diagnostics import epoch_record
-
-                    history.diagnostics.append(epoch_record(net, Xb, Yb))
-                record["seconds"] = time.perf_counter() - t0
-                history.append(record)
-                stop = False
-                for cb in callbacks:
-                    stop = bool(cb.on_epoch_end(net, epoch, record)) or stop
-                if early_stopping is not None:
-                    history.best_epoch = early_stopping.best_epoch
+                else:
+                    history.stopped_epoch = len(history) or None
+                    history.stop_reason = f"completed {self.epochs} epochs"
+                    self.verify_final_weights()
+            finally:
                 if progress is not None:
-                    progress.update(epoch, record)
-                if checkpoint_dir is not None:
-                    _checkpoint(net, opt, history, {"shuffle": shuffle_rng, "augment": aug_rng},
-                                early_stopping, checkpoint_dir, checkpoint_every, epoch)
-                if stop:
-                    history.stopped_epoch = epoch
-                    history.stop_reason = (
-                        f"early stopping: {early_stopping.monitor} did not improve for "
-                        f"{early_stopping.patience} epochs after epoch {early_stopping.best_epoch}"
-                        if early_stopping is not None and early_stopping.wait >= early_stopping.patience
-                        else f"a callback stopped training after epoch {epoch}"
-                    )
-                    break
-            else:
-                history.stopped_epoch = len(history) or None
-        finally:
-            if progress is not None:
-                progress.close()
-    for cb in callbacks:
-        cb.on_train_end(net, history)
-    if history.best_epoch is None and len(history):
-        key = "dev_cost" if dev is not None else "cost"
-        values = history[key]
-        history.best_epoch = history["epoch"][int(np.argmin(values))]
-    return history
+                    progress.close()
+        for cb in self.callbacks:
+            cb.on_train_end(net, history)
+        if history.best_epoch is None and len(history):
+            values = history["dev_cost" if self.dev is not None else "cost"]
+            history.best_epoch = history["epoch"][int(np.argmin(values))]
+
+    def one_epoch(self, epoch: int, progress) -> bool:
+        """Train and record one epoch; True when training must stop."""
+        t0 = time.perf_counter()
+        self.remember_start_of_epoch(epoch)
+        lr = self.schedule(self.opt.learning_rate, epoch - 1)
+        record = self.train_epoch(epoch, lr)
+        if record is None:
+            return True
+        if self.dev is not None:
+            dev = self.net._evaluate_checked(*self.dev)
+            if not math.isfinite(dev["cost"]):
+                self.diverged(epoch, dev["cost"], "on the dev set", lr, first_batch=False)
+                return True
+            record.update({f"dev_{k}": v for k, v in dev.items()})
+        if self.diagnostics:
+            self.history.diagnostics.append(epoch_record(self.net, self.last_batch[0], self.last_batch[1]))
+        record["seconds"] = time.perf_counter() - t0
+        self.history.append(record)
+        self.warn_if_growing(epoch, record["cost"])
+        stop = False
+        for cb in self.callbacks:
+            stop = bool(cb.on_epoch_end(self.net, epoch, record)) or stop
+        if self.early_stopping is not None:
+            self.history.best_epoch = self.early_stopping.best_epoch
+        if progress is not None:
+            progress.update(epoch, record)
+        if self.checkpoint_dir is not None:
+            self.checkpoint(epoch)
+        if stop:
+            self.stopped_by_callback(epoch)
+        return stop
+
+    def batches(self, order):
+        """(X{t}, Y{t}) in the notes' layout: gathered into the reused buffer, or the data set whole."""
+        for start in range(0, self.m, self.batch):
+            if self.batch == self.m:
+                yield self.XT.T, self.YT.T  # full batch: the data set itself, no gather
+                continue
+            idx = order[start:start + self.batch]
+            xb = self.x_buffer[:idx.size]
+            # take(mode="clip") writes straight into the buffer; the default mode goes through a
+            # temporary copy (2.5x slower at batch 512). The indices are a permutation: nothing clips.
+            np.take(self.XT, idx, axis=0, out=xb, mode="clip")
+            yield xb.T, self.YT[idx].T
+
+    def train_epoch(self, epoch: int, lr: float) -> dict | None:
+        """Every mini-batch once: forward, cost, backward, step. None when the cost diverged."""
+        net, name = self.net, metric_names(self.net.output_activation)[0]
+        order = self.shuffle_rng.permutation(self.m) if self.batch < self.m else None
+        loss_sum = metric_sum = 0.0
+        for t, (Xb, Yb) in enumerate(self.batches(order)):
+            if self.augment is not None:
+                Xb = augment_columns(Xb, self.image_shape, self.augment, self.augment_rng)
+            if net.normalizer is not None:
+                Xb = net.normalizer.transform(Xb)
+            AL = net._forward(Xb, training=True, reuse_buffers=True)
+            J = net._cost_of_last_forward(Yb)
+            if not math.isfinite(J):
+                self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=t == 0)
+                return None
+            loss_sum += J * Yb.shape[1]
+            metric_sum += batch_metric_sum(net.output_activation, AL, Yb)
+            net._backward(Yb, reuse_buffers=True)
+            self.opt.step(net._theta, net._grad, lr)
+        self.last_batch = (Xb, Yb)
+        return {"epoch": epoch, "cost": loss_sum / self.m,
+                name: finish_metric(net.output_activation, metric_sum, self.m), "learning_rate": lr}
+
+    # -------------------------------------------------------------- the divergence guard
+    def remember_start_of_epoch(self, epoch: int) -> None:
+        """Keep the weights this epoch starts from (verified once its first mini-batch cost is finite)."""
+        self.verified.reverse()
+        self.verified_after.reverse()
+        np.copyto(self.verified[1], self.net._theta)
+        self.verified_after[1] = epoch - 1
+
+    def diverged(self, epoch: int, J: float, where: str, lr: float, first_batch: bool) -> None:
+        """Restore the last verified weights, record why, then warn or raise."""
+        # A first mini-batch that fails judges this epoch's starting weights: fall back one epoch further.
+        keep = 0 if first_batch else 1
+        self.net.vector_to_parameters(self.verified[keep])
+        kept = self.verified_after[keep]
+        self.history.stopped_epoch = epoch
+        self.history.stop_reason = (
+            f"the cost became {J} {where} in epoch {epoch}; training stopped and the weights after epoch {kept} "
+            f"(the last whose cost was computed finite) were kept. Try a lower learning rate (now {lr:g}), "
+            "normalize the inputs (normalize=True), or another initialization (he for ReLU, xavier for tanh, "
+            "or a smaller init_scale)"
+        )
+        self.history.best_epoch = None if kept == 0 else self.history.best_epoch
+        if self.on_divergence == "raise":
+            raise DivergenceError(self.history.stop_reason)
+        self.warnings.append(self.history.stop_reason)
+
+    def verify_final_weights(self) -> None:
+        """The last steps were never scored: one forward pass on the last batch (the dev set did it if given)."""
+        if self.dev is not None or not len(self.history):
+            return
+        Xb, Yb = self.last_batch
+        self.net._forward(Xb, training=False)
+        J = self.net._cost_of_last_forward(Yb)
+        epoch, lr = self.history["epoch"][-1], self.history["learning_rate"][-1]
+        if not math.isfinite(J):
+            self.diverged(epoch, J, "after the last update", lr, first_batch=False)
+        elif self.grew(J):
+            self.warnings.append(
+                f"the cost after the last update ({J:.4g}) is more than {GROWTH_WARNING:g}x the best epoch cost "
+                f"({self.best_cost:.4g}): training is diverging; lower the learning rate (now {lr:g}) or normalize "
+                "the inputs")
+
+    def warn_if_growing(self, epoch: int, cost: float) -> None:
+        """Warn once when the epoch cost exceeds GROWTH_WARNING times the best epoch cost so far."""
+        if self.grew(cost):
+            self.warnings.append(
+                f"the training cost grew from {self.best_cost:.4g} to {cost:.4g} by epoch {epoch} (more than "
+                f"{GROWTH_WARNING:g}x its best): training is diverging; lower the learning rate or normalize the "
+                "inputs")
+            self.growth_warned = True
+        self.best_cost = min(self.best_cost, cost)
+        self.first_cost = cost if math.isnan(self.first_cost) else self.first_cost
+
+    def grew(self, cost: float) -> bool:
+        """A blow-up not yet warned about: GROWTH_WARNING times the best epoch cost and the first's.
+
+        The first epoch's cost is the scale of an untrained network: a well-fit model whose cost
+        moves from 1e-4 to 1e-1 between batches is not diverging.
+        """
+        reference = max(self.best_cost, self.first_cost) if not math.isnan(self.first_cost) else math.inf
+        return cost > GROWTH_WARNING * reference and not self.growth_warned
+
+    # -------------------------------------------------------------- stops and checkpoints
+    def stopped_by_callback(self, epoch: int) -> None:
+        es = self.early_stopping
+        self.history.stopped_epoch = epoch
+        self.history.stop_reason = (
+            f"early stopping: {es.monitor} did not improve for {es.patience} epochs after epoch {es.best_epoch}"
+            if es is not None and es.wait >= es.patience
+            else f"a callback stopped training after epoch {epoch}"
+        )
+
+    def checkpoint(self, epoch: int) -> None:
+        es = self.early_stopping
+        save = {"net": self.net, "optimizer": self.opt, "history": self.history,
+                "rngs": {"shuffle": self.shuffle_rng, "augment": self.augment_rng},
+                "early_stopping": es.state() if es is not None else None,
+                "best_theta": es.best_theta if es is not None else None}
+        folder = _checkpoint_folder(self.checkpoint_dir)
+        if self.checkpoint_every and epoch % self.checkpoint_every == 0:
+            save_checkpoint(folder / f"checkpoint-epoch{epoch:04d}.npz", **save)
+            save_checkpoint(folder / "checkpoint-last.npz", **save)
+        if es is not None and es.best_epoch == epoch:
+            save_checkpoint(folder / "checkpoint-best.npz", **save)
 
 
-def _checkpoint(net, opt, history, rngs, early_stopping, folder, every, epoch) -> None:
-    from .io import save_checkpoint
-
+def _checkpoint_folder(folder) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    es_state = early_stopping.state() if early_stopping is not None else None
-    best_theta = early_stopping.best_theta if early_stopping is not None else None
-    if every and epoch % every == 0:
-        save_checkpoint(folder / f"checkpoint-epoch{epoch:04d}.npz", net, opt, history, rngs,
-                        es_state, best_theta)
-        save_checkpoint(folder / "checkpoint-last.npz", net, opt, history, rngs, es_state,
-                        best_theta)
-    if early_stopping is not None and early_stopping.best_epoch == epoch:
-        save_checkpoint(folder / "checkpoint-best.npz", net, opt, history, rngs, es_state,
-                        best_theta)
+    return folder
 
 
 class _Progress:
@@ -504,5 +394,8 @@ def _progress(verbose, start, total):
     return _Progress(int(verbose), start, total) if verbose else None
 
 
-__all__ = ["Callback", "DivergenceWarning", "EarlyStopping", "FunctionCallback", "History",
-           "evaluate", "fit"]
+# The network sits below the loop in the map and does not import it: the loop hands itself to the
+# class here, so net.fit(...) works once glassnet.training is imported (``import glassnet`` does it).
+Network.trainer = staticmethod(fit)
+
+__all__ = ["Callback", "DivergenceWarning", "GROWTH_WARNING", "fit"]

@@ -40,6 +40,16 @@ def test_planted_bug_is_found_ranked_and_named(lab):
     assert any(n.startswith("gradient check FAILED") for n in result.notes)
 
 
+def test_checked_again_after_training(lab):
+    result, _ = lab
+    for r in result.data["runs"]:
+        assert r["trained_difference"] < 1e-7
+        after = r["correct"]["after_training"]
+        assert after is not None and after["passed"] and after["notes"][0].startswith("after 200 epochs")
+        # training moved the weights: the second check is of another network
+        assert after["per_parameter"] != r["correct"]["per_parameter"]
+
+
 def test_dropout_rules(lab):
     result, _ = lab
     runs = result.data["runs"]
@@ -64,7 +74,7 @@ def test_the_planted_bug_is_only_the_missing_term():
 
 def test_claims_table_and_files(lab):
     result, out = lab
-    assert all(c.holds for c in result.claims) and len(result.claims) == 7
+    assert all(c.holds for c in result.claims) and len(result.claims) == 8
     table = {r["parameter"]: r for r in result.rows}
     assert table["W2"]["planted bug: verdict"] == "likely a bug" and table["W2"]["correct: verdict"] == "correct"
     assert table["all"]["planted bug: verdict"] == "likely a bug"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import make_rng, to_host, xp
+from ..backend import make_rng, xp
 from ..errors import HyperparameterError, LabelError, NotFittedError, ShapeError
 from ..validation import as_matrix, check_finite, check_int, check_number
 
@@ -36,7 +36,7 @@ def _held_out_count(size, m: int, name: str) -> int:
 
 def _class_ids(Y: np.ndarray) -> np.ndarray:
     """(m,) class index of every example, from labels (1, m) or one-hot (C, m)."""
-    Y = to_host(Y)
+    Y = np.asarray(Y)
     if Y.shape[0] == 1:
         if not np.array_equal(Y, np.round(Y)):
             raise LabelError(
@@ -167,7 +167,7 @@ def one_hot(Y, n_classes: int | None = None, dtype=np.float32) -> np.ndarray:
             f"one_hot takes labels of shape (1, m), got {Y.shape}; if Y is already one-hot use it as it "
             "is (from_one_hot turns it back into labels)"
         )
-    labels = to_host(Y)[0]
+    labels = np.asarray(Y)[0]
     if labels.size and (not np.array_equal(labels, np.round(labels)) or labels.min() < 0):
         raise LabelError(f"one_hot needs integer labels >= 0, got values from {labels.min()} to {labels.max()}")
     labels = labels.astype(np.intp)
@@ -192,7 +192,7 @@ def from_one_hot(Y) -> np.ndarray:
         raise ShapeError(
             f"from_one_hot takes (C, m) with C >= 2 rows, got {Y.shape}; a (1, m) array already holds labels"
         )
-    return np.argmax(to_host(Y), axis=0).astype(np.int64).reshape(1, -1)
+    return np.argmax(np.asarray(Y), axis=0).astype(np.int64).reshape(1, -1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +247,7 @@ class Standardizer:
         """Compute mu and sigma2 per feature (row) of the training set X (n_x, m)."""
         X = as_matrix(X, "X")
         check_finite(X, "X")
-        X = to_host(X)
+        X = np.asarray(X)
         n, m = X.shape
         if m == 0:
             raise ShapeError("X has no examples (shape (n_x, 0)); fit needs at least one column")

@@ -18,6 +18,9 @@ dropout off (the notes' advice: check, then turn dropout on) or with one set of 
 passes; checking the dropped cost with fresh masks at every evaluation compares derivatives of
 different random functions: the numerical "derivatives" are (J_mask1 − J_mask2) / 2ε, noise of
 the order of 1/ε, and the check fails whatever the code.
+The notes' last rule: check at random initialization and again after some training (a bug can
+hide while the weights are small). The correct network is checked at initialization and after
+``TRAIN_EPOCHS`` epochs of Adam; both pass.
 Each check is repeated for every seed of ``ctx.seeds`` (weights, data and masks from the seed).
 """
 
@@ -37,6 +40,7 @@ L2 = 0.7
 KEEP_PROB = 0.8
 M = 10
 EPSILON = 1e-7
+TRAIN_EPOCHS = 200
 
 
 class ForgetsL2Network(Network):
@@ -48,8 +52,12 @@ class ForgetsL2Network(Network):
 
     buggy_layer = 2
 
-    def _layer_l2(self, index: int) -> float:
-        return 0.0 if index + 1 == self.buggy_layer else self.l2  # the bug: layer 2 gets no L2 term
+    def cost_and_gradients(self, X, Y, training: bool = True, reuse_masks: bool | None = None):
+        J, grads = super().cost_and_gradients(X, Y, training, reuse_masks)
+        m = self.check_X(X).shape[1]
+        name = f"W{self.buggy_layer}"
+        grads["d" + name] -= (self.l2 / m) * self.params[name]  # the bug: layer 2's gradient loses its L2 term
+        return J, grads
 
 
 def fresh_masks_check(net: Network, X, Y, epsilon: float = EPSILON):
@@ -93,37 +101,43 @@ def data(seed: int, m: int = M):
     return X, Y
 
 
-def run(ctx, result) -> None:
-    runs = []
-    shown = {}
-    for seed in ctx.seeds:
-        X, Y = data(seed)
-        correct = network(Network, seed)
-        buggy = network(ForgetsL2Network, seed)  # the same weights and biases: only backprop differs
-        r_ok = gradient_check(correct, X, Y, EPSILON, sweep=True)
-        r_bug = gradient_check(buggy, X, Y, EPSILON, sweep=True)
-        dropping = network(Network, seed, keep_prob=KEEP_PROB)
-        r_off = gradient_check(dropping, X, Y, EPSILON, dropout="off")
-        r_fixed = gradient_check(dropping, X, Y, EPSILON, dropout="fixed")
-        r_fresh = fresh_masks_check(dropping, X, Y, EPSILON)
-        l2_hints = [h for h in r_bug.hints if "L2 term" in h and "missing" in h]
-        sweep_bug = list(r_bug.epsilon_sweep.values())
-        runs.append({
-            "seed": seed,
-            "correct": r_ok.to_dict(), "buggy": r_bug.to_dict(),
-            "correct_difference": r_ok.difference, "correct_verdict": r_ok.verdict,
-            "buggy_difference": r_bug.difference, "buggy_verdict": r_bug.verdict,
-            "buggy_ranked_first": r_bug.ranked()[0].name,
-            "buggy_other_blocks_max": max(b.difference for b in r_bug.blocks if b.name != "W2"),
-            "buggy_l2_hint": l2_hints[0] if l2_hints else None,
-            "buggy_sweep_spread": max(sweep_bug) / min(sweep_bug),
-            "dropout_off_difference": r_off.difference, "dropout_off_verdict": r_off.verdict,
-            "dropout_fixed_difference": r_fixed.difference, "dropout_fixed_verdict": r_fixed.verdict,
-            "dropout_fresh_difference": r_fresh.difference, "dropout_fresh_verdict": r_fresh.verdict,
-        })
-        if seed == ctx.seeds[0]:
-            shown = {"correct": r_ok, "buggy": r_bug, "off": r_off, "fixed": r_fixed, "fresh": r_fresh}
+def _check_seed(seed: int) -> tuple[dict, dict]:
+    """Every check of the lab on one seed: the run's record and the reports."""
+    X, Y = data(seed)
+    correct = network(Network, seed)
+    buggy = network(ForgetsL2Network, seed)  # the same weights and biases: only backprop differs
+    r_ok = gradient_check(correct, X, Y, EPSILON, sweep=True, after_training=TRAIN_EPOCHS)
+    r_bug = gradient_check(buggy, X, Y, EPSILON, sweep=True)
+    dropping = network(Network, seed, keep_prob=KEEP_PROB)
+    r_off = gradient_check(dropping, X, Y, EPSILON, dropout="off")
+    r_fixed = gradient_check(dropping, X, Y, EPSILON, dropout="fixed")
+    r_fresh = fresh_masks_check(dropping, X, Y, EPSILON)
+    l2_hints = [h for h in r_bug.hints if "L2 term" in h and "missing" in h]
+    sweep_bug = list(r_bug.epsilon_sweep.values())
+    trained = r_ok.after_training
+    record = {
+        "seed": seed,
+        "correct": r_ok.to_dict(), "buggy": r_bug.to_dict(),
+        "correct_difference": r_ok.difference, "correct_verdict": r_ok.verdict,
+        "trained_difference": trained.difference, "trained_verdict": trained.verdict,
+        "buggy_difference": r_bug.difference, "buggy_verdict": r_bug.verdict,
+        "buggy_ranked_first": r_bug.ranked()[0].name,
+        "buggy_other_blocks_max": max(b.difference for b in r_bug.blocks if b.name != "W2"),
+        "buggy_l2_hint": l2_hints[0] if l2_hints else None,
+        "buggy_sweep_spread": max(sweep_bug) / min(sweep_bug),
+        "dropout_off_difference": r_off.difference, "dropout_off_verdict": r_off.verdict,
+        "dropout_fixed_difference": r_fixed.difference, "dropout_fixed_verdict": r_fixed.verdict,
+        "dropout_fresh_difference": r_fresh.difference, "dropout_fresh_verdict": r_fresh.verdict,
+    }
+    return record, {"correct": r_ok, "buggy": r_bug, "off": r_off, "fixed": r_fixed, "fresh": r_fresh}
 
+
+def run(ctx, result) -> None:
+    runs, shown = [], {}
+    for seed in ctx.seeds:
+        record, reports = _check_seed(seed)
+        runs.append(record)
+        shown = shown or reports
     ok, bug = shown["correct"], shown["buggy"]
     bug_blocks = {b.name: b for b in bug.blocks}
     for b in ok.blocks:  # θ order
@@ -135,13 +149,21 @@ def run(ctx, result) -> None:
     result.rows.append({"parameter": "all", "shape": f"{ok.n_params} values",
                         "correct: difference": f"{ok.difference:.3e}", "correct: verdict": ok.verdict,
                         "planted bug: difference": f"{bug.difference:.3e}", "planted bug: verdict": bug.verdict})
+    result.notes += _notes(ctx, runs[0], shown)
+    result.data = {"layer_dims": LAYER_DIMS, "l2": L2, "keep_prob": KEEP_PROB, "m": M, "epsilon": EPSILON,
+                   "train_epochs": TRAIN_EPOCHS, "seeds": ctx.seeds, "runs": runs}
+    _claims(result, runs)
+    _plot(ctx, result, runs, ok, bug)
 
-    first = runs[0]
-    result.notes += [
+
+def _notes(ctx, first: dict, shown: dict) -> list[str]:
+    ok = shown["correct"]
+    return [
         f"[4, 5, 3, 1] ReLU/sigmoid, l2 = {L2}, {M} random examples, ε = {EPSILON:g}, float64; the table and "
         f"reports are seed {ctx.seeds[0]}; the claims are checked over seeds {ctx.seeds}",
-        "--- the correct network (glassnet's Network) ---", str(ok),
-        "--- the planted bug (ForgetsL2Network: dW2 = dZ2 A1^T / m, the (l2/m) W2 term left out) ---", str(bug),
+        "--- the correct network (glassnet's Network), at initialization and after training ---", str(ok),
+        "--- the planted bug (ForgetsL2Network: dW2 = dZ2 A1^T / m, the (l2/m) W2 term left out) ---",
+        str(shown["buggy"]),
         f"--- dropout, keep_prob = {KEEP_PROB} on the hidden layers (seed {ctx.seeds[0]}) ---",
         f"dropout off (the notes: check without dropout, then turn it on): difference "
         f"{first['dropout_off_difference']:.3e} ({first['dropout_off_verdict']})",
@@ -153,19 +175,21 @@ def run(ctx, result) -> None:
         f"{max(abs(e.numeric) for e in shown['fresh'].worst):.2e}, no bug involved (the report's hints, written for "
         "deterministic costs, do not apply)",
     ]
-    result.data = {"layer_dims": LAYER_DIMS, "l2": L2, "keep_prob": KEEP_PROB, "m": M, "epsilon": EPSILON,
-                   "seeds": ctx.seeds, "runs": runs}
 
+
+def _claims(result, runs: list[dict]) -> None:
     def worst(key):
         return max(r[key] for r in runs)
 
     def best(key):
         return min(r[key] for r in runs)
 
-    n = len(runs)
+    n, first = len(runs), runs[0]
     result.claim("the correct network passes: difference < 1e-7 ('correct') for every seed",
                  worst("correct_difference") < 1e-7 and all(r["correct_verdict"] == "correct" for r in runs),
                  f"largest {worst('correct_difference'):.2e} over {n} seeds")
+    result.claim(f"checked again after {TRAIN_EPOCHS} epochs of training (the notes' last rule), it still passes",
+                 worst("trained_difference") < 1e-7, f"largest {worst('trained_difference'):.2e} over {n} seeds")
     result.claim("the planted bug is flagged 'likely a bug' (difference > 1e-3) for every seed",
                  all(r["buggy_verdict"] == "likely a bug" for r in runs),
                  f"smallest {best('buggy_difference'):.2e} over {n} seeds")
@@ -186,8 +210,6 @@ def run(ctx, result) -> None:
                  all(r["dropout_fresh_verdict"] == "likely a bug" for r in runs),
                  f"median difference {np.median([r['dropout_fresh_difference'] for r in runs]):.3g}, smallest "
                  f"{best('dropout_fresh_difference'):.3g} over {n} seeds")
-
-    _plot(ctx, result, runs, ok, bug)
 
 
 def _plot(ctx, result, runs, ok, bug) -> None:

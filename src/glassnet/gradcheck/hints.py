@@ -1,0 +1,201 @@
+"""Hints: the patterns a wrong gradient leaves in a check, named in the notes' terms.
+
+A constant factor between dθ and dθ_approx (−1: a flipped sign; m or 1/m: a 1/m missing or extra;
+2 or 1/2), a residual equal to ±(l2/m)·W (the L2 term missing or doubled), a transposed dW, a
+block whose gradient is never written, and layers 1..l wrong while l+1..L agree (the error enters
+in layer l's backward). Also how to read an ε sweep, and ReLU kinks inside the ε step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .check import relative_difference
+
+BAD = 1e-5
+"""A block whose difference is above this is worth a hint ("suspicious" or worse)."""
+
+
+def _describe_factor(k: float, m: int | None) -> str:
+    """Words for a constant ratio analytic / numeric."""
+    def near(x, target):
+        return abs(x - target) <= 0.01 * abs(target)
+
+    if near(k, -1.0):
+        return "the sign is flipped (factor -1): the gradient points uphill — A - Y written as Y - A?"
+    if m is not None and m > 2 and near(k, float(m)):
+        return (f"off by a factor {k:.4g} = m: the 1/m is missing (the notes' (7) dW = 1/m dZ A_prev^T and (8) "
+                "db = 1/m sum(dZ); an engine that divides dZ[L] = (A[L] - Y)/m once must not skip that division)")
+    if m is not None and m > 2 and near(k, 1.0 / m):
+        return (f"off by a factor {k:.4g} = 1/m: the 1/m is applied twice (once in dZ[L] = (A[L] - Y)/m and again "
+                "in dW or db, or the notes' 1/m in (7)/(8) on top of a dZ[L] that already carries it)")
+    if near(k, 2.0):
+        return ("off by a factor 2.0 — a missing 1/2 (J = 1/(2m) sum (a - y)^2 has derivative (a - y)/m) "
+                "or a term counted twice?")
+    if near(k, 0.5):
+        return "off by a factor 0.5 — an extra 1/2, or half of a term left out?"
+    return f"off by a factor {k:.4g} (analytic ≈ {k:.4g} × numeric) — a missing or extra 1/m or 1/2, or a wrong scale?"
+
+
+def _unwritten(name: str, a: np.ndarray, n: np.ndarray) -> str | None:
+    """A gradient that is never written, or written for a parameter the cost does not use."""
+    norm_a, norm_n = float(np.linalg.norm(a)), float(np.linalg.norm(n))
+    if norm_a == 0.0 and norm_n > 0.0:
+        return (f"d{name} is zero at every checked entry but the numerical gradient is not: is d{name} "
+                "ever written (or is this layer skipped in backprop)?")
+    if norm_n <= 1e-12 * max(1.0, norm_a, norm_n) and norm_a > 0.0:
+        return (f"the cost does not change with {name} (numeric derivative 0) but d{name} is non-zero: "
+                f"is {name} used in the forward pass, or is the gradient written to the wrong block?")
+    return None
+
+
+def _l2_term(name: str, residual: np.ndarray, w: np.ndarray) -> str | None:
+    """analytic − numeric ≈ c·(l2/m)·W: the L2 term missing (c = −1), doubled (c = 1) or mis-scaled."""
+    ww = float(w @ w)
+    if ww == 0:
+        return None
+    c = float(residual @ w) / ww
+    if float(np.linalg.norm(residual - c * w)) / float(np.linalg.norm(residual)) >= 0.05 or abs(c) <= 0.05:
+        return None
+    if abs(c + 1) < 0.05:
+        return (f"d{name} - numeric ≈ -(l2/m)·{name}: the L2 term (l2/m)·{name} is missing from backprop for "
+                f"d{name} (dW = 1/m dZ A_prev^T + (l2/m) W)")
+    if abs(c - 1) < 0.05:
+        return f"d{name} - numeric ≈ +(l2/m)·{name}: the L2 term is added twice to d{name}"
+    return (f"d{name} carries {1 + c:.4g}·(l2/m)·{name} instead of (l2/m)·{name}: check the L2 factor (l2/m, not "
+            "l2/(2m) or l2)")
+
+
+def _factor(a: np.ndarray, n: np.ndarray) -> float | None:
+    """k when analytic ≈ k · numeric with k ≠ 1 (a constant factor), else None."""
+    nn = float(n @ n)
+    if nn == 0:
+        return None
+    k = float(a @ n) / nn
+    fit = float(np.linalg.norm(a - k * n)) / max(float(np.linalg.norm(a)), 1e-300)
+    return k if fit < 0.01 and abs(k - 1) > 1e-3 else None
+
+
+def _transposed(name: str, shape: tuple, g: np.ndarray, idx: np.ndarray, n: np.ndarray) -> str | None:
+    """dW written transposed (or read with the shape of its transpose)."""
+    if len(shape) != 2 or shape[0] < 2 or shape[1] < 2:
+        return None
+    rows, cols = shape
+    if relative_difference(g.reshape(cols, rows).T.reshape(-1)[idx], n) >= 1e-4:
+        return None
+    how = "its transpose" if rows == cols else f"it read as ({cols}, {rows}) and transposed"
+    return (f"d{name} looks transposed: {how} matches the numerical gradient (dW = dZ · A_prev^T has the shape "
+            f"of W, {shape})")
+
+
+def pattern_hints(blocks, results, analytic, plan, n_parts, context) -> list[str]:
+    """The patterns of the blocks that disagree (unwritten, L2 term, factors, transposes, layers)."""
+    hints: list[str] = []
+    l2_terms: dict = context.get("l2_terms", {})  # name -> (l2/m) W flattened
+    factors: dict[str, float] = {}
+    explained: set[str] = set()
+    bad = [r.name for r in results if r.difference > BAD]
+    for b, (block, result) in enumerate(zip(blocks, results, strict=True)):
+        g = analytic[block.start:block.start + block.size]
+        idx = plan.coords[b]
+        a, n = g[idx], n_parts[0][b]
+        if result.difference <= BAD or a.size == 0:
+            continue
+        hint = _unwritten(block.name, a, n)
+        if hint is None and block.name in l2_terms:
+            hint = _l2_term(block.name, a - n, l2_terms[block.name][idx])
+        k = _factor(a, n) if hint is None else None
+        if k is not None:
+            factors[block.name] = k
+        elif hint is None:
+            hint = _transposed(block.name, tuple(block.shape), g, idx, n)
+        if hint is not None:
+            hints.append(hint)
+        if hint is not None or k is not None:
+            explained.add(block.name)
+    hints = _factor_hints(factors, len(blocks), context.get("m")) + hints
+    return hints + _layer_pattern_hint(blocks, bad, explained, context)
+
+
+def _factor_hints(factors: dict[str, float], n_blocks: int, m: int | None) -> list[str]:
+    """One hint when every block has the same factor, else one per block."""
+    if not factors:
+        return []
+    values = list(factors.values())
+    if len(factors) == n_blocks and max(values) - min(values) <= 0.01 * max(abs(v) for v in values):
+        return [f"every block is {_describe_factor(float(np.mean(values)), m)}"]
+    return [f"d{name} is {_describe_factor(k, m)}" for name, k in factors.items()]
+
+
+def _layer_pattern_hint(blocks, bad, explained, context) -> list[str]:
+    """Network only: layers 1..l wrong and l+1..L right -> the error enters at layer l's backward."""
+    L = context.get("L")
+    if not L or not bad or set(bad) <= explained:
+        return []
+    wrong = {l for l in range(1, L + 1) if f"W{l}" in bad or f"b{l}" in bad}
+    top = max(wrong)
+    activations = context.get("activations", [])
+    if wrong == set(range(1, top + 1)):
+        if top == L and L > 1:
+            return ["every layer disagrees: the error starts at the output — check dZ[L] = A[L] - Y and the cost "
+                    "(or a factor shared by all layers)"]
+        if top < L:
+            act = activations[top - 1] if len(activations) >= top else "g"
+            below = f" and everything below it (layers 1..{top})" if top > 1 else ""
+            return [f"layer {top}{below} disagrees while layers {top + 1}..{L} agree: the error enters in layer "
+                    f"{top}'s backward — check dZ[{top}] = dA[{top}] * g'(Z[{top}]) (the derivative of {act})"
+                    f"{' or dA[l-1] = W[l]^T dZ[l]' if top > 1 else ''}"]
+    return []
+
+
+def small_block_hints(results, overall: float, threshold: float) -> list[str]:
+    """A block can be badly wrong while the overall difference passes, if its gradient is small."""
+    if overall > threshold:
+        return []
+    flagged = [r for r in results if r.difference > 1e-3]
+    return [f"{r.name} alone has difference {r.difference:.2e} but its gradient is small "
+            f"(‖d{r.name}‖ ≈ {r.analytic_norm:.1e}), so it barely moves the overall difference: if that is above "
+            "rounding noise, look at it" for r in flagged]
+
+
+def sweep_hint(sweep: dict[float, float]) -> str:
+    """How to read the difference over ε: a bug stays put, finite-difference error moves with ε."""
+    eps = list(sweep)
+    diffs = np.array([sweep[e] for e in eps])
+    finite = np.isfinite(diffs)
+    if not finite.any():
+        return "epsilon sweep: the difference is not finite at any ε — the cost or the gradient is NaN/inf"
+    best_i = int(np.nanargmin(np.where(finite, diffs, np.nan)))
+    best, worst = float(diffs[best_i]), float(np.nanmax(np.where(finite, diffs, np.nan)))
+    span = f"from ε = {eps[0]:g} to {eps[-1]:g}"
+    if best > BAD and worst <= 10 * best:
+        return (f"epsilon sweep: the difference stays near {best:.1e} {span} — it does not shrink with ε, so it is a "
+                "real error in the gradient, not finite-difference noise")
+    if best <= BAD:
+        return (f"epsilon sweep: the difference falls to {best:.1e} at ε = {eps[best_i]:g} — what moves with ε is "
+                "finite-difference error (truncation, falling like ε² as ε shrinks; rounding, growing like 1/ε), "
+                "not a bug")
+    return (f"epsilon sweep: the difference moves with ε but never falls below {best:.1e}: likely a bug "
+            "(or a kink such as ReLU at 0 inside the ε step)")
+
+
+def kink_note(layers, epsilon: float) -> str | None:
+    """ReLU-type layers whose Z (from the last forward pass) lies within a step of the kink at 0."""
+    parts = []
+    tol = 1e3 * epsilon
+    for l, layer in enumerate(layers, start=1):
+        if layer.activation.name not in ("relu", "leaky_relu") or layer.cache is None:
+            continue
+        Z = np.asarray(layer.cache[1])
+        exact = int((Z == 0).sum())
+        near = int((np.abs(Z) < tol).sum())
+        if near:
+            parts.append(f"layer {l}: {near} of {Z.size} values of Z within {tol:.0e} of 0"
+                         + (f" ({exact} exactly 0)" if exact else ""))
+    if not parts:
+        return None
+    return ("ReLU kinks: " + "; ".join(parts) + ". A step of ε across the kink makes those entries disagree without "
+            "a bug; give the biases non-zero values or use other examples")
+
+
+__all__ = ["BAD", "kink_note", "pattern_hints", "small_block_hints", "sweep_hint"]

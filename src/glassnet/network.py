@@ -27,7 +27,7 @@ from .initializers import check_initializer, initialize_weights
 from .layers import Dense
 from .losses import LOSS_FOR_OUTPUT
 from .metrics import batch_metric_sum, decide, finish_metric, metric_names
-from .validation import as_matrix, check_finite, check_int, check_keep_prob, check_number
+from .validation import as_matrix, check_finite, check_in_range, check_int, check_keep_prob, check_number
 
 
 class ParameterDict(Mapping):
@@ -203,7 +203,9 @@ class Network:
     def check_X(self, X, name: str = "X", raw: bool = False):
         """Validate X at a public entry point and return it in the network's dtype, normalized.
 
-        ``raw=True`` only validates (shape, finiteness): no dtype cast, no normalizer.
+        Values are checked after the cast to the network's dtype, so a finite float64 beyond
+        float32's range (about 3.4e38) is refused rather than turned into infinity. ``raw=True``
+        returns X as given (shape and values checked): the fit loop casts it once, itself.
         """
         X = as_matrix(X, name)
         n_x = self.layer_dims[0]
@@ -217,6 +219,7 @@ class Network:
                 f"(n_x, m), got {name} of shape {X.shape}{hint}"
             )
         check_finite(X, name)
+        check_in_range(X, name, self.dtype)
         if raw:
             return X
         X = xp.asarray(X, dtype=self.dtype)

@@ -49,6 +49,24 @@ def check_finite(a, name: str) -> None:
         )
 
 
+def check_in_range(a, name: str, dtype) -> None:
+    """Refuse finite values that a cast to ``dtype`` would turn into infinity (float64 beyond float32's range).
+
+    Two passes (max and min) and a cast of one number: no copy of ``a``.
+    """
+    if a.dtype.kind != "f" or np.finfo(a.dtype).max <= np.finfo(dtype).max or a.size == 0:
+        return
+    largest = max(float(a.max()), -float(a.min()))
+    with np.errstate(over="ignore"):
+        overflows = bool(np.isinf(np.asarray(largest, dtype=dtype)))
+    if overflows:
+        raise NonFiniteError(
+            f"{name} holds values up to {largest:.3g} in magnitude, beyond what {np.dtype(dtype).name} can hold "
+            f"({float(np.finfo(dtype).max):.3g}): the computation would see infinity; scale the inputs (e.g. "
+            f"standardize them) or use dtype='float64'"
+        )
+
+
 def check_number(value, name: str, *, low=None, high=None, low_open=False, high_open=False,
                  hint: str = "") -> float:
     """A finite real in the given interval, else a HyperparameterError naming the interval."""

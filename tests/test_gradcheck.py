@@ -173,15 +173,15 @@ class MissingL2(gn.Network):
 class MissingOneOverM(gn.Network):
     """Backprop without the 1/m in dW and db."""
 
-    def _backward(self, Y):
-        super()._backward(Y)
+    def _backward(self, Y, **kwargs):
+        super()._backward(Y, **kwargs)
         self._grad *= Y.shape[1]
 
 
 class WrongTanhDerivative(gn.Network):
     """Layer 1 uses g'(z) = 1 - z^2 instead of 1 - tanh(z)^2."""
 
-    def _backward(self, Y):
+    def _backward(self, Y, **kwargs):
         m = Y.shape[1]
         dZ = self.loss.output_dZ(self.layers[-1].cache[2], Y)
         dA = None

@@ -327,3 +327,50 @@ def test_diagnostics_per_epoch_and_the_gradient_norm_plot(tmp_path):
     assert len(history.diagnostics[0]["grad_norm"]) == 3
     plots.gradient_norms(history, tmp_path / "norms.png")
     assert (tmp_path / "norms.png").stat().st_size > 0
+
+
+def test_integer_sample_weights_equal_repeated_examples():
+    X, Y = gn.datasets.make_moons(60, noise=0.2, seed=1)
+    counts = np.random.default_rng(0).integers(0, 4, 60)
+    counts[0] = 1
+    repeated = np.repeat(np.arange(60), counts)
+    weighted = gn.Network([2, 6, 1], l2=0.3, dtype="float64", seed=2)
+    copied = weighted.copy()
+    h_w = weighted.fit(X, Y, epochs=30, optimizer="gd", learning_rate=0.5, sample_weight=counts.reshape(1, -1))
+    h_r = copied.fit(X[:, repeated], Y[:, repeated], epochs=30, optimizer="gd", learning_rate=0.5)
+    np.testing.assert_allclose(weighted.parameters_to_vector(), copied.parameters_to_vector(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_w["cost"], h_r["cost"], rtol=1e-10)
+    np.testing.assert_allclose(h_w["l2_cost"], h_r["l2_cost"], rtol=1e-10)
+    J_w, g_w = weighted.cost_and_gradients(X, Y, training=False, sample_weight=counts.reshape(1, -1))
+    J_r, g_r = weighted.cost_and_gradients(X[:, repeated], Y[:, repeated], training=False)
+    assert J_w == pytest.approx(J_r, rel=1e-12)
+    for name in g_r:
+        np.testing.assert_allclose(g_w[name], g_r[name], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("weights", [np.ones(5), -np.ones((1, 5)), np.zeros((1, 5)), np.ones((1, 4)),
+                                     np.full((1, 5), np.nan)])
+def test_bad_sample_weights_are_refused(weights):
+    X, Y = blobs()
+    net = gn.Network([4, 3, 1], seed=0)
+    with pytest.raises(gn.GlassnetError, match="sample_weight"):
+        net.fit(X[:, :5], Y[:, :5], epochs=1, sample_weight=weights)
+
+
+def test_reported_costs_are_data_costs_comparable_across_sizes():
+    X, Y = gn.datasets.make_moons(80, noise=0.2, seed=3)
+    net = gn.Network([2, 8, 1], l2=5.0, dtype="float64", seed=0)
+    history = net.fit(X, Y, epochs=5, X_dev=X, Y_dev=Y)  # full batch, dev set = training set
+    # the train cost is that of the weights before each step, the dev cost after it: compare
+    # epoch t+1's train cost with epoch t's dev cost (the same weights)
+    np.testing.assert_allclose(history["cost"][1:], history["dev_cost"][:-1], rtol=1e-10)
+    # the L2 term sits beside the cost, with the training set's m
+    W2 = sum(float((w ** 2).sum()) for name, w in net.params.items() if name.startswith("W"))
+    assert history["l2_cost"][-1] == pytest.approx(5.0 / (2 * 80) * W2)
+    # a data set's cost does not depend on how many examples are scored (L2 on)
+    once, four = net.evaluate(X, Y), net.evaluate(np.tile(X, 4), np.tile(Y, 4))
+    assert once["cost"] == pytest.approx(four["cost"], rel=1e-12)
+    assert once["accuracy"] == four["accuracy"]
+    # the notes' J (what backprop differentiates) is that data cost plus the L2 term
+    assert net.cost(X, Y) == pytest.approx(once["cost"] + net.l2_cost(80), rel=1e-12)
+    assert "l2_cost" in history and "rmse" not in history

@@ -143,7 +143,7 @@ def _passes(net: Network, X, Y, seed):
         clone._backward(Y)
     else:
         signal = xp.asarray(make_rng(seed).standard_normal(AL.shape), dtype=AL.dtype)
-        clone._backpropagate(signal / X.shape[1])
+        clone._backpropagate(signal / X.shape[1], X.shape[1])
     Zs = [layer.cache[1] for layer in clone.layers]
     As = [X] + [layer.cache[2] for layer in clone.layers]
     dZs = [layer.dZ for layer in clone.layers]

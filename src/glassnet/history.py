@@ -1,6 +1,8 @@
 """What a training run records: per-epoch values, the best and last epoch, and why it stopped.
 
 ``history["dev_cost"]`` is the list of dev costs, one per epoch (None where there was no dev set);
+every cost is the data cost (J without the L2 term), and ``history["l2_cost"]`` the L2 term
+(l2/2m) Σ‖W‖² with the training set's m, so cost + l2_cost is the notes' J of the training set;
 ``history`` reads like a mapping of the entries recorded in this run ("cost" in history,
 history.keys(), history.items()); ``len(history)`` is the number of epochs. ``diagnostics`` holds
 one per-layer record per epoch when ``fit(diagnostics=True)``.
@@ -15,7 +17,7 @@ from pathlib import Path
 class History:
     """Per-epoch records of a fit, plus ``best_epoch`` and ``stopped_epoch`` (1-based epochs)."""
 
-    KEYS = ("epoch", "cost", "dev_cost", "accuracy", "dev_accuracy", "rmse", "dev_rmse",
+    KEYS = ("epoch", "cost", "dev_cost", "accuracy", "dev_accuracy", "rmse", "dev_rmse", "l2_cost",
             "learning_rate", "seconds")
 
     def __init__(self):

@@ -1,5 +1,8 @@
 """Costs J = (1/m) sum over examples of the loss, each paired with its output activation.
 
+With sample weights w (1, m), J = sum_i w_i loss_i / sum_i w_i: an integer weight k counts an
+example k times, exactly as if it were repeated k times.
+
 The pairing gives the notes' fused output gradient dZ[L] = A[L] - Y for all three:
 
 * sigmoid + binary cross-entropy:
@@ -20,13 +23,21 @@ from .errors import LabelError, ShapeError
 
 
 class Loss:
-    """Base class: ``cost(ZL, AL, Y)`` and ``output_dZ(AL, Y)``."""
+    """Base class: ``example_losses(ZL, AL, Y)``, ``cost(ZL, AL, Y, weights)`` and ``output_dZ(AL, Y)``."""
 
     name = "loss"
     activation = "linear"
 
-    def cost(self, ZL, AL, Y) -> float:
+    def example_losses(self, ZL, AL, Y):
+        """The loss of each example, shape (m,)."""
         raise NotImplementedError
+
+    def cost(self, ZL, AL, Y, weights=None) -> float:
+        """J = (1/m) sum_i loss_i, or sum_i w_i loss_i / sum_i w_i with weights w (1, m)."""
+        losses = self.example_losses(ZL, AL, Y)
+        if weights is None:
+            return float(losses.sum()) / losses.shape[0]
+        return float((losses * weights[0]).sum()) / float(weights.sum())
 
     def output_dZ(self, AL, Y, out=None):
         """dZ[L] = A[L] - Y: the derivative of m*J with respect to Z[L]."""
@@ -48,10 +59,9 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     activation = "sigmoid"
 
-    def cost(self, ZL, AL, Y) -> float:
-        m = ZL.shape[1]
+    def example_losses(self, ZL, AL, Y):
         losses = xp.maximum(ZL, 0) - ZL * Y + xp.log1p(xp.exp(-xp.abs(ZL)))
-        return float(losses.sum()) / m
+        return losses.sum(axis=0)
 
     def check_targets(self, Y, n_y, m, dtype):
         Y = super().check_targets(Y, n_y, m, dtype)
@@ -71,7 +81,7 @@ class SoftmaxCrossEntropy(Loss):
     name = "softmax_cross_entropy"
     activation = "softmax"
 
-    def cost(self, ZL, AL, Y) -> float:
+    def example_losses(self, ZL, AL, Y):
         m = ZL.shape[1]
         # Both terms shifted by each column's max z (logsumexp(z) - z_y does not change), so exp
         # never overflows: J = (1/m) sum_i [ log sum_k exp(z_ki - max_i) - (z_(y_i, i) - max_i) ]
@@ -81,7 +91,7 @@ class SoftmaxCrossEntropy(Loss):
             picked = shifted[Y[0].astype(xp.intp, copy=False), xp.arange(m)]
         else:
             picked = (shifted * Y).sum(axis=0)
-        return float((log_sum_exp - picked).sum()) / m
+        return log_sum_exp - picked
 
     def output_dZ(self, AL, Y, out=None):
         """dZ[L] = A[L] - Y, with integer labels subtracting 1 at each example's class."""
@@ -126,10 +136,9 @@ class MeanSquaredError(Loss):
     name = "mean_squared_error"
     activation = "linear"
 
-    def cost(self, ZL, AL, Y) -> float:
-        m = AL.shape[1]
+    def example_losses(self, ZL, AL, Y):
         diff = AL - Y
-        return float((diff * diff).sum()) / (2 * m)
+        return (diff * diff).sum(axis=0) / 2
 
 
 LOSS_FOR_OUTPUT = {

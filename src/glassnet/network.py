@@ -233,6 +233,19 @@ class Network:
         check_finite(Y, name)
         return self.loss.check_targets(Y, self.layer_dims[-1], m, self.dtype)
 
+    def check_weights(self, sample_weight, m: int, name: str = "sample_weight"):
+        """None, or sample weights (1, m): finite, non-negative, not all zero, in the network's dtype."""
+        if sample_weight is None:
+            return None
+        w = as_matrix(sample_weight, name)
+        if w.shape != (1, m):
+            raise ShapeError(f"{name} must have shape (1, m) = (1, {m}), one weight per example, got {w.shape}")
+        check_finite(w, name)
+        if bool((w < 0).any()) or not float(w.sum()) > 0:
+            raise HyperparameterError(f"{name} must be non-negative with a positive sum, got min {float(w.min())}, "
+                                      f"sum {float(w.sum())}")
+        return xp.asarray(w, dtype=self.dtype)
+
     # ------------------------------------------------------------------ forward and backward
     def forward(self, X, training: bool = False, reuse_masks: bool | None = None):
         """A[L] for X (n_x, m); keeps every layer's cache for ``backward``.
@@ -259,22 +272,27 @@ class Network:
         self._backward(Y)
         return self.gradients()
 
-    def _backward(self, Y, reuse_buffers: bool = False) -> None:
+    def _backward(self, Y, reuse_buffers: bool = False, weights=None) -> None:
         """Fill the flat gradient vector from the caches, starting from dZ[L] = (A[L] - Y) / m.
 
         The notes' dZ[L] = A[L] - Y carries no 1/m; their formulas (7) and (8) divide dW and db by
         m in every layer. Here the 1/m is applied once, to dZ[L], so every dZ and dA below is the
         derivative of the average cost J and the layers compute dW = dZ A_prev^T, db = sum(dZ)
-        (layers.Dense.backward shows both forms). Same numbers up to rounding.
+        (layers.Dense.backward shows both forms). Same numbers up to rounding. With sample weights
+        w (1, m) the average is weighted: dZ[L] = w (A[L] - Y) / sum(w), and m in the L2 term is sum(w).
         """
         AL = self.layers[-1].cache[2]
         dZ = self.loss.output_dZ(AL, Y)  # dZ[L] = A[L] - Y (the derivative of the cost through g[L])
-        dZ *= 1.0 / AL.shape[1]  # the average cost's 1/m, once here instead of in every dW and db
-        self._backpropagate(dZ, reuse_buffers)
+        if weights is None:
+            m = AL.shape[1]
+            dZ *= 1.0 / m  # the average cost's 1/m, once here instead of in every dW and db
+        else:
+            m = float(weights.sum())
+            dZ *= weights / m
+        self._backpropagate(dZ, m, reuse_buffers)
 
-    def _backpropagate(self, dZ, reuse_buffers: bool = False) -> None:
-        """Layer by layer from dZ[L] = ∂J/∂Z[L] down to layer 1: dW[l], db[l] and dA[l-1]."""
-        m = dZ.shape[1]
+    def _backpropagate(self, dZ, m: float, reuse_buffers: bool = False) -> None:
+        """Layer by layer from dZ[L] = ∂J/∂Z[L] down to layer 1: dW[l], db[l] and dA[l-1] (m: the L2 term's)."""
         dA = None
         for index in range(self.L - 1, -1, -1):
             dA = self.layers[index].backward(dA, m, self.l2, dZ=dZ, need_dA_prev=index > 0,
@@ -293,31 +311,40 @@ class Network:
         total = sum(float(xp.vdot(layer.W, layer.W)) for layer in self.layers)
         return self.l2 / (2 * m) * total
 
-    def _cost_of_last_forward(self, Y) -> float:
+    def _data_cost_of_last_forward(self, Y, weights=None) -> float:
+        """The data cost of the last forward pass: J without the L2 term."""
         _, ZL, AL = self.layers[-1].cache
-        return self.loss.cost(ZL, AL, Y) + self.l2_cost(AL.shape[1])
+        return self.loss.cost(ZL, AL, Y, weights)
 
-    def cost(self, X, Y) -> float:
-        """J(X, Y) with the L2 term, never with dropout."""
+    def _cost_of_last_forward(self, Y, weights=None) -> float:
+        m = self.layers[-1].cache[2].shape[1] if weights is None else float(weights.sum())
+        return self._data_cost_of_last_forward(Y, weights) + self.l2_cost(m)
+
+    def cost(self, X, Y, sample_weight=None) -> float:
+        """J(X, Y) with the L2 term (l2/2m) Σ‖W‖², never with dropout: the function backprop differentiates."""
         X = self.check_X(X)
-        return self._cost_checked(X, self.check_Y(Y, X.shape[1]))
+        Y = self.check_Y(Y, X.shape[1])
+        return self._cost_checked(X, Y, self.check_weights(sample_weight, X.shape[1]))
 
-    def _cost_checked(self, X, Y) -> float:
+    def _cost_checked(self, X, Y, weights=None) -> float:
         """``cost`` for X and Y that have already passed ``check_X`` / ``check_Y``."""
         self._forward(X, training=False)
-        return self._cost_of_last_forward(Y)
+        return self._cost_of_last_forward(Y, weights)
 
-    def cost_and_gradients(self, X, Y, training: bool = True, reuse_masks: bool | None = None):
+    def cost_and_gradients(self, X, Y, training: bool = True, reuse_masks: bool | None = None,
+                           sample_weight=None):
         """(J, {"dW1": ..., ...}): one forward and one backward pass on (X, Y).
 
         With ``training=True`` and keep_prob < 1 the cost and gradients are those of the dropped
-        network (fresh masks, or the last ones with ``reuse_masks``).
+        network (fresh masks, or the last ones with ``reuse_masks``). ``sample_weight`` (1, m):
+        J = Σ w_i loss_i / Σ w_i + (l2 / 2Σw) Σ‖W‖² (an integer weight k is an example repeated k times).
         """
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
+        weights = self.check_weights(sample_weight, X.shape[1])
         self._forward(X, training, reuse_masks)
-        J = self._cost_of_last_forward(Y)
-        self._backward(Y)
+        J = self._cost_of_last_forward(Y, weights)
+        self._backward(Y, weights=weights)
         return J, self.gradients()
 
     @contextlib.contextmanager
@@ -374,10 +401,13 @@ class Network:
         return Network.trainer(self, X, Y, **kwargs)
 
     def evaluate(self, X, Y, batch_size: int = 4096) -> dict:
-        """{"cost": J, "accuracy": ...} ("rmse" for a linear output) on (X, Y), without dropout.
+        """{"cost": data cost, "accuracy": ...} ("rmse" for a linear output) on (X, Y), without dropout.
 
-        Scored in batches of ``batch_size`` examples; the sums are finished once, so the numbers do
-        not depend on the batch size (up to rounding).
+        The data cost is the notes' J without the L2 term: (1/m) Σ loss. It can be compared across
+        data sets of any size; the L2 term (l2/2m) Σ‖W‖² depends on the m of the training set and
+        is ``net.l2_cost(m_train)`` (the history records it as "l2_cost"). Scored in batches of
+        ``batch_size`` examples; the sums are finished once, so the numbers do not depend on the
+        batch size (up to rounding).
         """
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
@@ -395,7 +425,7 @@ class Network:
             loss_sum += self.loss.cost(self.layers[-1].cache[1], AL, Yb) * (stop - start)
             metric_sum += batch_metric_sum(self.output_activation, AL, Yb)
         name = metric_names(self.output_activation)[0]
-        return {"cost": loss_sum / m + self.l2_cost(m), name: finish_metric(self.output_activation, metric_sum, m)}
+        return {"cost": loss_sum / m, name: finish_metric(self.output_activation, metric_sum, m)}
 
     # ------------------------------------------------------------------ the flat vector
     def parameters_to_vector(self):

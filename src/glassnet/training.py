@@ -14,7 +14,11 @@ one reused buffer (example-major, so each example's features are contiguous; the
 History records per epoch: ``cost`` and ``accuracy`` (running averages over the epoch's
 mini-batches, with dropout as trained, like Keras reports them), ``dev_cost`` and
 ``dev_accuracy`` (the full dev set after the epoch; ``rmse`` / ``dev_rmse`` for a linear output),
-``learning_rate`` and ``seconds``; plus ``best_epoch`` and ``stopped_epoch``.
+``l2_cost``, ``learning_rate`` and ``seconds``; plus ``best_epoch`` and ``stopped_epoch``.
+Every cost recorded is the data cost, J without the L2 term, so train, dev and test costs compare
+whatever their sizes; the L2 term (l2/2m) Σ‖W‖², with the m of the training set, is ``l2_cost``.
+What λ means with mini-batches: the gradient of each mini-batch of b examples carries (l2/b) W,
+the notes' L2 term of that batch's J (the convention table is in ``glassnet.optimizers``).
 
 Divergence guard: a cost that is NaN or infinite stops training and restores the last weights
 whose cost was computed finite (the weights at the start of an epoch are verified by that epoch's
@@ -59,13 +63,13 @@ def fit(net: Network, X, Y, *, epochs: int, batch_size: int | None = None, optim
         callbacks: Sequence = (), verbose: int = 0, seed=None, augment=None,
         image_shape: tuple | None = None, diagnostics: bool = False,
         checkpoint_dir=None, checkpoint_every: int | None = None, resume_from=None,
-        on_divergence: str = "stop") -> History:
+        on_divergence: str = "stop", sample_weight=None) -> History:
     """Train ``net`` on (X, Y) and return its History. See ``Network.fit`` for the arguments."""
     loop = _Loop(net, epochs=epochs, optimizer=optimizer, learning_rate=learning_rate, schedule=schedule,
                  early_stopping=early_stopping, callbacks=callbacks, augment=augment, image_shape=image_shape,
                  diagnostics=diagnostics, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
                  on_divergence=on_divergence)
-    loop.take_data(X, Y, X_dev, Y_dev, batch_size)
+    loop.take_data(X, Y, X_dev, Y_dev, batch_size, sample_weight)
     if resume_from is not None:
         loop.resume(resume_from)
     else:
@@ -106,7 +110,7 @@ class _Loop:
         self.warnings: list[str] = []  # DivergenceWarning messages, issued when fit returns
 
     # -------------------------------------------------------------- before the first epoch
-    def take_data(self, X, Y, X_dev, Y_dev, batch_size) -> None:
+    def take_data(self, X, Y, X_dev, Y_dev, batch_size, sample_weight) -> None:
         """Validate the data once (the loop trusts what passes) and lay it out example-major."""
         net = self.net
         X = net.check_X(X, "X", raw=True)
@@ -131,6 +135,9 @@ class _Loop:
         # otherwise one copy for the whole fit. Feature-major rows made every gather strided (epoch +50 %).
         self.XT = xp.ascontiguousarray(X.T, dtype=net.dtype)
         self.YT = xp.ascontiguousarray(self.Y.T)
+        weights = net.check_weights(sample_weight, m)
+        self.WT = None if weights is None else xp.ascontiguousarray(weights.T)
+        self.m_weighted = m if weights is None else float(weights.sum())  # the m of the L2 term and the averages
         self.dev = None
         if X_dev is not None:
             Xd = net.check_X(X_dev, "X_dev")
@@ -215,7 +222,7 @@ class _Loop:
                 return True
             record.update({f"dev_{k}": v for k, v in dev.items()})
         if self.diagnostics:
-            self.history.diagnostics.append(epoch_record(self.net, self.last_batch[0], self.last_batch[1]))
+            self.history.diagnostics.append(epoch_record(self.net, *self.last_batch[:2]))
         record["seconds"] = time.perf_counter() - t0
         self.history.append(record)
         self.warn_if_growing(epoch, record["cost"])
@@ -233,39 +240,46 @@ class _Loop:
         return stop
 
     def batches(self, order):
-        """(X{t}, Y{t}) in the notes' layout: gathered into the reused buffer, or the data set whole."""
+        """(X{t}, Y{t}, w{t}) in the notes' layout: gathered into the reused buffer, or the data set whole."""
+        weights = self.WT
         for start in range(0, self.m, self.batch):
-            if self.batch == self.m:
-                yield self.XT.T, self.YT.T  # full batch: the data set itself, no gather
+            if self.batch == self.m:  # full batch: the data set itself, no gather
+                yield self.XT.T, self.YT.T, None if weights is None else weights.T
                 continue
             idx = order[start:start + self.batch]
             xb = self.x_buffer[:idx.size]
             # take(mode="clip") writes straight into the buffer; the default mode goes through a
             # temporary copy (2.5x slower at batch 512). The indices are a permutation: nothing clips.
             np.take(self.XT, idx, axis=0, out=xb, mode="clip")
-            yield xb.T, self.YT[idx].T
+            yield xb.T, self.YT[idx].T, None if weights is None else weights[idx].T
 
     def train_epoch(self, epoch: int, lr: float) -> dict | None:
-        """Every mini-batch once: forward, cost, backward, step. None when the cost diverged."""
+        """Every mini-batch once: forward, cost, backward, step. None when the cost diverged.
+
+        The recorded cost is the data cost (J without the L2 term), averaged over the epoch's
+        mini-batches with dropout as trained; the L2 term is recorded beside it as "l2_cost",
+        with the m of the whole training set. Each mini-batch's gradient carries (l2/b) W for its
+        b examples: the notes' J of that batch.
+        """
         net, name = self.net, metric_names(self.net.output_activation)[0]
         order = self.shuffle_rng.permutation(self.m) if self.batch < self.m else None
         loss_sum = metric_sum = 0.0
-        for t, (Xb, Yb) in enumerate(self.batches(order)):
+        for t, (Xb, Yb, wb) in enumerate(self.batches(order)):
             if self.augment is not None:
                 Xb = augment_columns(Xb, self.image_shape, self.augment, self.augment_rng)
             if net.normalizer is not None:
                 Xb = net.normalizer.transform(Xb)
             AL = net._forward(Xb, training=True, reuse_buffers=True)
-            J = net._cost_of_last_forward(Yb)
+            J = net._data_cost_of_last_forward(Yb, wb)
             if not math.isfinite(J):
                 self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=t == 0)
                 return None
-            loss_sum += J * Yb.shape[1]
+            loss_sum += J * (Yb.shape[1] if wb is None else float(wb.sum()))
             metric_sum += batch_metric_sum(net.output_activation, AL, Yb)
-            net._backward(Yb, reuse_buffers=True)
+            net._backward(Yb, reuse_buffers=True, weights=wb)
             self.opt.step(net._theta, net._grad, lr)
-        self.last_batch = (Xb, Yb)
-        return {"epoch": epoch, "cost": loss_sum / self.m,
+        self.last_batch = (Xb, Yb, wb)
+        return {"epoch": epoch, "cost": loss_sum / self.m_weighted, "l2_cost": net.l2_cost(self.m_weighted),
                 name: finish_metric(net.output_activation, metric_sum, self.m), "learning_rate": lr}
 
     # -------------------------------------------------------------- the divergence guard
@@ -298,9 +312,9 @@ class _Loop:
         """The last steps were never scored: one forward pass on the last batch (the dev set did it if given)."""
         if self.dev is not None or not len(self.history):
             return
-        Xb, Yb = self.last_batch
+        Xb, Yb, wb = self.last_batch
         self.net._forward(Xb, training=False)
-        J = self.net._cost_of_last_forward(Yb)
+        J = self.net._data_cost_of_last_forward(Yb, wb)
         epoch, lr = self.history["epoch"][-1], self.history["learning_rate"][-1]
         if not math.isfinite(J):
             self.diverged(epoch, J, "after the last update", lr, first_batch=False)

@@ -132,7 +132,8 @@ class _Loop:
         self.X = X
         self.Y = net.check_Y(Y, m)
         # (m, n_x), each example contiguous: a view when X already is example-major (images.reshape(m, -1).T),
-        # otherwise one copy for the whole fit. Feature-major rows made every gather strided (epoch +50 %).
+        # otherwise one copy for the whole fit. A gather from feature-major storage is 6-45x slower
+        # (python -m bench.tricks), the epoch 50 % slower (bench/README.md).
         self.XT = xp.ascontiguousarray(X.T, dtype=net.dtype)
         self.YT = xp.ascontiguousarray(self.Y.T)
         weights = net.check_weights(sample_weight, m)
@@ -248,8 +249,8 @@ class _Loop:
                 continue
             idx = order[start:start + self.batch]
             xb = self.x_buffer[:idx.size]
-            # take(mode="clip") writes straight into the buffer; the default mode goes through a
-            # temporary copy (2.5x slower at batch 512). The indices are a permutation: nothing clips.
+            # take(mode="clip") writes straight into the buffer; the default mode goes through a temporary
+            # copy (2-10x slower, python -m bench.tricks). The indices are a permutation: nothing clips.
             np.take(self.XT, idx, axis=0, out=xb, mode="clip")
             yield xb.T, self.YT[idx].T, None if weights is None else weights[idx].T
 

@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--data-path", default=None,
                      help="folder with the course's data files (or a parent with their subfolders)")
     lab.set_defaults(handler=cmd_lab)
+
+    add_playground_parser(sub)
     return parser
 
 
@@ -425,6 +427,35 @@ def cmd_lab(args) -> int:
         raise HyperparameterError(f"--seeds must be >= 1, got {args.seeds}")
     labs.run(args.name, out=args.out, seed=args.seed, quick=args.quick, seeds=args.seeds, data_path=args.data_path)
     return 0
+
+
+def add_playground_parser(sub) -> None:
+    playground = sub.add_parser("playground", help="a local web page to train small networks on 2-D data and "
+                                                   "watch them learn (needs the 'playground' extra)")
+    playground.add_argument("--host", default="127.0.0.1",
+                            help="address to listen on (default 127.0.0.1: this machine only)")
+    playground.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    playground.add_argument("--open", action="store_true", help="open the page in the default web browser")
+    playground.add_argument("--measure", type=float, default=None, metavar="SECONDS",
+                            help="measure the frames per second the server sends while a [2, 8, 8, 1] network "
+                                 "trains on 500 points, print them and exit")
+    playground.set_defaults(handler=cmd_playground)
+
+
+def cmd_playground(args) -> int:
+    try:  # the playground sits on top of the library and needs its extra; import it only here
+        from .playground import server
+    except ImportError as exc:
+        print(f"glassnet: error: the playground needs Starlette and uvicorn ({exc}); "
+              "install them with: pip install 'glassnet[playground]'", file=sys.stderr)
+        return 2
+    if args.measure is not None:
+        result = server.measure_frame_rate(seconds=args.measure)
+        print(f"{result['frames']} frames in {result['seconds']:.2f} s: {result['frames_per_second']:.1f} frames "
+              f"per second ({result['epochs']} epochs of {result['layer_dims']} on {result['points']} points, "
+              f"dev accuracy {result['dev_accuracy']})")
+        return 0
+    return server.serve(host=args.host, port=args.port, open_browser=args.open)
 
 
 def main(argv=None) -> int:

@@ -1,0 +1,480 @@
+"""One playground session (one browser tab): its data, its network, training in chunks, and what the page shows.
+
+Everything here is plain synchronous glassnet code; the server runs it in a worker thread, one
+call at a time per session. Training is glassnet's own ``fit``, one epoch per call with the same
+optimizer object (its moments carry over) and ``normalize="keep"`` after the first epoch, so the
+run is a fixed function of the setup and the number of epochs: the exported script repeats it
+call for call and ends on the same weights.
+
+A frame (what the page draws several times a second) holds the decision boundary on a grid, the
+train and dev cost and accuracy, every hidden unit's output over the input plane, per-layer mean
+|dW| and activation spread with the diagnosis of ``glassnet.diagnose``, and the dead and
+saturated units. Grids travel as base64 bytes (0..255), not as JSON numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import glassnet as gn
+
+from . import data as pdata
+from .bugs import PlantedBugNetwork
+from .protocol import ProtocolError, default_config, merge_config
+
+BOUNDARY_GRID = 64  # the decision boundary: 64 x 64 points
+UNIT_GRID = 24  # each hidden unit's map: 24 x 24 points
+HISTORY_POINTS = 4_000  # curve points kept; older ones are thinned by half when it fills
+CHECK_EXAMPLES = 32  # examples used by the gradient check
+KINK_TOLERANCE = 1e-4  # an example whose ReLU input |Z| is below this sits on a kink (1e3 x the check's epsilon)
+SATURATED_SHARE = 0.9  # a unit is saturated when at least this share of its outputs sit at an asymptote
+PANEL_EXAMPLES = 500  # the gradient and activation panel looks at (at most) the first 500 training examples
+RACE_LANES = (("zeros", "zeros", 1.0), ("random x10", "random", 10.0), ("he", "he", 1.0))
+
+
+def _finite(x):
+    """A float for JSON: None for NaN and infinities."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _bytes64(values: np.ndarray) -> str:
+    """Values in [0, 1] -> base64 of uint8 0..255 (row-major)."""
+    q = np.clip(np.nan_to_num(values, nan=0.5), 0.0, 1.0) * 255.0
+    return base64.b64encode(np.rint(q).astype(np.uint8).tobytes()).decode("ascii")
+
+
+def _grid(extent, size: int) -> np.ndarray:
+    """(2, size*size) points of the plane, row-major with y from top (max) to bottom (min)."""
+    x0, x1, y0, y1 = extent
+    xs = np.linspace(x0, x1, size)
+    ys = np.linspace(y1, y0, size)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.vstack([gx.ravel(), gy.ravel()])
+
+
+def _extent(X) -> list[float]:
+    """A square window around the points with a margin: [x_min, x_max, y_min, y_max]."""
+    lo, hi = X.min(axis=1), X.max(axis=1)
+    center = (lo + hi) / 2
+    half = max(float((hi - lo).max()) / 2 * 1.15, 1e-3)
+    return [float(center[0] - half), float(center[0] + half), float(center[1] - half), float(center[1] + half)]
+
+
+def make_network(config: dict, initializer: str | None = None, scale: float | None = None) -> PlantedBugNetwork:
+    return PlantedBugNetwork(
+        layer_dims=[2, *config["layers"], 1],
+        activations=[*config["activations"], "sigmoid"],
+        initializer=config["init"] if initializer is None else initializer,
+        init_scale=config["scale"] if scale is None else scale,
+        keep_prob=list(config["keep_prob"]),
+        l2=config["l2"],
+        seed=config["seed"],
+    )
+
+
+def make_optimizer(config: dict) -> gn.optimizers.Optimizer:
+    classes = {"gd": gn.optimizers.GradientDescent, "momentum": gn.optimizers.Momentum,
+               "rmsprop": gn.optimizers.RMSprop, "adam": gn.optimizers.Adam}
+    return classes[config["optimizer"]](config["lr"])
+
+
+def _fit_one_epoch(net, opt, X, Y, config: dict, first: bool) -> None:
+    """One epoch of glassnet's fit; raises gn.DivergenceError on a NaN or infinite cost."""
+    net.fit(X, Y, epochs=1, batch_size=config["batch"] or None, optimizer=opt,
+            normalize=bool(config["normalize"]) if first else "keep", on_divergence="raise")
+
+
+def hidden_outputs(net: gn.Network, X) -> list[tuple[np.ndarray, np.ndarray]]:
+    """[(Z[l], A[l]) for every layer] for raw inputs X (2, m): the notes' forward pass, no dropout."""
+    A = np.asarray(X, dtype=np.float64)
+    if net.normalizer is not None:
+        A = net.normalizer.transform(A)
+    out = []
+    params = net.params
+    with np.errstate(over="ignore", invalid="ignore"):
+        for l, activation in enumerate(net.activations, start=1):
+            Z = params[f"W{l}"].astype(np.float64) @ A + params[f"b{l}"].astype(np.float64)
+            A = activation.forward(Z)
+            out.append((Z, A))
+    return out
+
+
+class Session:
+    """The state of one tab: setup, data, network, optimizer, curves, planted bug, race."""
+
+    def __init__(self):
+        self.config = default_config()
+        self.upload = None  # (X, Y, label names, file name)
+        self.bug = "none"
+        self.race = None
+        self.rebuild()
+
+    # ------------------------------------------------------------------ setup
+    def configure(self, partial: dict) -> None:
+        """Apply a (partial) configuration; every change starts a new run. Raises ProtocolError."""
+        self._switch(merge_config(self.config, partial, has_upload=self.upload is not None), self.upload)
+
+    def set_upload(self, name: str, text: str) -> None:
+        """Use an uploaded CSV file (see data.parse_csv) as the data set. Raises ProtocolError."""
+        X, Y, classes = pdata.parse_csv(text)
+        if min(int((Y == 0).sum()), int((Y == 1).sum())) < 2:
+            raise ProtocolError("bad_labels", "each of the two labels needs at least 2 rows", found=2)
+        self._switch(merge_config(self.config, {"data": "upload"}, has_upload=True), (X, Y, classes, name))
+
+    def _switch(self, config: dict, upload) -> None:
+        """Rebuild for a new setup; if glassnet refuses it, the session keeps the setup it had."""
+        old = (self.config, self.upload)
+        self.config, self.upload = config, upload
+        try:
+            self.rebuild()
+        except Exception:
+            self.config, self.upload = old
+            self.rebuild()
+            raise
+
+    def rebuild(self) -> None:
+        """Data, split, network and optimizer from the configuration; epoch 0."""
+        c = self.config
+        if c["data"] == "upload":
+            X, Y = self.upload[0], self.upload[1]
+        else:
+            X, Y = pdata.generate(c["data"], c["points"], c["noise"], c["seed"])
+        self.X, self.Y = X, Y
+        self.X_train, self.Y_train, self.X_dev, self.Y_dev = pdata.split(X, Y, c["split"], c["seed"])
+        self.extent = _extent(X)
+        self.boundary_grid = _grid(self.extent, BOUNDARY_GRID)
+        self.unit_grid = _grid(self.extent, UNIT_GRID)
+        self.reset()
+
+    def reset(self) -> None:
+        """A fresh network (same seed, so the same initial weights) and optimizer; curves cleared."""
+        self.run_id = getattr(self, "run_id", 0) + 1  # frames carry it; the page drops those of an old run
+        self.net = make_network(self.config)
+        self.net.bug = self.bug
+        self.opt = make_optimizer(self.config)
+        self.epoch = 0
+        self.stopped = None  # why training stopped by itself (divergence), or None
+        self.curves = {"epoch": [], "train_cost": [], "dev_cost": [], "train_acc": [], "dev_acc": []}
+        self._curves_sent, self._curves_rewritten = 0, True
+        self._panel = None  # ((run, bug), the last layer panel)
+        self.frames = 0
+        self.race = None
+        self.seconds_training = 0.0
+
+    def state(self) -> dict:
+        """What the page needs once per setup: the configuration, the points, the window."""
+        def points(X, Y):
+            return {"x": np.round(X[0], 5).tolist(), "y": np.round(X[1], 5).tolist(), "label": Y[0].tolist()}
+
+        upload = None
+        if self.upload is not None:
+            upload = {"name": self.upload[3], "classes": self.upload[2], "points": int(self.upload[0].shape[1])}
+        return {
+            "type": "state", "run": self.run_id, "config": self.config, "extent": self.extent,
+            "train": points(self.X_train, self.Y_train), "dev": points(self.X_dev, self.Y_dev),
+            "boundary_grid": BOUNDARY_GRID, "unit_grid": UNIT_GRID, "upload": upload, "bug": self.bug,
+            "n_params": self.net.n_params,
+        }
+
+    # ------------------------------------------------------------------ training
+    def train_epochs(self, n: int = 1) -> int:
+        """Train ``n`` epochs (fewer if the cost diverges); returns the number trained."""
+        done = 0
+        t0 = time.perf_counter()
+        for _ in range(n):
+            if self.stopped:
+                break
+            try:
+                _fit_one_epoch(self.net, self.opt, self.X_train, self.Y_train, self.config, self.epoch == 0)
+            except gn.DivergenceError:
+                self.stopped = "diverged"
+                break
+            self.epoch += 1
+            done += 1
+        self.seconds_training += time.perf_counter() - t0
+        return done
+
+    def train_for(self, seconds: float, max_epochs: int = 10_000) -> int:
+        """Train whole epochs for about ``seconds`` (at least one); returns the number trained."""
+        done = 0
+        end = time.perf_counter() + seconds
+        while done < max_epochs and not self.stopped:
+            done += self.train_epochs(1)
+            if time.perf_counter() >= end:
+                break
+        return done
+
+    def tick(self, seconds: float, units: bool = True) -> dict:
+        """Train for about ``seconds``, then the frame."""
+        self.train_for(seconds)
+        return self.frame(units=units)
+
+    # ------------------------------------------------------------------ frames
+    def _record(self, train: dict, dev: dict) -> None:
+        c = self.curves
+        if c["epoch"] and c["epoch"][-1] == self.epoch:
+            return
+        c["epoch"].append(self.epoch)
+        c["train_cost"].append(_finite(train["cost"]))
+        c["dev_cost"].append(_finite(dev["cost"]))
+        c["train_acc"].append(_finite(train["accuracy"]))
+        c["dev_acc"].append(_finite(dev["accuracy"]))
+        if len(c["epoch"]) > HISTORY_POINTS:
+            for key in c:  # keep the first point and every other one after it
+                c[key] = c[key][::2]
+            self._curves_rewritten = True
+
+    def frame(self, units: bool = True) -> dict:
+        """Everything the page draws for the network as it is now.
+
+        ``units=False`` leaves out the unit maps and weights and reuses the last layer panel (the
+        server asks for them every few frames when the network is large).
+        """
+        net = self.net
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            train = net.evaluate(self.X_train, self.Y_train)
+            dev = net.evaluate(self.X_dev, self.Y_dev)
+            self._record(train, dev)
+            proba = net.predict_proba(self.boundary_grid)
+            if units or self._panel is None or self._panel[0] != (self.run_id, self.bug):
+                self._panel = ((self.run_id, self.bug), self._layer_panel())
+            layers = self._panel[1]
+            unit_maps = self._unit_maps() if units else None
+            weights = self._weights() if units else None
+        self.frames += 1
+        return {
+            "type": "frame", "run": self.run_id, "epoch": self.epoch, "stopped": self.stopped,
+            "train_cost": _finite(train["cost"]), "train_acc": _finite(train["accuracy"]),
+            "dev_cost": _finite(dev["cost"]), "dev_acc": _finite(dev["accuracy"]),
+            "curves": self._curves_since(),
+            "boundary": _bytes64(proba[0]),
+            "units": unit_maps, "weights": weights, **layers,
+        }
+
+    def _curves_since(self) -> dict:
+        """The curve points the page has not had yet ("from": where they start; 0 means replace)."""
+        start = 0 if self._curves_rewritten else self._curves_sent
+        self._curves_rewritten = False
+        self._curves_sent = len(self.curves["epoch"])
+        return {"from": start, **{key: values[start:] for key, values in self.curves.items()}}
+
+    def _layer_panel(self) -> dict:
+        """Per layer: mean |dW| (through cost_and_gradients, so a planted bug shows), activation
+        spread, dead and saturated units; the diagnosis of glassnet.diagnose. On the first
+        PANEL_EXAMPLES training examples (the split is shuffled, so they are a random sample)."""
+        net = self.net
+        X, Y = self.X_train[:, :PANEL_EXAMPLES], self.Y_train[:, :PANEL_EXAMPLES]
+        _, grads = net.cost_and_gradients(X, Y, training=False)
+        diagnosis = gn.diagnose(net, X, Y)
+        outputs = hidden_outputs(net, X)
+        layers = []
+        for l, stats in enumerate(diagnosis.layers, start=1):
+            Z, A = outputs[l - 1]
+            name = stats.activation
+            dead = np.zeros(Z.shape[0], dtype=bool)
+            saturated = np.zeros(Z.shape[0], dtype=bool)
+            if l < net.L:
+                if name == "relu":
+                    dead = (Z <= 0).all(axis=1)
+                elif name in gn.diagnostics.SATURATION:
+                    hi = gn.diagnostics.SATURATION[name]
+                    at_edge = (A < 1 - hi) | (A > hi) if name == "sigmoid" else np.abs(A) > hi
+                    saturated = at_edge.mean(axis=1) >= SATURATED_SHARE
+            layers.append({
+                "layer": l, "units": stats.units, "activation": name,
+                "mean_abs_dW": _finite(np.abs(grads[f"dW{l}"]).mean()),
+                "grad_norm": _finite(stats.grad_norm), "std_a": _finite(stats.std_a), "rms_a": _finite(stats.rms_a),
+                "mean_z": _finite(stats.mean_z), "std_z": _finite(stats.std_z),
+                "dead_units": np.flatnonzero(dead).tolist(), "saturated_units": np.flatnonzero(saturated).tolist(),
+            })
+        return {"layers": layers, "diagnosis": {
+            "verdict": diagnosis.verdict, "activation_growth": _finite(diagnosis.activation_growth),
+            "gradient_growth": _finite(diagnosis.gradient_growth),
+        }}
+
+    def _weights(self) -> list:
+        """W[1] .. W[L-1] (the links drawn between the columns of unit maps), rounded for the wire."""
+        params = self.net.params
+        return [np.round(params[f"W{l}"].astype(np.float64), 4).tolist() for l in range(1, self.net.L)]
+
+    def _unit_maps(self) -> list[list[dict]]:
+        """Per hidden layer, per unit: its output over the plane, scaled by its largest |value|."""
+        maps = []
+        for _, A in hidden_outputs(self.net, self.unit_grid)[:-1]:
+            A = np.nan_to_num(A, nan=0.0, posinf=0.0, neginf=0.0)
+            scales = np.abs(A).max(axis=1)
+            scales[scales == 0] = 1.0
+            scaled = (A / scales[:, None] + 1.0) / 2.0
+            maps.append([{"map": _bytes64(row), "scale": float(scale)}
+                         for row, scale in zip(scaled, scales, strict=True)])
+        return maps
+
+    # ------------------------------------------------------------------ teaching moments
+    def plant(self, bug: str) -> dict:
+        self.bug = bug
+        self.net.bug = bug
+        return {"type": "bug", "bug": bug, "dormant": self.net.dormant_reason()}
+
+    def gradient_check(self) -> dict:
+        """glassnet.gradient_check on the first CHECK_EXAMPLES training examples, as a frame."""
+        net = self.net
+        idx, skipped = self._check_examples()
+        m = int(idx.size)
+        # The notes check with dropout off; the forgotten /keep_prob lives in dropout, so that bug
+        # is checked with dropout on and one fixed set of masks.
+        dropout = "fixed" if self.bug == "no_keep_prob" and any(p < 1 for p in net.keep_prob[1:]) else "off"
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            report = gn.gradient_check(net, self.X_train[:, idx], self.Y_train[:, idx], dropout=dropout)
+        ranked = report.ranked()
+        worst = ranked[0] if ranked else None
+        return {
+            "type": "gradcheck", "difference": _finite(report.difference), "verdict": report.verdict,
+            "passed": report.passed, "threshold": report.threshold, "epsilon": report.epsilon,
+            "mode": report.mode, "examples": m, "skipped_at_kinks": skipped, "dropout": dropout,
+            "n_params": report.n_params,
+            "seconds": round(report.seconds, 3), "bug": self.bug, "dormant": net.dormant_reason(),
+            "worst_block": None if worst is None else worst.name,
+            "worst_difference": None if worst is None else _finite(worst.difference),
+            "blocks": [{"name": b.name, "difference": _finite(b.difference), "verdict": b.verdict} for b in ranked],
+            "text": str(report), "epoch": self.epoch,
+        }
+
+    def _check_examples(self) -> tuple[np.ndarray, int]:
+        """The first CHECK_EXAMPLES training examples that sit on no ReLU kink, and how many were passed over.
+
+        Where Z of a ReLU unit is (within KINK_TOLERANCE of) 0, a step of epsilon crosses the kink
+        and the two-sided difference disagrees with backprop without any bug (a dead unit whose
+        bias never moved gives Z exactly 0 where its inputs are all 0). Such examples are left out,
+        as the notes advise; if fewer than 8 are left, the first examples are checked as they are.
+        """
+        X = self.X_train
+        on_kink = np.zeros(X.shape[1], dtype=bool)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for (Z, _), activation in zip(hidden_outputs(self.net, X), self.net.activations, strict=True):
+                if activation.name in ("relu", "leaky_relu"):
+                    on_kink |= (np.abs(Z) < KINK_TOLERANCE).any(axis=0)
+        idx = np.flatnonzero(~on_kink)[:CHECK_EXAMPLES]
+        if idx.size < min(8, X.shape[1]):
+            return np.arange(min(CHECK_EXAMPLES, X.shape[1])), 0
+        return idx, int(on_kink[: idx[-1] + 1].sum())
+
+    # ------------------------------------------------------------------ initialization race
+    def race_start(self, epochs: int) -> dict:
+        """Three copies of the setup that differ only in initialization: zeros, random x10, He."""
+        lanes = []
+        for label, init, scale in RACE_LANES:
+            lanes.append({"label": label, "net": make_network(self.config, init, scale),
+                          "opt": make_optimizer(self.config), "epoch": 0, "stopped": None,
+                          "curve": {"epoch": [], "train_cost": [], "dev_acc": []}})
+        self.race = {"epochs": epochs, "lanes": lanes}
+        return self.race_frame()
+
+    def race_tick(self, seconds: float) -> dict:
+        """Train each lane one epoch in turn for about ``seconds``; then the race frame."""
+        end = time.perf_counter() + seconds
+        lanes = self.race["lanes"]
+        while True:
+            active = [lane for lane in lanes if not lane["stopped"] and lane["epoch"] < self.race["epochs"]]
+            if not active:
+                break
+            for lane in active:
+                try:
+                    _fit_one_epoch(lane["net"], lane["opt"], self.X_train, self.Y_train, self.config,
+                                   lane["epoch"] == 0)
+                except gn.DivergenceError:
+                    lane["stopped"] = "diverged"
+                lane["epoch"] += 1
+            if time.perf_counter() >= end:
+                break
+        return self.race_frame()
+
+    def race_frame(self) -> dict:
+        out = []
+        for lane in self.race["lanes"]:
+            net = lane["net"]
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                train = net.evaluate(self.X_train, self.Y_train)
+                dev = net.evaluate(self.X_dev, self.Y_dev)
+                proba = net.predict_proba(self.unit_grid)
+            curve = lane["curve"]
+            if not curve["epoch"] or curve["epoch"][-1] != lane["epoch"]:
+                curve["epoch"].append(lane["epoch"])
+                curve["train_cost"].append(_finite(train["cost"]))
+                curve["dev_acc"].append(_finite(dev["accuracy"]))
+            out.append({"label": lane["label"], "epoch": lane["epoch"], "stopped": lane["stopped"],
+                        "train_cost": _finite(train["cost"]), "train_acc": _finite(train["accuracy"]),
+                        "dev_acc": _finite(dev["accuracy"]), "boundary": _bytes64(proba[0]), "curve": curve})
+        done = all(lane["stopped"] or lane["epoch"] >= self.race["epochs"] for lane in self.race["lanes"])
+        return {"type": "race", "epochs": self.race["epochs"], "lanes": out, "done": done, "grid": UNIT_GRID}
+
+    # ------------------------------------------------------------------ export
+    def export(self) -> dict:
+        """The model as a glassnet model file (base64) and a script that repeats the run."""
+        fd, name = tempfile.mkstemp(suffix=".npz", prefix="glassnet-playground-")
+        os.close(fd)
+        try:
+            gn.save(self.net, name, source="glassnet playground", playground=self.config, epochs=self.epoch)
+            payload = Path(name).read_bytes()
+        finally:
+            Path(name).unlink(missing_ok=True)
+        return {"type": "export", "model": base64.b64encode(payload).decode("ascii"),
+                "model_name": f"playground-{self.config['data']}-epoch{self.epoch}.npz",
+                "script": self.script(), "script_name": f"playground-{self.config['data']}.py"}
+
+    def script(self) -> str:
+        """A Python script that repeats this run with the library and saves the model."""
+        c = self.config
+        lines = [
+            '"""A glassnet playground run, repeated with the library: the same data, network and epochs."""',
+            "",
+            *(["import numpy as np", ""] if c["data"] == "upload" else []),
+            "import glassnet as gn",
+            "",
+        ]
+        if c["data"] == "upload":
+            X, Y, classes, fname = self.upload
+            lines += [
+                f"# the uploaded file {fname!r}: x1, x2 and the label (0 = {classes[0]!r}, 1 = {classes[1]!r})",
+                f"X = np.array({X.tolist()!r}, dtype=np.float64)",
+                f"Y = np.array({Y.tolist()!r}, dtype=np.int64)",
+            ]
+        else:
+            lines.append(f"X, Y = {pdata.generator_source(c['data'], c['points'], c['noise'], c['seed'])}")
+        m = self.X.shape[1]
+        n_dev = self.X_dev.shape[1]
+        lines += [
+            f"X_train, Y_train, X_dev, Y_dev = gn.train_test_split(X, Y, test={n_dev}, seed={c['seed']})"
+            f"  # {m - n_dev} train, {n_dev} dev",
+            "",
+            "net = gn.Network(",
+            f"    layer_dims={[2, *c['layers'], 1]!r},",
+            f"    activations={[*c['activations'], 'sigmoid']!r},",
+            f"    initializer={c['init']!r}, init_scale={c['scale']!r},",
+            f"    keep_prob={list(c['keep_prob'])!r}, l2={c['l2']!r}, seed={c['seed']},",
+            ")",
+            f"optimizer = gn.optimizers.{type(self.opt).__name__}({c['lr']!r})",
+            f"EPOCHS = {self.epoch}",
+            "# The playground trains one epoch per fit call, keeping the optimizer's state and the input",
+            "# normalizer fitted in the first epoch; the same calls give the same weights.",
+            "for epoch in range(EPOCHS):",
+            f"    net.fit(X_train, Y_train, epochs=1, batch_size={c['batch'] or None!r}, optimizer=optimizer,",
+            f"            normalize={bool(c['normalize'])!r} if epoch == 0 else \"keep\", on_divergence=\"raise\")",
+            "",
+            'print("train", net.evaluate(X_train, Y_train))',
+            'print("dev  ", net.evaluate(X_dev, Y_dev))',
+            'gn.save(net, "playground-model.npz")',
+        ]
+        if self.bug != "none":
+            lines.insert(1, f"# (the planted bug {self.bug!r} lives only in the playground's gradient check: "
+                            "training used the library's backprop)")
+        return "\n".join(lines) + "\n"

@@ -120,8 +120,24 @@ def run(ctx, result) -> None:
     with blas_threads(1):  # tiny products: one BLAS thread is several times faster
         linear = linear_part(L_linear, ctx.seed)
         deep = deep_part(L_deep, ctx.seeds)
-
     up, down = linear[1.5], linear[0.5]
+    _linear_table(result, up, down, L_linear)
+    deep_rows = _deep_table(deep)
+    _notes(ctx, result, up, down, deep_rows, L_linear, L_deep)
+    result.data = {
+        "linear": {"L": L_linear, "seed": ctx.seed, **{str(k): v for k, v in linear.items()}},
+        "deep": {"L": L_deep, "width": WIDTH, "m": M, "seeds": list(ctx.seeds),
+                 "initializers": {k: list(v) for k, v in INITIALIZERS.items()}, "runs": deep,
+                 "table": deep_rows},
+    }
+    _linear_claims(result, up, down, L_linear)
+    _deep_claims(ctx, result, deep, L_deep)
+    _plot_linear(ctx, result, linear, L_linear)
+    _plot_deep(ctx, result, deep, L_deep)
+
+
+def _linear_table(result, up, down, L_linear) -> None:
+    """The lab's table: RMS(A[l]) and ‖dZ[l]‖ of the linear network (W = 1.5·I, 0.5·I) at a few layers."""
     shown = sorted({1, 2, 3, 5, 10, L_linear // 2, L_linear - 1} & set(range(1, L_linear)))
     for l in shown:
         result.rows.append({
@@ -137,6 +153,9 @@ def run(ctx, result) -> None:
     result.rows.append({"layer l": "verdict", "RMS A[l], W = 1.5 I": up["verdict"],
                         "RMS A[l], W = 0.5 I": down["verdict"]})
 
+
+def _deep_table(deep) -> list[dict]:
+    """One row per (hidden activation, initializer) of the deep networks: medians over the seeds."""
     deep_rows = []
     for act in ACTIVATIONS:
         for name in INITIALIZERS:
@@ -149,6 +168,11 @@ def run(ctx, result) -> None:
                 "RMS(A) max/min": f"{_median(rs, 'rms_spread'):.3g}",
                 "verdicts": _verdicts(rs),
             })
+    return deep_rows
+
+
+def _notes(ctx, result, up, down, deep_rows, L_linear, L_deep) -> None:
+    """The notes: the linear network's output and verdicts, the deep networks' table, how to read ‖dW[l]‖."""
     result.notes += [
         f"deep linear network, L = {L_linear}, 2 units per layer, 100 standard-normal inputs (seed {ctx.seed}): "
         f"ŷ = 1.5^(L-1) W[L] x = {1.5 ** (L_linear - 1):.4g} W[L] x (max relative error "
@@ -165,14 +189,10 @@ def run(ctx, result) -> None:
         "(the curves of the figure move as a whole); F_G (the backward signal alone) and F_A show it, and the "
         "verdict reads them. xavier and glorot coincide on square layers (2/(n + n) = 1/n)",
     ]
-    result.data = {
-        "linear": {"L": L_linear, "seed": ctx.seed, **{str(k): v for k, v in linear.items()}},
-        "deep": {"L": L_deep, "width": WIDTH, "m": M, "seeds": list(ctx.seeds),
-                 "initializers": {k: list(v) for k, v in INITIALIZERS.items()}, "runs": deep,
-                 "table": deep_rows},
-    }
 
-    # ---- claims
+
+def _linear_claims(result, up, down, L_linear) -> None:
+    """The claims on the linear network: ŷ = factor^(L-1) W[L] x, a factor per layer both ways, the verdicts."""
     result.claim(f"linear network: ŷ = 1.5^(L-1) W[L] x exactly (L = {L_linear}; relative error < 1e-12), "
                  "and 0.5^(L-1) W[L] x with 0.5·I",
                  up["output_relative_error"] < 1e-12 and down["output_relative_error"] < 1e-12,
@@ -186,6 +206,10 @@ def run(ctx, result) -> None:
                  up["verdict"] == "exploding" and down["verdict"] == "vanishing",
                  f"{up['verdict']} (F_A = {up['activation_growth']:.3g}, F_G = {up['gradient_growth']:.3g}); "
                  f"{down['verdict']} (F_A = {down['activation_growth']:.3g}, F_G = {down['gradient_growth']:.3g})")
+
+
+def _deep_claims(ctx, result, deep, L_deep) -> None:
+    """The claims on the deep networks: sigmoid vanishes; ReLU keeps its scale under He, not xavier, N(0, 1), x 0.01."""
     sig = {name: _median(deep["sigmoid"][name], "grad_ratio_first_last") for name in INITIALIZERS}
     sig_vanishing = sum(r["verdict"] == "vanishing" for name in ("xavier", "he", "glorot")
                         for r in deep["sigmoid"][name])
@@ -213,9 +237,6 @@ def run(ctx, result) -> None:
                  all(r["verdict"] == "exploding" for r in big) and all(r["verdict"] == "vanishing" for r in small),
                  f"random x 1: {_verdicts(big)} (median F_G {_median(big, 'gradient_growth'):.2g}); random x 0.01: "
                  f"{_verdicts(small)} (median F_G {_median(small, 'gradient_growth'):.2g})")
-
-    _plot_linear(ctx, result, linear, L_linear)
-    _plot_deep(ctx, result, deep, L_deep)
 
 
 def _plot_linear(ctx, result, linear, L) -> None:

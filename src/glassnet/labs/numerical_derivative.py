@@ -54,8 +54,23 @@ def slope(epsilons, errors) -> float:
     return float(np.polyfit(np.log10(epsilons), np.log10(errors), 1)[0])
 
 
+def in_fit_range(eps: np.ndarray) -> np.ndarray:
+    """Which ε of the sweep lie in FIT_RANGE, with a 1e-9 relative slack for the rounding of the ε grid."""
+    return (eps >= FIT_RANGE[0] * (1 - 1e-9)) & (eps <= FIT_RANGE[1] * (1 + 1e-9))
+
+
 def run(ctx, result) -> None:
     per_decade = 4 if ctx.quick else 10
+    data = _measure(per_decade)
+    _table(result, data["true_derivative"])
+    _notes(result, data, per_decade)
+    result.data = data
+    _claims(result, data)
+    _plot(ctx, result, data)
+
+
+def _measure(per_decade: int) -> dict:
+    """Both differences over the sweep of ε (float64, float32), at ε = EPSILON, their slopes and best ε."""
     decades = int(round(-np.log10(SMALLEST)))
     # ε = 10^(-k/per_decade), k = per_decade .. decades*per_decade: 1e-1 down to 1e-10
     epsilons = [10.0 ** (-k / per_decade) for k in range(per_decade, decades * per_decade + 1)]
@@ -70,21 +85,13 @@ def run(ctx, result) -> None:
         sweep["one_sided_float32"].append(float32_derivative(THETA, e, False))
     errors = {k: [abs(v - g) for v in values] for k, values in sweep.items() if k != "epsilon"}
 
-    for e in TABLE_EPSILONS:
-        two, one = numerical_derivative(f, THETA, e), numerical_derivative(f, THETA, e, two_sided=False)
-        result.rows.append({
-            "ε": f"{e:g}", "two-sided": f"{two:.10f}", "two-sided error": f"{abs(two - g):.3e}",
-            "one-sided": f"{one:.10f}", "one-sided error": f"{abs(one - g):.3e}",
-            "error ratio one/two": f"{abs(one - g) / abs(two - g):.3g}" if two != g else "inf",
-        })
-
     two = numerical_derivative(f, THETA, EPSILON, two_sided=True)
     one = numerical_derivative(f, THETA, EPSILON, two_sided=False)
     err_two, err_one = abs(two - g), abs(one - g)
     ratio = err_one / err_two
 
     eps = np.array(epsilons)
-    in_fit = (eps >= FIT_RANGE[0] * (1 - 1e-9)) & (eps <= FIT_RANGE[1] * (1 + 1e-9))
+    in_fit = in_fit_range(eps)
     slope_two = slope(eps[in_fit], np.array(errors["two_sided"])[in_fit])
     slope_one = slope(eps[in_fit], np.array(errors["one_sided"])[in_fit])
 
@@ -94,21 +101,8 @@ def run(ctx, result) -> None:
 
     best_two, best_one = best("two_sided"), best("one_sided")
     best_two32, best_one32 = best("two_sided_float32"), best("one_sided_float32")
-    smallest_two = errors["two_sided"][-1]
     u64, u32 = float(np.finfo(np.float64).eps) / 2, float(np.finfo(np.float32).eps) / 2
-
-    result.notes += [
-        f"f(θ) = θ³ at θ = {THETA:g}, true derivative g(θ) = 3θ² = {g:g}; sweep of {len(epsilons)} values of ε from "
-        f"1e-1 to {SMALLEST:g} ({per_decade} per decade), slopes fitted on ε in [{FIT_RANGE[0]:g}, {FIT_RANGE[1]:g}]",
-        f"ε = {EPSILON:g}: two-sided {two:.4f} (error {err_two:.4g}), one-sided {one:.4f} (error {err_one:.4g}): "
-        f"the one-sided error is {ratio:.0f}x larger",
-        f"log-log slopes of the error: two-sided {slope_two:.4f} (O(ε²)), one-sided {slope_one:.4f} (O(ε))",
-        f"rounding takes over below the smallest error: float64 two-sided best at ε ≈ {best_two[0]:.1e} "
-        f"(error {best_two[1]:.1e}; u^(1/3) = {u64 ** (1 / 3):.1e}), one-sided at ε ≈ {best_one[0]:.1e} "
-        f"(error {best_one[1]:.1e}; u^(1/2) = {u64 ** 0.5:.1e}); float32 two-sided best at ε ≈ {best_two32[0]:.1e} "
-        f"(error {best_two32[1]:.1e}), one-sided at ε ≈ {best_one32[0]:.1e}",
-    ]
-    result.data = {
+    return {
         "theta": THETA, "true_derivative": g, "epsilon": EPSILON, "two_sided": two, "one_sided": one,
         "two_sided_error": err_two, "one_sided_error": err_one, "error_ratio": ratio,
         "fit_range": list(FIT_RANGE), "slope_two_sided": slope_two, "slope_one_sided": slope_one,
@@ -120,6 +114,45 @@ def run(ctx, result) -> None:
         "sweep": {"epsilon": epsilons, **sweep, "errors": errors},
     }
 
+
+def _table(result, g: float) -> None:
+    """The lab's table: both differences and their errors at the ε of TABLE_EPSILONS."""
+    for e in TABLE_EPSILONS:
+        two, one = numerical_derivative(f, THETA, e), numerical_derivative(f, THETA, e, two_sided=False)
+        result.rows.append({
+            "ε": f"{e:g}", "two-sided": f"{two:.10f}", "two-sided error": f"{abs(two - g):.3e}",
+            "one-sided": f"{one:.10f}", "one-sided error": f"{abs(one - g):.3e}",
+            "error ratio one/two": f"{abs(one - g) / abs(two - g):.3g}" if two != g else "inf",
+        })
+
+
+def _notes(result, data: dict, per_decade: int) -> None:
+    """The notes: the sweep, both differences at ε = 0.01, the slopes, where rounding takes over."""
+    two, one, ratio = data["two_sided"], data["one_sided"], data["error_ratio"]
+    best_eps, best_err, u64 = data["best_epsilon"], data["best_error"], data["unit_roundoff"]["float64"]
+    result.notes += [
+        f"f(θ) = θ³ at θ = {THETA:g}, true derivative g(θ) = 3θ² = {data['true_derivative']:g}; sweep of "
+        f"{len(data['sweep']['epsilon'])} values of ε from 1e-1 to {SMALLEST:g} ({per_decade} per decade), slopes "
+        f"fitted on ε in [{FIT_RANGE[0]:g}, {FIT_RANGE[1]:g}]",
+        f"ε = {EPSILON:g}: two-sided {two:.4f} (error {data['two_sided_error']:.4g}), one-sided {one:.4f} (error "
+        f"{data['one_sided_error']:.4g}): the one-sided error is {ratio:.0f}x larger",
+        f"log-log slopes of the error: two-sided {data['slope_two_sided']:.4f} (O(ε²)), one-sided "
+        f"{data['slope_one_sided']:.4f} (O(ε))",
+        f"rounding takes over below the smallest error: float64 two-sided best at ε ≈ {best_eps['two_sided']:.1e} "
+        f"(error {best_err['two_sided']:.1e}; u^(1/3) = {u64 ** (1 / 3):.1e}), one-sided at ε ≈ "
+        f"{best_eps['one_sided']:.1e} (error {best_err['one_sided']:.1e}; u^(1/2) = {u64 ** 0.5:.1e}); float32 "
+        f"two-sided best at ε ≈ {best_eps['two_sided_float32']:.1e} (error {best_err['two_sided_float32']:.1e}), "
+        f"one-sided at ε ≈ {best_eps['one_sided_float32']:.1e}",
+    ]
+
+
+def _claims(result, data: dict) -> None:
+    """The notes' claims: 3.0001 and 3.0301 at ε = 0.01, orders 2 and 1, rounding below the best ε."""
+    two, one, ratio = data["two_sided"], data["one_sided"], data["error_ratio"]
+    err_two, err_one = data["two_sided_error"], data["one_sided_error"]
+    slope_two, slope_one = data["slope_two_sided"], data["slope_one_sided"]
+    best_two_eps, best_two_err = data["best_epsilon"]["two_sided"], data["best_error"]["two_sided"]
+    smallest_two = data["sweep"]["errors"]["two_sided"][-1]
     result.claim("two-sided difference at ε = 0.01 gives 3.0001 (to 4 decimals)", round(two, 4) == 3.0001,
                  f"{two:.10f}")
     result.claim("one-sided difference at ε = 0.01 gives 3.0301 (to 4 decimals)", round(one, 4) == 3.0301,
@@ -131,26 +164,34 @@ def run(ctx, result) -> None:
     result.claim("one-sided error is O(ε): log-log slope 1 ± 0.1 for ε in 1e-4..1e-1", abs(slope_one - 1) <= 0.1,
                  f"slope {slope_one:.4f}")
     result.claim("for very small ε rounding takes over: the two-sided error grows again (at 1e-10 at least 100x "
-                 "its smallest value)", smallest_two >= 100 * best_two[1] and best_two[0] > SMALLEST,
-                 f"smallest {best_two[1]:.1e} at ε ≈ {best_two[0]:.1e}, {smallest_two:.1e} at ε = {SMALLEST:g}")
+                 "its smallest value)", smallest_two >= 100 * best_two_err and best_two_eps > SMALLEST,
+                 f"smallest {best_two_err:.1e} at ε ≈ {best_two_eps:.1e}, {smallest_two:.1e} at ε = {SMALLEST:g}")
+    best_two32_eps = data["best_epsilon"]["two_sided_float32"]
     result.claim("in float32 rounding takes over 100x earlier (best ε at least 100x larger than in float64)",
-                 best_two32[0] >= 100 * best_two[0],
-                 f"float32 best ε ≈ {best_two32[0]:.1e} vs float64 {best_two[0]:.1e}")
+                 best_two32_eps >= 100 * best_two_eps,
+                 f"float32 best ε ≈ {best_two32_eps:.1e} vs float64 {best_two_eps:.1e}")
 
+
+def _plot(ctx, result, data: dict) -> None:
+    """The error of both differences against ε on log-log axes, with ε², 3ε, the rounding line and the best ε."""
+    eps, errors = np.array(data["sweep"]["epsilon"]), data["sweep"]["errors"]
+    slope_two, slope_one = data["slope_two_sided"], data["slope_one_sided"]
+    best_eps, u64 = data["best_epsilon"], data["unit_roundoff"]["float64"]
     fig = new_figure(7, 5)
     ax = fig.add_subplot()
     ax.loglog(eps, errors["two_sided"], "o-", color="C0", markersize=3, label="two-sided (float64)")
     ax.loglog(eps, errors["one_sided"], "s-", color="C1", markersize=3, label="one-sided (float64)")
     ax.loglog(eps, errors["two_sided_float32"], ":", color="C0", alpha=0.6, label="two-sided (float32)")
     ax.loglog(eps, errors["one_sided_float32"], ":", color="C1", alpha=0.6, label="one-sided (float32)")
-    ref = eps[in_fit]
+    ref = eps[in_fit_range(eps)]
     ax.loglog(ref, ref**2, "--", color="C0", linewidth=1, alpha=0.7, label=f"ε² (fitted slope {slope_two:.3f})")
     ax.loglog(ref, 3 * ref, "--", color="C1", linewidth=1, alpha=0.7, label=f"3ε (fitted slope {slope_one:.3f})")
     ax.loglog(eps, u64 * abs(f(THETA)) / eps, "-.", color="grey", linewidth=1, label="rounding u·|f(θ)|/ε (float64)")
     ax.axvspan(FIT_RANGE[0], FIT_RANGE[1], color="green", alpha=0.06, label="fit range")
-    ax.axvspan(SMALLEST, best_two[0], color="red", alpha=0.06, label="rounding takes over (two-sided, float64)")
-    ax.axvline(best_two[0], color="C0", linewidth=0.8, linestyle=":")
-    ax.axvline(best_one[0], color="C1", linewidth=0.8, linestyle=":")
+    ax.axvspan(SMALLEST, best_eps["two_sided"], color="red", alpha=0.06,
+               label="rounding takes over (two-sided, float64)")
+    ax.axvline(best_eps["two_sided"], color="C0", linewidth=0.8, linestyle=":")
+    ax.axvline(best_eps["one_sided"], color="C1", linewidth=0.8, linestyle=":")
     ax.invert_xaxis()  # ε shrinks to the right
     ax.set_ylim(min(min(errors["two_sided"]), 1e-12) / 3, 10)
     ax.set_xlabel("ε (shrinking →)")

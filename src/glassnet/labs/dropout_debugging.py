@@ -59,6 +59,20 @@ def network(keep_prob: float, seed: int) -> Network:
 def run(ctx, result) -> None:
     X, Y, X_test, Y_test = load_course_2d(ctx.data_path)
     iterations = 1000 if ctx.quick else 3000
+    runs, checks, curves = _measure(ctx, X, Y, X_test, Y_test, iterations)
+    _table(result, runs, iterations)
+    _stalled_note(result, runs, Y)
+    _notes(ctx, result, checks, X.shape[1], X_test.shape[1], iterations)
+    result.data = {"layer_dims": LAYER_DIMS, "keep_prob": KEEP_PROB, "learning_rate": LEARNING_RATE,
+                   "iterations": iterations, "epsilon": EPSILON, "seeds": list(ctx.seeds), "runs": runs,
+                   "gradient_checks": checks, "costs_first_seed": curves,
+                   "n_train": int(X.shape[1]), "n_test": int(X_test.shape[1])}
+    _claims(ctx, result, runs, checks, iterations)
+    _plot(ctx, result, runs, curves, iterations)
+
+
+def _measure(ctx, X, Y, X_test, Y_test, iterations: int) -> tuple[dict, list[dict], dict]:
+    """Per seed, gradient-check the dropped network at initialization and train with and without dropout."""
     configs = {"keep_prob = 1 (dropout off)": 1.0, f"keep_prob = {KEEP_PROB}": KEEP_PROB}
     runs = {name: [] for name in configs}
     checks = []
@@ -90,7 +104,11 @@ def run(ctx, result) -> None:
                 })
                 if seed == ctx.seeds[0]:
                     curves[name] = costs
+    return runs, checks, curves
 
+
+def _table(result, runs: dict, iterations: int) -> None:
+    """The lab's table: per configuration, the rises of J, the final costs and accuracies over the seeds."""
     for name, rs in runs.items():
         result.rows.append({
             "configuration": name, "iterations": iterations,
@@ -100,13 +118,10 @@ def run(ctx, result) -> None:
             "train acc": median_range([r["train_accuracy"] for r in rs]),
             "test acc": median_range([r["test_accuracy"] for r in rs]),
         })
-    check_rows = [{
-        "gradient check (ε = 1e-7)": label,
-        "difference median [range]": median_range([c[key] for c in checks]),
-        "verdicts": ", ".join(f"{w} {[c[key + '_verdict'] for c in checks].count(w)}/{len(checks)}"
-                              for w in dict.fromkeys(c[key + "_verdict"] for c in checks)),
-    } for key, label in (("off", "dropout off (the notes' advice)"), ("fixed", "dropout on, masks fixed"),
-                         ("fresh", "dropout on, fresh masks every evaluation"))]
+
+
+def _stalled_note(result, runs: dict, Y) -> None:
+    """A note on the runs that ended near the base-rate cost, with their dead ReLU fractions (if any did)."""
     p = float(np.mean(Y))
     base_rate = -(p * np.log(p) + (1 - p) * np.log(1 - p))  # J of the constant prediction ŷ = mean(Y)
     stalled = [(name, r["seed"], r["dead_fraction"]) for name, rs in runs.items() for r in rs
@@ -116,19 +131,29 @@ def run(ctx, result) -> None:
             f"stalled near the base-rate cost J = {base_rate:.4f} (the constant prediction ŷ = {p:.3f}): "
             + "; ".join(f"{name}, seed {seed} (dead ReLU fraction per hidden layer after training: "
                         f"{', '.join(f'{d:.2f}' for d in dead)})" for name, seed, dead in stalled))
+
+
+def _notes(ctx, result, checks: list[dict], n_train: int, n_test: int, iterations: int) -> None:
+    """The notes: the setting, what J 'as trained' means, the gradient checks' table."""
+    check_rows = [{
+        "gradient check (ε = 1e-7)": label,
+        "difference median [range]": median_range([c[key] for c in checks]),
+        "verdicts": ", ".join(f"{w} {[c[key + '_verdict'] for c in checks].count(w)}/{len(checks)}"
+                              for w in dict.fromkeys(c[key + "_verdict"] for c in checks)),
+    } for key, label in (("off", "dropout off (the notes' advice)"), ("fixed", "dropout on, masks fixed"),
+                         ("fresh", "dropout on, fresh masks every evaluation"))]
     result.notes += [
-        f"course 2-D set: {X.shape[1]} training / {X_test.shape[1]} test points; {LAYER_DIMS} ReLU/sigmoid, xavier, "
+        f"course 2-D set: {n_train} training / {n_test} test points; {LAYER_DIMS} ReLU/sigmoid, xavier, "
         f"full-batch gradient descent, learning rate {LEARNING_RATE}, {iterations} iterations, keep_prob "
         f"{KEEP_PROB} on both hidden layers, seeds {list(ctx.seeds)}; accuracies as fractions",
         "J 'as trained' is the per-iteration cost the training loop records: with dropout, the cost of that "
         "iteration's dropped network",
         LabResult("", "", "", rows=check_rows).table(),
     ]
-    result.data = {"layer_dims": LAYER_DIMS, "keep_prob": KEEP_PROB, "learning_rate": LEARNING_RATE,
-                   "iterations": iterations, "epsilon": EPSILON, "seeds": list(ctx.seeds), "runs": runs,
-                   "gradient_checks": checks, "costs_first_seed": curves,
-                   "n_train": int(X.shape[1]), "n_test": int(X_test.shape[1])}
 
+
+def _claims(ctx, result, runs: dict, checks: list[dict], iterations: int) -> None:
+    """The notes' claims: J falls at every iteration only without dropout; the gradient check needs fixed masks."""
     off_runs, drop_runs = runs["keep_prob = 1 (dropout off)"], runs[f"keep_prob = {KEEP_PROB}"]
     n = len(ctx.seeds)
     result.claim("with keep_prob = 1 the cost falls at every iteration (0 rises, every seed)",
@@ -151,6 +176,9 @@ def run(ctx, result) -> None:
                  f"median difference {np.median([c['fresh'] for c in checks]):.3g}, smallest "
                  f"{min(c['fresh'] for c in checks):.3g}")
 
+
+def _plot(ctx, result, runs: dict, curves: dict, iterations: int) -> None:
+    """The first seed's cost per iteration with and without dropout: all of it, and the last iterations."""
     fig = new_figure(12, 4.5)
     tail = max(50, iterations // 10)
     for i, (start, title) in enumerate(((0, "cost per iteration"), (iterations - tail, f"last {tail} iterations"))):

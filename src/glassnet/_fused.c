@@ -62,6 +62,17 @@
 DEFINE_KERNELS(float, float, sqrtf)
 DEFINE_KERNELS(double, double, sqrt)
 
+/* A buffer format without a byte-order prefix that means this machine's order: NumPy spells a dtype
+   with an explicit order ('<f8', as scipy.io.loadmat and h5py return) as '<d', which is plain 'd' here. */
+static const char *native_format(const char *format) {
+#if PY_LITTLE_ENDIAN
+    if (format[0] == '@' || format[0] == '=' || format[0] == '<') return format + 1;
+#else
+    if (format[0] == '@' || format[0] == '=' || format[0] == '>' || format[0] == '!') return format + 1;
+#endif
+    return format;
+}
+
 /* The arguments' buffers: C-contiguous, the given ones writable, one float format for all. */
 #define MAX_ARRAYS 4
 typedef struct {
@@ -87,15 +98,15 @@ static int acquire(Arrays *arrays, PyObject **objects, const char **names, const
         }
         arrays->count++;
     }
-    const char *format = arrays->views[0].format;
+    const char *format = native_format(arrays->views[0].format);
     if (strcmp(format, "f") != 0 && strcmp(format, "d") != 0) {
-        PyErr_Format(PyExc_TypeError, "%s has dtype format '%s'; the kernels take float32 or float64",
-                     names[0], format);
+        PyErr_Format(PyExc_TypeError, "%s has dtype format '%s'; the kernels take float32 or float64 in the "
+                     "machine's byte order", names[0], arrays->views[0].format);
         release(arrays);
         return -1;
     }
     for (int i = 1; i < count; i++) {
-        if (strcmp(arrays->views[i].format, format) != 0) {
+        if (strcmp(native_format(arrays->views[i].format), format) != 0) {
             PyErr_Format(PyExc_TypeError, "%s and %s must have the same dtype", names[0], names[i]);
             release(arrays);
             return -1;

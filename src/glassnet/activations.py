@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from . import kernels
 from .backend import xp
-from .errors import HyperparameterError
-from .validation import from_registry
+from .validation import check_number, from_registry
 
 
 class Activation:
@@ -135,11 +134,8 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01):
-        if not 0.0 <= float(alpha) < 1.0:
-            raise HyperparameterError(
-                f"LeakyReLU alpha must be in [0, 1), got {alpha!r}; the notes use 0.01"
-            )
-        self.alpha = float(alpha)
+        self.alpha = check_number(alpha, "LeakyReLU alpha", low=0.0, high=1.0, high_open=True,
+                                  hint="the notes use 0.01")
 
     def forward(self, Z, out=None):
         # max(alpha*z, z) equals the piecewise definition because alpha < 1.

@@ -14,7 +14,7 @@ import mmap
 
 import numpy as np
 
-from .errors import HyperparameterError
+from .errors import HyperparameterError, TooLargeError
 
 DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 DEFAULT_DTYPE = "float32"
@@ -40,10 +40,16 @@ def zeros_vector(n: int, dtype):
     """
     dtype = np.dtype(dtype)
     nbytes = n * dtype.itemsize
-    if nbytes < HUGE_PAGE // 2 or not hasattr(mmap, "MADV_HUGEPAGE"):
-        return xp.zeros(n, dtype=dtype)
-    # A private anonymous mapping is zero-filled; one spare huge page leaves room to align the start.
-    region = mmap.mmap(-1, nbytes + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    try:
+        if nbytes < HUGE_PAGE // 2 or not hasattr(mmap, "MADV_HUGEPAGE"):
+            return xp.zeros(n, dtype=dtype)
+        # A private anonymous mapping is zero-filled; one spare huge page leaves room to align the start.
+        region = mmap.mmap(-1, nbytes + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    except (OSError, MemoryError) as exc:  # the system refused: say how much was asked for
+        raise TooLargeError(
+            f"a vector of {n:,} {dtype.name} numbers ({nbytes / 2**30:.3g} GiB) could not be allocated ({exc}); "
+            f"use a smaller network or free memory"
+        ) from exc
     start = -np.frombuffer(region, dtype=np.uint8, count=1).ctypes.data % HUGE_PAGE
     with contextlib.suppress(OSError):  # a kernel without transparent huge pages: plain pages then
         region.madvise(mmap.MADV_HUGEPAGE, start, nbytes + HUGE_PAGE - start)

@@ -107,7 +107,7 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from .version import __version__
 
-    parser = argparse.ArgumentParser(prog="glassnet", description="Deep learning on NumPy that you can see through.")
+    parser = Parser(prog="glassnet", description="Deep learning on NumPy that you can see through.")
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -458,20 +458,60 @@ def cmd_playground(args) -> int:
     return server.serve(host=args.host, port=args.port, open_browser=args.open)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse in glassnet's voice: a mistake in the command line is one line and exit status 2.
+
+    argparse's own ``error`` prints the whole usage screen first; here the message names the flag and
+    the value, and ``--help`` is where the usage lives. The subcommands' parsers are of this class too
+    (``add_subparsers`` makes them with the parent's class).
+    """
+
+    def error(self, message: str):
+        self.exit(2, f"glassnet: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _split_debug(argv: list[str]) -> tuple[list[str], bool]:
+    """Take the global ``--debug`` out of argv wherever it stands (before ``--``)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:end]
+    return [a for i, a in enumerate(argv) if i >= end or a != "--debug"], debug
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv=None) -> int:
+    """The ``glassnet`` command. Exit status: 0 done, 1 an internal error (or a failed check), 2 a user
+    error (one line ``glassnet: error: ...``), 130 interrupted. ``--debug`` shows the traceback."""
+    argv, debug = _split_debug(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a command-line mistake already printed
+        return exc.code if isinstance(exc.code, int) else 2
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2
     try:
         return args.handler(args)
-    except GlassnetError as exc:
-        print(f"glassnet: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("glassnet: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `glassnet predict ... | head`: the reader left, nothing to report
+        return 0
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        if isinstance(exc, GlassnetError):
+            print(f"glassnet: error: {_one_line(exc)}", file=sys.stderr)
+            return 2
+        print(f"glassnet: internal error: {type(exc).__name__}: {_one_line(exc)}"
+              f"{'' if debug else ' (rerun with --debug for the traceback)'}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,8 +1,21 @@
 """The library's exceptions: one family, each message says what was expected, what came, and the fix.
 
 Every error raised at a public boundary is a ``GlassnetError``. The subclasses also derive from the
-built-in exception a Python user would expect (``ValueError``, ``TypeError``, ``OSError``) so that
-existing ``except ValueError`` code keeps working.
+built-in exception a Python user would expect (``ValueError``, ``TypeError``, ``OSError``,
+``MemoryError``, ``KeyError``) so that existing ``except ValueError`` code keeps working.
+
+    GlassnetError
+      ShapeError (ValueError)               RankOneArrayError
+      LabelError (ValueError)
+      NonFiniteError (ValueError)
+      HyperparameterError (ValueError)      UnknownNameError, HyperparameterTypeError (also TypeError)
+      UnknownParameterError (KeyError)
+      NotFittedError (RuntimeError)
+      DivergenceError (FloatingPointError)
+      TooLargeError (MemoryError)
+      ModelFileError (OSError)
+      DatasetError (OSError)
+      PathError (OSError)
 """
 
 from __future__ import annotations
@@ -36,6 +49,19 @@ class UnknownNameError(HyperparameterError):
     """A name (activation, initializer, optimizer, ...) is not one the library knows."""
 
 
+class HyperparameterTypeError(HyperparameterError, TypeError):
+    """A hyperparameter of the wrong type: a string or a float where an integer belongs, a config dict
+    with a key its class does not take."""
+
+
+class UnknownParameterError(GlassnetError, KeyError):
+    """A parameter name (``W9``, ``b0``) that the network does not have."""
+
+    def __str__(self) -> str:
+        # KeyError's own str() shows the message quoted, as a repr; the message reads better plain.
+        return str(self.args[0]) if self.args else ""
+
+
 class NotFittedError(GlassnetError, RuntimeError):
     """An operation needs state that does not exist yet (a forward pass before backward, ...)."""
 
@@ -44,12 +70,20 @@ class DivergenceError(GlassnetError, FloatingPointError):
     """Training produced a NaN or infinite cost."""
 
 
+class TooLargeError(GlassnetError, MemoryError):
+    """A size that would need more memory than the machine has; refused before anything is allocated."""
+
+
 class ModelFileError(GlassnetError, OSError):
     """A model or checkpoint file is missing, corrupt, truncated, foreign or of a newer format."""
 
 
 class DatasetError(GlassnetError, OSError):
     """A data set file is missing, corrupt, or does not have the expected format."""
+
+
+class PathError(GlassnetError, OSError):
+    """A path that cannot serve its purpose: a file where a folder belongs, a folder where a file belongs."""
 
 
 def unknown_name(kind: str, received: object, known: list[str]) -> UnknownNameError:

@@ -55,4 +55,11 @@ def initialize_weights(
     std = weight_std(name, n_prev, n, init_scale)
     if std == 0.0:
         return np.zeros((n, n_prev))
-    return std * rng.standard_normal((n, n_prev))
+    with np.errstate(over="ignore"):
+        W = std * rng.standard_normal((n, n_prev))
+    if not np.isfinite(W).all():
+        raise HyperparameterError(
+            f"init_scale={init_scale!r} makes some initial weights of a ({n}, {n_prev}) layer infinite "
+            f"(std {std:.3g}); use a smaller init_scale (the notes' large-weights experiment uses 10)"
+        )
+    return W

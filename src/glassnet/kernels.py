@@ -31,10 +31,15 @@ if os.environ.get("GLASSNET_PURE_NUMPY"):
 
 
 def usable(*arrays) -> bool:
-    """True when a compiled kernel can take these arrays: NumPy, C-contiguous, one float dtype."""
+    """True when a compiled kernel can take these arrays: NumPy, C-contiguous, one float dtype in native order.
+
+    A dtype that spells out the machine's byte order ('<f8' on x86) is float64 and runs compiled; a swapped
+    one ('>f8' on x86) goes the NumPy way.
+    """
     if compiled is None:
         return False
     first = arrays[0]
     return first.dtype in (np.float32, np.float64) and all(
-        type(a) is np.ndarray and a.flags.c_contiguous and a.dtype == first.dtype for a in arrays
+        type(a) is np.ndarray and a.flags.c_contiguous and a.dtype == first.dtype and a.dtype.isnative
+        for a in arrays
     )

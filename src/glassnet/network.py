@@ -22,12 +22,20 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .backend import DEFAULT_DTYPE, make_rng, resolve_dtype, xp, zeros_vector
-from .errors import HyperparameterError, NotFittedError, ShapeError
+from .errors import HyperparameterError, NotFittedError, ShapeError, UnknownParameterError
 from .initializers import check_initializer, initialize_weights
 from .layers import Dense
 from .losses import LOSS_FOR_OUTPUT
 from .metrics import batch_metric_sum, decide, finish_metric, metric_names
-from .validation import as_matrix, check_finite, check_in_range, check_int, check_keep_prob, check_number
+from .validation import (
+    as_matrix,
+    check_buildable,
+    check_finite,
+    check_in_range,
+    check_int,
+    check_keep_prob,
+    check_number,
+)
 
 
 class ParameterDict(Mapping):
@@ -45,11 +53,15 @@ class ParameterDict(Mapping):
 
     def __setitem__(self, name, value):
         if name not in self._arrays:
-            raise KeyError(f"no parameter {name!r}; the parameters are {', '.join(self._arrays)}")
+            raise UnknownParameterError(
+                f"no parameter {name!r}; the parameters are {', '.join(self._arrays)} (W1, b1 ... WL, bL)"
+            )
         target = self._arrays[name]
-        value = xp.asarray(value)
+        value = as_matrix(value, name)
         if value.shape != target.shape:
             raise ShapeError(f"{name} must have shape {target.shape}, got {value.shape}")
+        check_finite(value, name)
+        check_in_range(value, name, target.dtype)
         target[...] = value
 
     def __iter__(self):
@@ -121,6 +133,7 @@ class Network:
         self.keep_prob = check_keep_prob(keep_prob, L)
         self.l2 = check_number(l2, "l2", low=0.0, hint="l2 = 0 turns the L2 term off")
         self.dtype = resolve_dtype(dtype)
+        check_buildable(self.layer_dims, self.dtype, self.initializer, self.init_scale)  # before allocating
         self.seed = seed
         self.rng = make_rng(seed)
         self.normalizer = None  # set by fit(normalize=True); applied to X at every public entry

@@ -207,7 +207,7 @@ def L_model_backward(AL, Y, caches, l2=0.0, **more):
     output = _name(activations[-1])
     dA = AL - Y  # linear output: dA[L] = dL/da of (a - y)^2 / 2 (softmax: not used, its dZ[L] is set below)
     if output == "sigmoid":
-        dA = -(Y / AL - (1 - Y) / (1 - AL))  # C1 §2.3 代价函数 cost function: dA[L] = dL/da = -(y/a - (1-y)/(1-a))
+        dA = -(Y / AL - (1 - Y) / (1 - AL))  # C1 §2.9 逻辑回归的梯度下降: dA[L] = dL/da = -(y/a - (1-y)/(1-a))
     for l in range(L, 0, -1):
         cache = caches[l - 1]
         if l == L and output == "softmax":

@@ -92,6 +92,38 @@ def test_arrays_the_kernels_do_not_take_go_the_numpy_way():
     np.testing.assert_array_equal(A, np.maximum(Z + b, 0))
 
 
+@pytest.mark.parametrize("char", ["f", "d"])
+def test_an_explicit_native_byte_order_runs_compiled_and_equals_the_numpy_lines(char):
+    """'<f8' is float64 spelled out (scipy.io.loadmat, h5py); its buffer format '<d' used to raise TypeError."""
+    native = "<" if np.little_endian else ">"
+    dtype = np.dtype(char).newbyteorder(native)
+    assert dtype.byteorder == native
+    rng = np.random.default_rng(4)
+    Z = awkward(rng, (9, 33), dtype)
+    b = awkward(rng, (9, 1), np.dtype(char))
+    assert kernels.usable(Z, b, np.empty_like(Z))
+    expected_Z = Z + b
+    expected_A = np.maximum(expected_Z, 0)
+    A = np.empty(Z.shape, dtype)
+    activations.ReLU().add_bias_and_activate(Z, b, out=A)
+    assert Z.tobytes() == expected_Z.tobytes() and A.tobytes() == expected_A.tobytes()
+    dA = awkward(rng, Z.shape, dtype)
+    expected = np.multiply(dA, Z > 0)
+    activations.ReLU().backward(dA, Z, None, out=dA)
+    assert dA.tobytes() == expected.tobytes()
+    W, g, v, s = (awkward(rng, (50,), dtype) for _ in range(4))
+    kernels.compiled.adam(W, g, np.abs(v), np.abs(s), 0.9, 0.999, 0.01, 1e-8)  # takes the format too
+
+
+def test_a_swapped_byte_order_goes_the_numpy_way():
+    swapped = np.dtype("f8").newbyteorder("S")
+    Z = np.arange(-6.0, 6.0).reshape(3, 4).astype(swapped)
+    b = np.zeros((3, 1))
+    assert not kernels.usable(Z, b, np.empty(Z.shape))
+    with pytest.raises(TypeError, match="byte order"):
+        kernels.compiled.relu_backward(Z, Z)
+
+
 def test_kernels_refuse_bad_arguments_with_a_clear_error():
     f = np.zeros((4, 6), np.float32)
     with pytest.raises(ValueError, match="one b per row"):

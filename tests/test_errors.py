@@ -87,3 +87,140 @@ def test_errors_are_also_builtin_types(net):
     with pytest.raises(ValueError):
         net.forward(np.zeros(3))
     assert issubclass(gn.GlassnetError, Exception)
+
+
+# ---------------------------------------------------------------- every user error a glassnet error (issue 13)
+
+from glassnet import cli, errors, validation  # noqa: E402
+
+
+@pytest.mark.parametrize("cls,builtin", [
+    (errors.HyperparameterTypeError, TypeError), (errors.HyperparameterTypeError, ValueError),
+    (errors.UnknownParameterError, KeyError), (errors.TooLargeError, MemoryError),
+    (errors.PathError, OSError), (gn.ModelFileError, OSError), (gn.ShapeError, ValueError),
+])
+def test_each_error_is_also_the_builtin_a_python_user_catches(cls, builtin):
+    assert issubclass(cls, gn.GlassnetError) and issubclass(cls, builtin)
+
+
+@pytest.mark.parametrize("spec,pattern", [
+    ({"name": "relu", "alpha": 1}, r"activation 'relu' has no parameter 'alpha'; it takes only 'name'"),
+    ({"name": "leaky_relu", "slope": 0.1}, r"no parameter 'slope'; it takes 'alpha' \(and 'name'\)"),
+    ({"name": "leaky_relu", "alpha": "0.1"}, r"alpha must be a number in \[0.0, 1.0\), got '0.1'"),
+    ({"alpha": 0.1}, "needs a 'name' key"),
+    ({"name": 3}, "unknown activation 3"),
+    (3.5, "must be a name"),
+])
+def test_activation_config_dicts_are_checked_against_the_class(spec, pattern):
+    with pytest.raises(gn.HyperparameterError, match=pattern):
+        gn.Network([2, 3, 1], hidden_activation=spec)
+
+
+@pytest.mark.parametrize("kwargs,pattern", [
+    ({"optimizer": {"name": "adam", "beta": 0.9}}, r"optimizer 'adam' has no parameter 'beta'; it takes "
+                                                   r"'learning_rate', 'beta1', 'beta2', 'epsilon'"),
+    ({"optimizer": {"name": "momentum", "beta": "x"}}, "beta must be a number"),
+    ({"schedule": {"name": "step", "step_size": 2.5}}, r"step_size must be an integer >= 1, got 2.5"),
+    ({"schedule": {"name": "exponential", "decay": 0.9}}, r"no parameter 'decay'; it takes 'rate'"),
+])
+def test_optimizer_and_schedule_config_dicts_are_checked(kwargs, pattern):
+    X = np.zeros((2, 4))
+    Y = np.zeros((1, 4))
+    with pytest.raises(gn.HyperparameterError, match=pattern) as info:
+        gn.Network([2, 3, 1], seed=0).fit(X, Y, epochs=1, **kwargs)
+    assert isinstance(info.value, TypeError)  # what Python says of an unknown keyword or a value of the wrong type
+
+
+@pytest.mark.parametrize("value,error", [("3", TypeError), (2.5, TypeError), (True, TypeError), (None, TypeError),
+                                         (0, ValueError), (-5, ValueError)])
+def test_integer_arguments_are_integers_in_range(value, error):
+    X, Y = np.zeros((2, 4)), np.zeros((1, 4))
+    with pytest.raises(gn.HyperparameterError, match="epochs must be an integer >= 1") as info:
+        gn.Network([2, 3, 1], seed=0).fit(X, Y, epochs=value)
+    assert isinstance(info.value, error)
+    if value is not None:  # batch_size=None is the full batch
+        with pytest.raises(gn.HyperparameterError, match="batch_size must be an integer >= 1"):
+            gn.Network([2, 3, 1], seed=0).fit(X, Y, epochs=1, batch_size=value)
+
+
+def test_an_integral_float_gets_the_int_hint():
+    with pytest.raises(TypeError, match=r"use int\(3.0\) if you mean it"):
+        gn.Network([2, 3.0, 1])
+
+
+@pytest.mark.parametrize("X,pattern", [
+    ([[1.0, 2.0], [3.0]], "rows have different lengths"),
+    ([["a", "b"], ["c", "d"]], "must hold real numbers, got an array of text"),
+    (np.ones((2, 2)) * 1j, "complex numbers"),
+    ([[10**400, 1], [1, 1]], "must hold real numbers"),
+])
+def test_ragged_text_and_complex_inputs_are_refused(X, pattern):
+    with pytest.raises(gn.ShapeError, match=pattern):
+        gn.Network([2, 3, 1]).predict(X)
+
+
+def test_a_sparse_matrix_is_refused_with_the_fix():
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(gn.ShapeError, match=r"sparse matrix.*toarray\(\)"):
+        gn.Network([2, 3, 1]).predict(sparse.csr_matrix(np.ones((2, 3))))
+
+
+def test_an_unknown_parameter_name_is_a_glassnet_key_error():
+    net = gn.Network([2, 3, 1])
+    with pytest.raises(KeyError) as info:
+        net.params["W9"] = np.zeros((3, 2))
+    assert isinstance(info.value, gn.GlassnetError)
+    assert str(info.value) == "no parameter 'W9'; the parameters are W1, b1, W2, b2 (W1, b1 ... WL, bL)"
+
+
+def test_a_network_larger_than_the_machine_is_refused_before_allocating():
+    with pytest.raises(MemoryError, match=r"1,000,002,000,001 parameters.*would need 14.6 TiB") as info:
+        gn.Network([10**6, 10**6, 1])
+    assert isinstance(info.value, errors.TooLargeError)
+
+
+def test_a_folder_argument_naming_a_file_is_refused(tmp_path):
+    (tmp_path / "runs").write_text("not a folder")
+    with pytest.raises(errors.PathError, match="is a file"):
+        validation.check_folder(tmp_path / "runs" / "ckpt", "checkpoint_dir")
+    assert validation.check_folder(tmp_path / "new" / "ckpt", "checkpoint_dir") == tmp_path / "new" / "ckpt"
+
+
+# ---------------------------------------------------------------- the command line's voice
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "--epochs", "x"], "argument --epochs: "),
+    (["train", "--nope"], "unrecognized arguments: --nope"),
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["evaluate"], "the following arguments are required: model"),
+])
+def test_command_line_mistakes_are_one_line_and_exit_2_without_the_usage_screen(capsys, argv, message):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glassnet: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1 and "usage:" not in err
+
+
+def test_an_internal_error_is_one_line_with_the_debug_hint_and_exit_1(capsys, monkeypatch):
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "cmd_data", broken)
+    assert cli.main(["data"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == ("glassnet: internal error: ZeroDivisionError: division by zero "
+                           "(rerun with --debug for the traceback)")
+    assert cli.main(["data", "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "ZeroDivisionError" in err
+    assert cli.main(["--debug", "data"]) == 1 and "Traceback" in capsys.readouterr().err
+
+
+def test_a_glassnet_error_with_several_lines_prints_one(capsys, monkeypatch):
+    def user_error(args):
+        raise gn.HyperparameterError("first\nsecond")
+
+    monkeypatch.setattr(cli, "cmd_data", user_error)
+    assert cli.main(["data"]) == 2
+    assert capsys.readouterr().err == "glassnet: error: first second\n"

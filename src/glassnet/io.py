@@ -241,6 +241,10 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+_JSON_KINDS = {type(None): "null", list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "true/false"}
+
+
 def _parse_metadata(raw, path: Path) -> dict:
     if raw is None:
         raise ModelFileError(f"{path} is an .npz file but not a glassnet model (it has no metadata entry)")
@@ -250,7 +254,8 @@ def _parse_metadata(raw, path: Path) -> dict:
         raise ModelFileError(f"{path}: the metadata entry is corrupt ({exc})") from exc
     if not isinstance(metadata, dict):
         raise ModelFileError(
-            f"{path} is not a glassnet model file: its metadata is a JSON {type(metadata).__name__}, not an object"
+            f"{path} is not a glassnet model file: its metadata is JSON "
+            f"{_JSON_KINDS.get(type(metadata), type(metadata).__name__)}, not an object"
         )
     if metadata.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not a glassnet model file (format {metadata.get('format')!r})")

@@ -12,8 +12,9 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
@@ -25,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 import glassnet as gn
 from glassnet.network import Network
-from glassnet.sklearn import GlassClassifier, GlassRegressor
+from glassnet.sklearn import DataTypeError, GlassClassifier, GlassRegressor
 
 FAST = dict(hidden_layer_sizes=(16,), epochs=30, learning_rate=0.01, batch_size=32)
 """Small and quick: 30 epochs of mini-batches of 32 learn scikit-learn's check problems."""
@@ -40,26 +41,9 @@ def one_blas_thread():
 
 # ---------------------------------------------------------------------- scikit-learn's estimator checks
 
-FLOAT32_ROUNDING = (
-    "float32 arithmetic (dtype='float32', the default): BLAS sums a product over 1 or 20 examples, or "
-    "over the same examples in another order, in different orders, so a prediction moves by 1-2 float32 "
-    "ulps (about 2e-7 at values near 1) while the check allows 1e-7 (1e-9 for the sample-order check); "
-    "the same estimators with dtype='float64' pass it"
-)
-
-
-def expected_failed_checks(estimator) -> dict[str, str]:
-    if estimator.dtype == "float32":
-        return {"check_methods_subset_invariance": FLOAT32_ROUNDING,
-                "check_methods_sample_order_invariance": FLOAT32_ROUNDING}
-    return {}
-
-
-@parametrize_with_checks(
-    [GlassClassifier(**FAST), GlassRegressor(**FAST),
-     GlassClassifier(**FAST, dtype="float64"), GlassRegressor(**FAST, dtype="float64")],
-    expected_failed_checks=expected_failed_checks,
-)
+# The defaults, as scikit-learn's check_estimator takes them, with no expected failure. The checks feed
+# float64 data (float32 in check_estimators_dtypes), so they compute in the input's dtype.
+@parametrize_with_checks([GlassClassifier(), GlassRegressor()])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -96,9 +80,14 @@ def test_the_core_gets_a_transposed_view_of_X(monkeypatch):
     assert captured["X"].shape == (5, 200)  # the notes' (n_x, m)
     assert np.shares_memory(captured["X"], X32)  # a view: no copy of the data set
     assert captured["Y"].shape == (1, 200)
-    # float64 input: one conversion to float32, example-major, then the same view.
-    GlassClassifier(**FAST, random_state=0).fit(X, y)
+    GlassClassifier(**FAST, random_state=0).fit(X, y)  # float64 is kept: a view too
+    assert captured["X"].dtype == np.float64 and np.shares_memory(captured["X"], X)
+    # dtype="float32" on float64 input: one conversion to float32, example-major, then the same view.
+    GlassClassifier(**FAST, dtype="float32", random_state=0).fit(X, y)
     assert captured["X"].dtype == np.float32 and captured["X"].T.flags.c_contiguous
+    # F-ordered float64 input: one example-major copy.
+    GlassClassifier(**FAST, random_state=0).fit(np.asfortranarray(X), y)
+    assert captured["X"].dtype == np.float64 and captured["X"].T.flags.c_contiguous
 
 
 def test_binary_classifier_with_string_labels():
@@ -174,6 +163,141 @@ def test_an_optimizer_object_is_copied_not_trained():
     assert clf.score(X, y) > 0.9
 
 
+# ---------------------------------------------------------------------- dtype: the input's, as scikit-learn keeps it
+
+
+@pytest.mark.parametrize("make", [lambda: GlassClassifier(**FAST, random_state=0),
+                                  lambda: GlassRegressor(**FAST, random_state=0)], ids=["classifier", "regressor"])
+def test_float64_in_float64_computed_float32_in_float32(make):
+    X, y = blobs(m=120, classes=3)
+    integers = np.round(X * 10).astype(int)
+    for X_in, dtype in [(X, np.float64), (X.astype(np.float32), np.float32), (integers, np.float64)]:
+        est = make().fit(X_in, y)
+        assert est.network_.dtype == dtype
+        assert est.network_.parameters_to_vector().dtype == dtype
+        assert est.predict(X_in).dtype == (dtype if isinstance(est, GlassRegressor) else y.dtype)
+        if isinstance(est, GlassClassifier):
+            assert est.predict_proba(X_in).dtype == dtype and est.decision_function(X_in).dtype == dtype
+    # Outputs come in the wider of the network's dtype and X's, as MLPClassifier's do.
+    est = make().fit(X.astype(np.float32), y)
+    out = est.predict_proba if isinstance(est, GlassClassifier) else est.predict
+    assert out(X).dtype == np.float64 and out(X.astype(np.float32)).dtype == np.float32
+    np.testing.assert_array_equal(out(X.astype(np.float32)), out(X.astype(np.float32).astype(np.float64)))
+
+
+def test_an_explicit_dtype_wins_and_a_fitted_network_keeps_its_own():
+    X, y = blobs()
+    assert GlassClassifier(**FAST, dtype="float32").fit(X, y).network_.dtype == np.float32
+    assert GlassClassifier(**FAST, dtype="float64").fit(X.astype(np.float32), y).network_.dtype == np.float64
+    clf = GlassClassifier(**FAST, random_state=0).partial_fit(X.astype(np.float32), y, classes=[0, 1])
+    clf.partial_fit(X, y)  # float64 now: cast to the network's float32
+    assert clf.network_.dtype == np.float32
+    clf.set_params(warm_start=True).fit(X, y)
+    assert clf.network_.dtype == np.float32
+    with pytest.raises(gn.NonFiniteError, match="float32") as info:  # not a silent infinity
+        clf.predict(X * 1e39)
+    assert "dtype='float64'" in str(info.value)
+
+
+# ---------------------------------------------------------------------- sample weights
+
+
+FULL_BATCH_GD = dict(hidden_layer_sizes=(8,), optimizer="gd", learning_rate=0.1, batch_size=None, epochs=50, l2=0.3)
+"""Full-batch gradient descent: the gradient is the weighted mean over every example, nothing stochastic."""
+
+
+@pytest.mark.parametrize("make, classes", [(GlassClassifier, 3), (GlassClassifier, 2), (GlassRegressor, 0)])
+def test_integer_weights_equal_repeated_rows(make, classes):
+    rng = np.random.default_rng(0)
+    if classes:
+        X, y = blobs(m=40, classes=classes)
+    else:
+        X, y = make_regression(n_samples=40, n_features=5, noise=1.0, random_state=0)
+        y = y / y.std()
+    w = rng.integers(0, 4, size=40)
+    w[:classes or 1] = 1  # every class keeps a sample
+    weighted = make(**FULL_BATCH_GD, random_state=0).fit(X, y, sample_weight=w)
+    repeated = make(**FULL_BATCH_GD, random_state=0).fit(X.repeat(w, axis=0), y.repeat(w))
+    assert weighted.network_.dtype == np.float64
+    # Same cost (data and L2 term, whose m is the sum of the weights), same steps, same network.
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.l2_cost_curve_, repeated.l2_cost_curve_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.network_.parameters_to_vector(), repeated.network_.parameters_to_vector(),
+                               rtol=1e-10, atol=1e-12)
+    unweighted = make(**FULL_BATCH_GD, random_state=0).fit(X, y)
+    assert not np.allclose(unweighted.network_.parameters_to_vector(), weighted.network_.parameters_to_vector())
+
+
+def test_zero_weights_leave_samples_out_even_with_mini_batches():
+    X, y = blobs(m=300, classes=3)
+    w = np.ones(300)
+    w[::3] = 0.0
+    est = GlassClassifier(**FAST, keep_prob=0.9, random_state=0)
+    weighted = est.fit(X, y, sample_weight=w).predict_proba(X)
+    removed = GlassClassifier(**FAST, keep_prob=0.9, random_state=0).fit(X[w > 0], y[w > 0]).predict_proba(X)
+    np.testing.assert_array_equal(weighted, removed)
+    part = GlassClassifier(**FAST, random_state=0).partial_fit(X, y, classes=[0, 1, 2], sample_weight=w)
+    part_removed = GlassClassifier(**FAST, random_state=0).partial_fit(X[w > 0], y[w > 0], classes=[0, 1, 2])
+    np.testing.assert_array_equal(part.predict_proba(X), part_removed.predict_proba(X))
+    reg_X, reg_y = make_regression(n_samples=300, n_features=5, random_state=0)
+    reg = GlassRegressor(**FAST, random_state=0).partial_fit(reg_X, reg_y / reg_y.std(), sample_weight=w)
+    reg_removed = GlassRegressor(**FAST, random_state=0).partial_fit(reg_X[w > 0], reg_y[w > 0] / reg_y.std())
+    np.testing.assert_array_equal(reg.predict(reg_X), reg_removed.predict(reg_X))
+
+
+def test_weights_follow_their_rows_into_the_held_out_split(monkeypatch):
+    captured = {}
+    original = Network.fit
+
+    def spy(self, X, Y, **kwargs):
+        captured.update(X=X, w=kwargs["sample_weight"], X_dev=kwargs["X_dev"])
+        return original(self, X, Y, **kwargs)
+
+    monkeypatch.setattr(Network, "fit", spy)
+    X, y = blobs(m=200)
+    w = 1.0 + np.arange(200) % 7
+    X[:, 0] = w * 1000 + np.arange(200)  # each row says its weight in its first feature
+    GlassClassifier(**FAST, early_stopping=True, validation_fraction=0.25, random_state=0).fit(X, y, sample_weight=w)
+    assert captured["X"].shape == (5, 150) and captured["X_dev"].shape == (5, 50)
+    np.testing.assert_array_equal(captured["w"][0], np.floor(captured["X"][0] / 1000))
+
+
+def test_loss_curve_is_the_data_cost_and_the_l2_term_is_beside_it():
+    X, y = blobs(classes=3)
+    clf = GlassClassifier(hidden_layer_sizes=(8,), l2=5.0, epochs=3, batch_size=None, learning_rate=1e-12,
+                          random_state=0).fit(X, y)
+    # A vanishing learning rate: every epoch scores the same weights, the fitted ones.
+    assert clf.loss_curve_[-1] == pytest.approx(log_loss(y, clf.predict_proba(X)), rel=1e-9)
+    squares = sum(float(np.sum(layer.W ** 2)) for layer in clf.network_.layers)
+    assert clf.l2_cost_curve_[-1] == pytest.approx(5.0 / (2 * 200) * squares, rel=1e-9)
+    assert clf.l2_cost_curve_[-1] > 0.01 and clf.loss_ == clf.loss_curve_[-1]
+    assert len(clf.l2_cost_curve_) == len(clf.loss_curve_) == 3
+
+
+@pytest.mark.parametrize("weights, error, words", [
+    (np.ones(199), gn.ShapeError, ["sample_weight", "(200,)", "(199,)"]),
+    (np.ones((200, 1)), gn.ShapeError, ["sample_weight", "(200, 1)", "ravel"]),
+    (np.r_[np.nan, np.ones(199)], gn.NonFiniteError, ["sample_weight", "NaN"]),
+    (np.r_[-1.0, np.ones(199)], gn.HyperparameterError, ["sample_weight", "-1", "index 0"]),
+    (np.zeros(200), gn.HyperparameterError, ["sample_weight", "zero", "positive weight"]),
+    (np.array(["a"] * 200), DataTypeError, ["sample_weight", "real numbers"]),
+    (np.ones(200) + 1j, DataTypeError, ["sample_weight", "complex"]),
+])
+def test_bad_sample_weights_raise_glassnet_errors_naming_them(weights, error, words):
+    X, y = blobs()
+    with pytest.raises(error) as info:
+        GlassClassifier(**FAST).fit(X, y, sample_weight=weights)
+    assert all(word in str(info.value) for word in words), str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_weights_that_leave_one_class_are_refused_naming_it():
+    X, y = blobs()
+    with pytest.raises(gn.LabelError, match=r"only one class \(1\)"):
+        GlassClassifier(**FAST).fit(X, y, sample_weight=(y == 1).astype(float))
+    GlassClassifier(**FAST).fit(X, y, sample_weight=3.0)  # a number weighs every sample alike
+
+
 # ---------------------------------------------------------------------- errors
 
 
@@ -221,6 +345,79 @@ def test_unfitted_and_bad_input_errors():
         GlassClassifier(**FAST).fit(X, np.zeros(200))
     with pytest.raises(gn.LabelError, match="Unknown label type"):
         GlassClassifier(**FAST).fit(X, np.linspace(0, 1, 200))
+
+
+def assert_glassnet_error(info, *words):
+    """A GlassnetError that is also the built-in scikit-learn code expects, naming every one of ``words``."""
+    assert isinstance(info.value, gn.GlassnetError) and isinstance(info.value, ValueError)
+    assert all(word in str(info.value) for word in words), str(info.value)
+
+
+def test_a_classifier_refuses_two_columns_of_y_and_ravels_one():
+    X, y = blobs()
+    with pytest.raises(gn.ShapeError) as info:
+        GlassClassifier(**FAST).fit(X, np.column_stack([y, 1 - y]))
+    assert_glassnet_error(info, "y", "(200, 2)", "argmax(axis=1)", "GlassRegressor")
+    with pytest.warns(DataConversionWarning):  # a column is one label per sample: scikit-learn's warning
+        clf = GlassClassifier(**FAST, random_state=0).fit(X, y.reshape(-1, 1))
+    assert clf.score(X, y) > 0.9
+    with pytest.raises(gn.ShapeError) as info:
+        clf.fit(X, y, X_dev=X, y_dev=np.column_stack([y, y]))
+    assert_glassnet_error(info, "y_dev", "(200, 2)")
+    with pytest.raises(gn.ShapeError) as info:
+        clf.fit(X, None)
+    assert_glassnet_error(info, "requires y", "None")
+    with pytest.raises(gn.ShapeError) as info:
+        clf.fit(X, y[:150])
+    assert_glassnet_error(info, "y has 150 targets", "200 rows")
+
+
+@pytest.mark.parametrize("make", [GlassClassifier, GlassRegressor])
+def test_complex_sparse_text_and_object_inputs_raise_data_type_errors(make):
+    X, y = blobs()
+    est = make(**FAST)
+    cases = [
+        (lambda: est.fit(X + 1j, y), ["Complex data not supported", "X holds complex", "X.real"]),
+        (lambda: est.fit(X, y + 1j), ["Complex data not supported", "y holds complex"]),
+        (lambda: est.fit(X.tolist() + [[1j] * 5], list(y) + [0]), ["Complex data not supported", "X"]),
+        (lambda: est.fit(scipy.sparse.csr_matrix(X), y), ["X is a sparse matrix", "csr_matrix", "X.toarray()"]),
+        (lambda: est.fit(X.astype(str).astype(object) + "a", y), ["could not convert", "X must hold real numbers"]),
+        (lambda: est.fit(np.full((200, 5), {}, dtype=object), y), ["not 'dict'", "X must hold real numbers"]),
+    ]
+    for call, words in cases:
+        with pytest.raises(DataTypeError) as info:
+            call()
+        assert_glassnet_error(info, *words)
+        assert isinstance(info.value, TypeError) and isinstance(info.value, gn.ShapeError)
+    fitted = make(**FAST).fit(X, y)
+    with pytest.raises(DataTypeError) as info:
+        fitted.predict(scipy.sparse.csr_array(X))
+    assert_glassnet_error(info, "sparse", "toarray")
+    with pytest.raises(DataTypeError) as info:
+        fitted.predict(X + 0j)
+    assert_glassnet_error(info, "Complex data not supported")
+    with pytest.raises(gn.ShapeError) as info:
+        fitted.predict(X.reshape(200, 5, 1))
+    assert_glassnet_error(info, "dim 3")
+
+
+def test_a_dataframe_with_other_columns_is_refused_naming_them():
+    pd = pytest.importorskip("pandas")
+    X, y = blobs()
+    names = [f"f{i}" for i in range(5)]
+    clf = GlassClassifier(**FAST).fit(pd.DataFrame(X, columns=names), y)
+    with pytest.raises(gn.ShapeError) as info:
+        clf.predict(pd.DataFrame(X, columns=[*names[:4], "extra"]))
+    assert_glassnet_error(info, "X has other columns", "- extra", "- f4", "X[estimator.feature_names_in_]")
+    with pytest.raises(gn.ShapeError) as info:
+        clf.predict(pd.DataFrame(X[:, ::-1], columns=names[::-1]))
+    assert_glassnet_error(info, "same order", "feature_names_in_")
+    reordered = pd.DataFrame(X, columns=names)[names[::-1]]
+    np.testing.assert_array_equal(clf.predict(reordered[clf.feature_names_in_]),
+                                  clf.predict(pd.DataFrame(X, columns=names)))
+    with pytest.raises(gn.ShapeError) as info:
+        clf.fit(pd.DataFrame(X, columns=names), y, X_dev=pd.DataFrame(X, columns=[*names[:4], "g"]), y_dev=y)
+    assert_glassnet_error(info, "X_dev has other columns", "- g")
 
 
 # ---------------------------------------------------------------------- scikit-learn machinery
@@ -410,24 +607,23 @@ def mlp_medians():
     return medians, splits
 
 
-HE_DIGITS = (
-    "measured: with the default He initialization (std sqrt(2/n_prev)) the median over seeds 0-2 is "
-    "0.9689 against MLPClassifier's 0.9756 on digits (3 of 450 test images; over 7 seeds and 50-200 "
-    "epochs He trails by 0.4-0.7 points). MLPClassifier draws Glorot-uniform weights (std "
-    "sqrt(2/(n_prev + n))); with initializer='glorot' the same run gives 0.9778 (next test)"
-)
+HE_ON_DIGITS = 0.01
+"""He initialization (std sqrt(2/n_prev)) on digits may trail by up to 1 point (4.5 of 450 test images).
+Measured, float32 and float64 alike: median over seeds 0-2 0.9689 against MLPClassifier's 0.9756 (3 images;
+over 7 seeds 0.9711 against 0.9756). MLPClassifier draws Glorot-uniform weights (std sqrt(2/(n_prev + n)));
+with initializer='glorot', the estimators' default, the same runs give 0.9778."""
 
 
-@pytest.mark.parametrize("data_set, initializer", [
-    ("breast_cancer", "he"),
-    pytest.param("digits", "he", marks=pytest.mark.xfail(reason=HE_DIGITS, strict=False)),
-    ("breast_cancer", "glorot"),
-    ("digits", "glorot"),
+@pytest.mark.parametrize("data_set, initializer, below", [
+    ("breast_cancer", "he", 0.0),
+    ("digits", "he", HE_ON_DIGITS),
+    ("breast_cancer", "glorot", 0.0),
+    ("digits", "glorot", 0.0),
 ])
-def test_test_accuracy_is_at_least_mlpclassifiers(mlp_medians, data_set, initializer):
+def test_test_accuracy_is_at_least_mlpclassifiers(mlp_medians, data_set, initializer, below):
     medians, splits = mlp_medians
     X_tr, X_te, y_tr, y_te = splits[data_set]
     scores = [make_pipeline(StandardScaler(), GlassClassifier(
         hidden_layer_sizes=(100,), learning_rate=0.001, batch_size=200, l2=1e-4, epochs=EPOCHS,
         initializer=initializer, random_state=seed)).fit(X_tr, y_tr).score(X_te, y_te) for seed in SEEDS]
-    assert np.median(scores) >= medians[data_set], (scores, medians[data_set])
+    assert np.median(scores) >= medians[data_set] - below, (scores, medians[data_set])

@@ -10,7 +10,16 @@ copy when it already is) and the core gets ``X.T``, a view: each example's featu
 contiguous, the storage order the core's mini-batch gather wants (see DESIGN.md). Predictions
 come back as (m, ...) arrays.
 
-Outputs and costs (L2 term l2/(2m) sum_l ||W[l]||^2 added to each):
+Dtype. As in scikit-learn, the input's float dtype is kept: with ``dtype=None`` (the default) a
+float32 X is computed in float32 and a float64 X in float64 (anything else, integers included, in
+float64). ``dtype="float32"`` or ``"float64"`` fixes it whatever X is: float32 is the fast one
+(float64 takes 1.6-2x its time), so pass ``dtype="float32"`` (or float32 X) for speed. A fitted
+network keeps its dtype: ``partial_fit``, warm start and prediction cast X to it (a finite float64
+beyond float32's range is refused, not turned into infinity). Predictions and probabilities come
+back in the wider of the network's dtype and X's (float32 in, float32 out), as scikit-learn's MLP
+returns them.
+
+Outputs and costs (the L2 term l2/(2m) sum_l ||W[l]||^2 is added for the gradients):
 
 * two classes   -> one sigmoid unit,   binary cross-entropy, y mapped to 0/1 (1, m)
 * C > 2 classes -> C softmax units,    categorical cross-entropy, y mapped to labels 0..C-1 (1, m)
@@ -19,11 +28,31 @@ Outputs and costs (L2 term l2/(2m) sum_l ||W[l]||^2 added to each):
 Labels of any type (strings, ints, floats holding classes) map to 0..C-1 in the order of
 ``classes_`` (sorted, as ``np.unique`` gives).
 
-A dev set. ``fit(X, y, X_dev=None, y_dev=None)``: the dev set is evaluated after every epoch
+Sample weights. ``fit(X, y, sample_weight=w)`` and ``partial_fit(..., sample_weight=w)``, w of
+shape (n_samples,): the cost becomes J = sum_i w_i loss_i / sum_i w_i + l2/(2 sum w) sum ||W||^2
+and the gradients are its gradients, so an integer weight k counts an example k times. Examples of
+weight 0 are dropped before training: they change nothing, as in scikit-learn. With full-batch
+training (``batch_size=None``, or one at least as large as the repeated data) integer weights
+give the repeated rows' network up to rounding; with mini-batches the batches differ, so the two
+agree only on average. The dev set is scored unweighted.
+
+Costs reported. ``loss_curve_`` is the data cost per epoch (J without the L2 term, averaged over
+the epoch's mini-batches), the number ``validation_loss_curve_`` and ``sklearn.metrics.log_loss``
+give on a dev set, so the two curves can be compared; ``l2_cost_curve_`` holds the L2 term beside
+it (l2/(2m) sum ||W||^2 with the training set's m). scikit-learn's MLP differs: its
+``loss_curve_`` adds its penalty alpha/(2b) sum ||W||^2 to each mini-batch of b examples before
+averaging, so it compares with ``loss_curve_ + n_batches * l2_cost_curve_``, not with
+``loss_curve_`` (the same l2 = alpha gives the same gradients; only the reported number differs).
+
+A dev set. ``fit(X, y, X_dev=..., y_dev=...)``: the dev set is evaluated after every epoch
 (``validation_loss_curve_``) and, with ``early_stopping=True``, watched for ``patience`` epochs
 with the best epoch's weights restored. Without one, ``early_stopping=True`` holds out a seeded,
 stratified ``validation_fraction`` of X. A dev set passed to ``fit`` inside a Pipeline does not go
 through the Pipeline's transformers: there, prefer ``validation_fraction``.
+
+Errors. Every input the estimators refuse raises a ``GlassnetError`` subclass naming the argument,
+what came and the fix; each also derives from the built-in exception scikit-learn raises there
+(``ValueError``, and ``TypeError`` for ``DataTypeError``), so code that catches those still works.
 
 Importing this module imports scikit-learn; ``import glassnet`` does not.
 """
@@ -36,11 +65,12 @@ import numbers
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
 from . import errors
 from .activations import Activation, get_activation
@@ -50,15 +80,18 @@ from .errors import HyperparameterError, LabelError, NonFiniteError, RankOneArra
 from .network import Network
 from .optimizers import Optimizer, get_optimizer
 from .training import EarlyStopping
-from .validation import check_int, check_keep_prob, check_number
+from .validation import check_in_range, check_int, check_keep_prob, check_number
 
-__all__ = ["GlassClassifier", "GlassRegressor", "NotFittedError"]
+__all__ = ["DataTypeError", "GlassClassifier", "GlassRegressor", "NotFittedError"]
 
 _ACTIVATION_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
 """scikit-learn's MLP names for glassnet's activations."""
 
 _PREDICT_BATCH = 4096
 """Examples per forward pass in predict: bounds the activations held in memory at once."""
+
+_INPUT_DTYPES = (np.float64, np.float32)
+"""The float dtypes kept as they come (scikit-learn's convention); anything else becomes the first."""
 
 
 class NotFittedError(errors.NotFittedError, _SklearnNotFittedError):
@@ -68,24 +101,98 @@ class NotFittedError(errors.NotFittedError, _SklearnNotFittedError):
     """
 
 
+class DataTypeError(ShapeError, TypeError):
+    """X, y or sample_weight holds data the network cannot compute on: complex or text values, Python
+    objects that are not numbers, a sparse matrix.
+
+    A ``ShapeError`` like the core's "must hold numbers" (so a ``ValueError``, what scikit-learn
+    raises for complex data) and a ``TypeError`` (what NumPy raises for objects that are not numbers).
+    """
+
+
 # ---------------------------------------------------------------------- helpers
 
 
-def _glassnet_error(exc: ValueError, name: str) -> ValueError | None:
-    """The GlassnetError for a ValueError from scikit-learn's input validation, or None to keep it."""
-    text = str(exc)
+def _glassnet_error(exc: Exception, name: str) -> errors.GlassnetError:
+    """The GlassnetError for an error of scikit-learn's (or NumPy's) input validation of ``name``.
+
+    scikit-learn's text is kept (its checks match on it) and the fix is added.
+    """
+    text = str(exc).strip()
+    if "Complex data" in text or "'complex'" in text:  # scikit-learn's words, or NumPy's for a list
+        return DataTypeError(f"Complex data not supported: {name} holds complex numbers, and the network computes "
+                             f"on real numbers; pass {name}.real, or the real and imaginary parts as separate columns")
+    if isinstance(exc, TypeError) or "could not convert" in text:
+        return DataTypeError(f"{text}; {name} must hold real numbers: encode text or categories as numbers first "
+                             "(e.g. sklearn.preprocessing.OneHotEncoder in a Pipeline)")
     if "NaN" in text or "infinity" in text:
-        return NonFiniteError(
-            f"{text} Drop or impute them before fitting (for example with "
-            "sklearn.impute.SimpleImputer in a Pipeline)."
-        )
+        return NonFiniteError(f"{text} Drop or impute them before fitting (for example with "
+                              "sklearn.impute.SimpleImputer in a Pipeline).")
+    if "feature names should match" in text:
+        return ShapeError(f"{name} has other columns than the estimator was fitted on. {text.rstrip('.')}. Select "
+                          f"the fitted columns in their order: {name}[estimator.feature_names_in_]")
     if "features" in text and "expecting" in text:
         return ShapeError(f"{text} Pass {name} with the columns the estimator was fitted on.")
     if "got 1D array" in text:
-        return RankOneArrayError(text)
-    if "2D array" in text or "sample(s)" in text or "inconsistent numbers of samples" in text:
-        return ShapeError(text)
-    return None
+        return RankOneArrayError(f"{name}: {text}")
+    if "while dim <= 2" in text:
+        text += f" Pass one row per sample: {name}.reshape(len({name}), -1) flattens each sample."
+    elif "0 sample(s)" in text:
+        text += f" Pass at least one row in {name}."
+    return ShapeError(text if text.startswith(name) or f" {name} " in text else f"{name}: {text}")
+
+
+def _refuse_kind(value, name: str) -> None:
+    """Refuse a sparse matrix and complex numbers in ``value`` before scikit-learn converts it."""
+    if scipy.sparse.issparse(value):
+        dense = value.shape[0] * value.shape[1] * 8
+        raise DataTypeError(
+            f"{name} is a sparse matrix ({type(value).__name__} of shape {value.shape}); the network computes on "
+            f"dense arrays: pass {name}.toarray() (as float64 it takes {dense / 2**20:.3g} MiB)"
+        )
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "c":
+        raise _glassnet_error(ValueError("Complex data not supported"), name)
+
+
+def _cast(X, dtype, name: str):
+    """X as a C-contiguous array of ``dtype`` (None: as it is); no copy when it already is one.
+
+    A float64 X cast to float32 is first checked to fit in float32's range (no silent infinity).
+    """
+    if dtype is not None and X.dtype != dtype:
+        check_in_range(X, name, dtype)
+    return np.ascontiguousarray(X, dtype=dtype)
+
+
+def _check_sample_weight(sample_weight, m: int) -> np.ndarray | None:
+    """None, or the weights as a new float64 (m,) array: finite, non-negative, with a positive sum.
+
+    A number gives every sample that weight (scikit-learn's convention).
+    """
+    if sample_weight is None:
+        return None
+    _refuse_kind(sample_weight, "sample_weight")
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool | np.bool_):
+        return np.full(m, float(sample_weight))
+    try:
+        w = np.array(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise _glassnet_error(exc, "sample_weight") from exc
+    if w.shape != (m,):
+        hint = "; use sample_weight.ravel()" if w.size == m else ""
+        raise ShapeError(f"sample_weight must have shape ({m},), one weight per row of X, got shape {w.shape}{hint}")
+    if not np.isfinite(w).all():
+        raise NonFiniteError(f"sample_weight holds {int((~np.isfinite(w)).sum())} NaN or infinite value(s); every "
+                             "weight must be a finite number >= 0")
+    if (w < 0).any():
+        i = int(np.argmin(w))
+        raise HyperparameterError(f"sample_weight must be non-negative, got {w[i]:g} at index {i}; a weight says how "
+                                  "many times a sample counts (0 leaves it out)")
+    if not w.sum() > 0:
+        raise HyperparameterError("sample_weight is zero for every sample (its sum is 0): every sample would be left "
+                                  "out; give at least one sample a positive weight")
+    return w
 
 
 def _seed(random_state):
@@ -147,7 +254,7 @@ class _GlassEstimator(BaseEstimator):
         random_state=None,
         verbose=0,
         warm_start=False,
-        dtype="float32",
+        dtype=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -219,24 +326,56 @@ class _GlassEstimator(BaseEstimator):
 
     # ------------------------------------------------------------------ input checks
     def _validate_X(self, X, *, reset: bool, dtype, name: str = "X"):
-        """X (n_samples, n_features) as a C-contiguous array of ``dtype``; records n_features_in_ on reset."""
+        """X (n_samples, n_features), C-contiguous, in ``dtype`` (None: its own float dtype, as scikit-learn keeps it).
+
+        Records n_features_in_ (and feature_names_in_) on reset, checks them otherwise.
+        """
+        return _cast(self._validate_rows(X, reset=reset, name=name), dtype, name)
+
+    def _validate_rows(self, X, *, reset: bool, name: str = "X"):
+        """X (n_samples, n_features) checked by scikit-learn, in its own float dtype (float64 for any other)."""
+        _refuse_kind(X, name)
         try:
-            return validate_data(self, X, reset=reset, dtype=dtype, order="C")
-        except ValueError as exc:
-            error = _glassnet_error(exc, name)
-            if error is None:
-                raise
-            raise error from exc
+            return validate_data(self, X, reset=reset, dtype=_INPUT_DTYPES)
+        except (ValueError, TypeError) as exc:
+            raise _glassnet_error(exc, name) from exc
+
+    def _validate_y(self, y, m: int, name: str = "y"):
+        """y as an array of m targets: (m,) for classes, (m,) or (m, n_outputs) of numbers for regression.
+
+        A column (m, 1) given to a classifier is raveled with scikit-learn's DataConversionWarning.
+        """
+        if y is None:
+            raise ShapeError(f"{type(self).__name__} requires {name} to be passed, but the target {name} is None; "
+                             f"pass one target per row of X")
+        _refuse_kind(y, name)
+        try:
+            y = check_array(y, ensure_2d=False, dtype=None, input_name=name, ensure_min_samples=0)
+            if self._y_numeric and y.dtype.kind == "O":
+                y = y.astype(np.float64)
+        except (ValueError, TypeError) as exc:
+            raise _glassnet_error(exc, name) from exc
+        if y.ndim == 2 and y.shape[1] > 1 and not self._multi_output:
+            raise ShapeError(
+                f"{type(self).__name__} takes one label per sample, {name} of shape (n_samples,), got shape {y.shape}; "
+                f"for one-hot rows pass {name}.argmax(axis=1), for several targets per sample use GlassRegressor"
+            )
+        if y.ndim == 2 and not self._multi_output:
+            y = column_or_1d(y, warn=True)
+        if y.ndim not in (1, 2):
+            raise ShapeError(f"{name} must have shape (n_samples,) or (n_samples, n_outputs), got shape {y.shape}")
+        if self._y_numeric and y.dtype.kind not in "biuf":
+            raise DataTypeError(f"{name} must hold numbers, got dtype {y.dtype} (first value {y.flat[0]!r}); "
+                                "a regressor predicts numbers: convert them, or use GlassClassifier for labels")
+        if y.shape[0] != m:
+            raise ShapeError(f"{name} has {y.shape[0]} targets but X has {m} rows: pass one target per row of X")
+        return y
 
     def _validate_Xy(self, X, y, *, reset: bool, dtype):
-        try:
-            return validate_data(self, X, y, reset=reset, dtype=dtype, order="C",
-                                 multi_output=self._multi_output, y_numeric=self._y_numeric)
-        except ValueError as exc:
-            error = _glassnet_error(exc, "X")
-            if error is None:
-                raise
-            raise error from exc
+        if y is None:
+            self._validate_y(y, 0)
+        X = self._validate_X(X, reset=reset, dtype=dtype)
+        return X, self._validate_y(y, X.shape[0])
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "network_")
@@ -251,6 +390,9 @@ class _GlassEstimator(BaseEstimator):
     # ------------------------------------------------------------------ fitting
     _multi_output = False
     _y_numeric = False
+
+    def _check_weighted_targets(self, Y) -> None:
+        """Refuse targets that the positive sample weights leave nothing to learn from (classifiers)."""
 
     def _output_activation(self) -> str:
         raise NotImplementedError
@@ -295,7 +437,7 @@ class _GlassEstimator(BaseEstimator):
                 f"{[get_activation(a).name for a in activations]}; restore hidden_layer_sizes and activation, "
                 "or set warm_start=False to start a new network"
             )
-        if resolve_dtype(self.dtype) != net.dtype:
+        if self.dtype is not None and resolve_dtype(self.dtype) != net.dtype:
             raise HyperparameterError(
                 f"the fitted network computes in {net.dtype.name} but dtype={self.dtype!r}; restore it, "
                 "or set warm_start=False to start a new network"
@@ -306,12 +448,13 @@ class _GlassEstimator(BaseEstimator):
             layer.keep_prob = p
         return net
 
-    def _fit(self, X, y, X_dev=None, y_dev=None, *, incremental: bool = False, classes=None):
-        """Shared body of fit and partial_fit: validate, build or continue the network, train it."""
+    def _settings(self, incremental: bool, X_dev, y_dev) -> dict:
+        """The checked training settings of one call of fit or partial_fit (before any data is looked at)."""
         warm = _check_bool(self.warm_start, "warm_start")
         first = not hasattr(self, "network_") or not (warm or incremental)
-        dtype = resolve_dtype(self.dtype) if first else self.network_.dtype
-        epochs = 1 if incremental else check_int(self.epochs, "epochs")
+        # A new network: dtype, or the input's float dtype when it is None; a fitted one: its own.
+        own = None if self.dtype is None else resolve_dtype(self.dtype)
+        dtype = own if first else self.network_.dtype
         early_stopping = self._early_stopping()
         if incremental and early_stopping is not None:
             raise HyperparameterError(
@@ -320,37 +463,57 @@ class _GlassEstimator(BaseEstimator):
             )
         if (X_dev is None) != (y_dev is None):
             raise HyperparameterError("pass both X_dev and y_dev to fit, or neither")
-        normalize = _check_bool(self.normalize, "normalize")
+        return {"first": first, "dtype": dtype, "early_stopping": early_stopping,
+                "epochs": 1 if incremental else check_int(self.epochs, "epochs"),
+                "normalize": _check_bool(self.normalize, "normalize")}
+
+    def _fit(self, X, y, sample_weight=None, X_dev=None, y_dev=None, *, incremental: bool = False, classes=None):
+        """Shared body of fit and partial_fit: validate, build or continue the network, train it."""
+        settings = self._settings(incremental, X_dev, y_dev)
+        first = settings["first"]
         if first and hasattr(self, "network_"):
             del self.network_  # a refit that fails leaves the estimator unfitted, not half old, half new
 
-        X, y = self._validate_Xy(X, y, reset=first, dtype=dtype)
+        X, y = self._validate_Xy(X, y, reset=first, dtype=settings["dtype"])
+        w = _check_sample_weight(sample_weight, X.shape[0])
         Y = self._targets(y, first=first, incremental=incremental, classes=classes)
-        net = self._build_network(X.shape[1], dtype) if first else self._continue_network()
+        if w is not None and not w.all():  # weight 0 = left out (the core would only multiply it by 0)
+            keep = w > 0
+            X, Y, w = X[keep], Y[:, keep], w[keep]
+        if w is not None and not incremental:
+            self._check_weighted_targets(Y)
+        net = self._build_network(X.shape[1], X.dtype) if first else self._continue_network()
         optimizer = (self._optimizer if incremental and not first and hasattr(self, "_optimizer")
                      else self._new_optimizer())
 
-        X_train, Y_train, dev = X.T, Y, None  # the notes' layout: (n_x, m) views
+        train, dev = (X, Y, w), None  # X still one row per example
         if X_dev is not None:
-            Xd = self._validate_X(X_dev, reset=False, dtype=dtype, name="X_dev")
+            Xd = self._validate_X(X_dev, reset=False, dtype=net.dtype, name="X_dev")
             dev = (Xd.T, self._dev_targets(y_dev, Xd.shape[0]))
-        elif early_stopping is not None:
-            X_train, Y_train, *dev = self._split(X.T, Y, net)
+        elif settings["early_stopping"] is not None:
+            train, dev = self._split(X, Y, w, net)
 
-        # Continuing keeps the first fit's normalizer: the weights were learned on its scale.
+        X_train, Y_train, w_train = train
+        # The notes' layout: (n_x, m) views. Continuing keeps the first fit's normalizer: the weights were
+        # learned on its scale.
         history = net.fit(
-            X_train, Y_train, epochs=epochs, batch_size=self._batch_size(X_train.shape[1]),
-            optimizer=optimizer, X_dev=None if dev is None else dev[0],
-            Y_dev=None if dev is None else dev[1], early_stopping=early_stopping,
-            normalize=normalize if first else "keep", verbose=self.verbose,
+            X_train.T, Y_train, epochs=settings["epochs"], batch_size=self._batch_size(X_train.shape[0]),
+            optimizer=optimizer, X_dev=None if dev is None else dev[0], Y_dev=None if dev is None else dev[1],
+            early_stopping=settings["early_stopping"], normalize=settings["normalize"] if first else "keep",
+            verbose=self.verbose, sample_weight=None if w_train is None else w_train.reshape(1, -1),
         )
-
         self.network_ = net
         self._optimizer = optimizer
+        self._record(history, first)
+        return self
+
+    def _record(self, history, first: bool) -> None:
+        """The fitted attributes from a History; the curves go on across warm starts and partial fits."""
         if first:
-            self.loss_curve_, self._dev_curve = [], []
+            self.loss_curve_, self.l2_cost_curve_, self._dev_curve = [], [], []
         offset = len(self.loss_curve_)
         self.loss_curve_ += history["cost"]
+        self.l2_cost_curve_ += history["l2_cost"]
         self._dev_curve += history["dev_cost"]
         self.validation_loss_curve_ = (list(self._dev_curve) if any(v is not None for v in self._dev_curve)
                                        else None)
@@ -358,11 +521,13 @@ class _GlassEstimator(BaseEstimator):
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.best_epoch_ = offset + history.best_epoch if history.best_epoch is not None else None
         self.history_ = history
-        return self
 
-    def _split(self, X, Y, net: Network):
-        """Hold out ``validation_fraction`` of the columns of X (n_x, m): seeded, stratified for classes."""
-        m = X.shape[1]
+    def _split(self, X, Y, w, net: Network):
+        """Hold out ``validation_fraction`` of the rows of X (m, n_x): seeded, stratified for classes.
+
+        Returns ((X_train, Y_train, w_train), (X_dev.T, Y_dev)); the dev part is scored unweighted.
+        """
+        m = X.shape[0]
         f = check_number(self.validation_fraction, "validation_fraction", low=0.0, high=1.0, low_open=True,
                          high_open=True, hint="a fraction of the training samples such as 0.1")
         n_val = int(math.floor(f * m + 0.5))
@@ -372,31 +537,37 @@ class _GlassEstimator(BaseEstimator):
                 "1 sample for validation and 1 for training: use more samples or another "
                 "validation_fraction, or pass X_dev and y_dev to fit"
             )
-        X_tr, Y_tr, X_va, Y_va = train_test_split(X, Y, test=n_val, stratify=self._stratify(),
-                                                  seed=spawn_seed(net.rng))
-        return X_tr, Y_tr, X_va, Y_va
+        # Split the sample indices (the split depends on Y and the seed only), then take rows of X and w.
+        index_tr, Y_tr, index_va, Y_va = train_test_split(np.arange(m).reshape(1, -1), Y, test=n_val,
+                                                          stratify=self._stratify(), seed=spawn_seed(net.rng))
+        tr, va = index_tr[0], index_va[0]
+        return (X[tr], Y_tr, None if w is None else w[tr]), (X[va].T, Y_va)
 
-    def fit(self, X, y, X_dev=None, y_dev=None):
+    def fit(self, X, y, sample_weight=None, *, X_dev=None, y_dev=None):
         """Train a new network on X (n_samples, n_features) and y; returns self.
 
-        ``X_dev``, ``y_dev``: an optional dev set, evaluated after every epoch and used by
-        ``early_stopping`` instead of holding out ``validation_fraction`` of X. With
+        ``sample_weight`` (n_samples,): how much each sample counts in the cost and its gradients (see
+        the module's docstring). ``X_dev``, ``y_dev``: an optional dev set, evaluated after every epoch
+        and used by ``early_stopping`` instead of holding out ``validation_fraction`` of X. With
         ``warm_start=True`` a fitted estimator continues from its weights for ``epochs`` more epochs.
         """
-        return self._fit(X, y, X_dev, y_dev)
+        return self._fit(X, y, sample_weight, X_dev, y_dev)
 
     # ------------------------------------------------------------------ prediction
     def _output(self, X):
         """(A[L].T, Z[L].T), each (n_samples, n_y), for X (n_samples, n_features), without dropout.
 
-        Computed in the network's dtype, returned in float64 as scikit-learn's predictions are.
+        Computed in the network's dtype; returned in the wider of that dtype and X's float dtype
+        (float64 for any other X), as scikit-learn's MLP does: float32 in, float32 out.
         """
         self._check_fitted()
         net = self.network_
-        X = self._validate_X(X, reset=False, dtype=net.dtype)
+        X = self._validate_rows(X, reset=False)
+        out = np.promote_types(X.dtype, net.dtype)
+        X = _cast(X, net.dtype, "X")
         m, n_y = X.shape[0], net.layer_dims[-1]
-        A = np.empty((m, n_y), dtype=np.float64)
-        Z = np.empty((m, n_y), dtype=np.float64)
+        A = np.empty((m, n_y), dtype=out)
+        Z = np.empty((m, n_y), dtype=out)
         XT = X.T
         for start in range(0, m, _PREDICT_BATCH):
             stop = min(start + _PREDICT_BATCH, m)
@@ -458,7 +629,8 @@ _PARAMETERS_DOC = """
         Inverted dropout: a float for every hidden layer, or one value per layer input
         [input features, hidden 1, ..., hidden L-1].
     l2 : float, default 0.0  [alpha]
-        J += l2/(2m) sum_l ||W[l]||^2, m the mini-batch size; the same number as MLP's alpha.
+        J += l2/(2m) sum_l ||W[l]||^2, m the mini-batch size (its sum of sample weights); the same
+        number as MLP's alpha gives the same gradients.
     optimizer : {"adam", "gd", "momentum", "rmsprop"}, dict or glassnet Optimizer, default "adam"
         An Optimizer object is copied at each fit, never modified.
     learning_rate : float or None, default 0.001  [learning_rate_init]
@@ -484,7 +656,10 @@ _PARAMETERS_DOC = """
     warm_start : bool, default False
         fit continues from the fitted weights (same architecture and classes; l2 and keep_prob may
         change) with a fresh optimizer.
-    dtype : {"float32", "float64"}, default "float32"
+    dtype : {None, "float32", "float64"}, default None
+        The dtype the network computes in. None: the input's, as scikit-learn keeps it (float32 X ->
+        float32, float64 X -> float64, anything else -> float64), decided by the first fit.
+        "float32" is the fast one: float64 takes 1.6-2x its time (DESIGN.md's measurements).
 
     Attributes
     ----------
@@ -492,12 +667,16 @@ _PARAMETERS_DOC = """
     n_features_in_ : int
     feature_names_in_ : ndarray of str   when X had string column names (a DataFrame)
     n_iter_ : int                        epochs run by the last fit (1 for partial_fit)
-    loss_curve_ : list of float          training cost per epoch since the weights were initialized
-    validation_loss_curve_ : list or None  dev cost per epoch (None where an epoch had no dev set)
+    loss_curve_ : list of float          training data cost per epoch since the weights were initialized:
+                                         J without the L2 term (MLP's loss_curve_ includes its penalty;
+                                         see the module's docstring)
+    l2_cost_curve_ : list of float       the L2 term l2/(2m) sum ||W||^2 after each epoch (m: the training
+                                         set's, its sum of sample weights when weighted)
+    validation_loss_curve_ : list or None  dev data cost per epoch (None where an epoch had no dev set)
     best_epoch_ : int                    1-based index into loss_curve_ of the lowest dev cost (the
                                          training cost without a dev set); with early stopping, the
                                          epoch whose weights were kept
-    loss_ : float                        the last epoch's training cost
+    loss_ : float                        the last epoch's training data cost (loss_curve_[-1])
     history_ : glassnet.History          the last fit's per-epoch records
 """
 
@@ -569,17 +748,24 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
         return self._as_Y(self._encode(y, "y"))
 
     def _dev_targets(self, y_dev, m_dev):
-        y_dev = column_or_1d(y_dev, warn=True)
-        check_consistent_length(np.empty(m_dev), y_dev)
-        return self._as_Y(self._encode(y_dev, "y_dev"))
+        return self._as_Y(self._encode(self._validate_y(y_dev, m_dev, "y_dev"), "y_dev"))
 
-    def partial_fit(self, X, y, classes=None):
+    def _check_weighted_targets(self, Y) -> None:
+        present = np.unique(Y)
+        if present.size < 2:
+            label = self.classes_[int(present[0])].tolist()  # Y holds class indices (0/1 for a sigmoid output)
+            raise LabelError(
+                f"sample_weight leaves samples of only one class ({label!r}) with a positive weight; a classifier "
+                "needs samples of at least 2 classes to learn from: give samples of another class a positive weight"
+            )
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one epoch on (X, y), continuing the weights and optimizer state; returns self.
 
         ``classes`` (every label of the whole data set) is required on the first call, as in
-        scikit-learn, because the output layer is sized from it.
+        scikit-learn, because the output layer is sized from it. ``sample_weight`` as in ``fit``.
         """
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def decision_function(self, X):
         """z[L] before the output activation: (n_samples,) for two classes, else (n_samples, n_classes)."""
@@ -640,13 +826,14 @@ class GlassRegressor(RegressorMixin, _GlassEstimator):
         return self._as_Y(y, "y")
 
     def _dev_targets(self, y_dev, m_dev):
-        y_dev = check_array(y_dev, ensure_2d=False, dtype=np.float64, input_name="y_dev")
-        check_consistent_length(np.empty(m_dev), y_dev)
-        return self._as_Y(y_dev, "y_dev")
+        return self._as_Y(self._validate_y(y_dev, m_dev, "y_dev"), "y_dev")
 
-    def partial_fit(self, X, y):
-        """Train one epoch on (X, y), continuing the weights and optimizer state; returns self."""
-        return self._fit(X, y, incremental=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one epoch on (X, y), continuing the weights and optimizer state; returns self.
+
+        ``sample_weight`` as in ``fit``.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
         """A[L].T: (n_samples,) when fitted on a 1-D y, else (n_samples, n_outputs)."""

@@ -1,10 +1,11 @@
 """Lab: a 2-layer and a 4-layer network on cat vs non-cat (the course's deep-network assignment).
 
 The course's 209 training and 50 test 64x64 RGB images, flattened to columns of 12 288 values in
-[0, 1]; full-batch gradient descent with learning rate 0.0075 for 2 500 iterations (quick mode: 150
-iterations and 3 seeds); a 2-layer (12288, 7, 1) and a 4-layer [12288, 20, 7, 5, 1] network, ReLU hidden
-layers and a sigmoid output, both initialized as the course did for its L-layer model
-(W / √n[l-1], glassnet's "xavier").
+[0, 1]; full-batch gradient descent with learning rate 0.0075 for 2 500 iterations; a 2-layer
+(12288, 7, 1) and a 4-layer [12288, 20, 7, 5, 1] network, ReLU hidden layers and a sigmoid output,
+both initialized as the course did for its L-layer model (W / √n[l-1], glassnet's "xavier").
+Quick mode runs 100 iterations and 3 seeds: long enough for the median network to beat the
+all-non-cat guess on the training set, far too short for the test accuracies the notes compare.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from .report import median_range, pct
 TITLE_ZH = "前向传播和反向传播 / 深层神经网络"
 TITLE_EN = "Forward and backward propagation: a deep network"
 
+QUICK_ITERATIONS = 100
+"""Quick mode's iterations: each costs two 20 x 12 288 by 12 288 x 209 products in the 4-layer network."""
+
 ARCHITECTURES = {"2-layer (12288, 7, 1)": [12288, 7, 1], "4-layer [12288, 20, 7, 5, 1]": [12288, 20, 7, 5, 1]}
 
 
 def run(ctx, result) -> None:
     X, Y, X_test, Y_test = load_cats(ctx.data_path)
-    iterations = 150 if ctx.quick else 2_500
+    iterations = QUICK_ITERATIONS if ctx.quick else 2_500
     seeds = ctx.seeds[:3] if ctx.quick else ctx.seeds
     runs = {name: [] for name in ARCHITECTURES}
     curves = {}

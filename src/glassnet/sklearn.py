@@ -41,8 +41,8 @@ the epoch's mini-batches), the number ``validation_loss_curve_`` and ``sklearn.m
 give on a dev set, so the two curves can be compared; ``l2_cost_curve_`` holds the L2 term beside
 it (l2/(2m) sum ||W||^2 with the training set's m). scikit-learn's MLP differs: its
 ``loss_curve_`` adds its penalty alpha/(2b) sum ||W||^2 to each mini-batch of b examples before
-averaging, so it compares with ``loss_curve_ + n_batches * l2_cost_curve_``, not with
-``loss_curve_`` (the same l2 = alpha gives the same gradients; only the reported number differs).
+averaging, so it is about ``loss_curve_ + n_batches * l2_cost_curve_`` (the weights move between
+batches), not ``loss_curve_``. The L2 gradient is the same: l2/b W here, alpha/b W there, for l2 = alpha.
 
 A dev set. ``fit(X, y, X_dev=..., y_dev=...)``: the dev set is evaluated after every epoch
 (``validation_loss_curve_``) and, with ``early_stopping=True``, watched for ``patience`` epochs

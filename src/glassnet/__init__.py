@@ -37,6 +37,7 @@ from .history import History
 from .io import load, load_metadata, save
 from .network import Network
 from .optimizers import Adam, GradientDescent, Momentum, RMSprop
+from .sweeps import sweep  # dask and joblib load only when a sweep runs on them
 from .training import DivergenceWarning, fit
 from .version import __version__
 
@@ -54,6 +55,7 @@ __all__ = [
     "diagnostics", "gradcheck", "GradCheckReport", "check_gradients", "gradient_check", "numerical_derivative",
     "check_cost_decreases", "diagnose", "epoch_record", "layer_statistics",
     "optimizers", "Adam", "GradientDescent", "Momentum", "RMSprop",
+    "sweep",
     "load", "load_metadata", "save",
     "Callback", "DivergenceWarning", "EarlyStopping", "History", "evaluate", "fit",
     "__version__",

@@ -163,9 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--quick", action="store_true", help="a smaller, faster version of the experiment")
     lab.add_argument("--data-path", default=None,
                      help="folder with the course's data files (or a parent with their subfolders)")
+    _add_backend_flags(lab, "run the lab's repeated trainings (seeds) one after another in this process (default), "
+                            "in N local processes (--jobs N) or on Dask; the table is the same")
     lab.set_defaults(handler=cmd_lab)
 
     add_playground_parser(sub)
+    add_sweep_parser(sub)
     return parser
 
 
@@ -425,8 +428,109 @@ def cmd_lab(args) -> int:
         return 0
     if args.seeds < 1:
         raise HyperparameterError(f"--seeds must be >= 1, got {args.seeds}")
-    labs.run(args.name, out=args.out, seed=args.seed, quick=args.quick, seeds=args.seeds, data_path=args.data_path)
+    from .sweeps import backend_options, check_backend
+
+    backend, n_workers, scheduler = backend_options(args.dask, args.scheduler, args.jobs, default="sequential")
+    check_backend(backend, n_workers)
+    labs.run(args.name, out=args.out, seed=args.seed, quick=args.quick, seeds=args.seeds, data_path=args.data_path,
+             backend=backend, n_workers=n_workers, scheduler=scheduler)
     return 0
+
+
+def add_sweep_parser(sub) -> None:
+    """glassnet sweep: the flags of train, the grid/random search, the seeds, where the trials run."""
+    sweep = sub.add_parser("sweep", help="train every configuration of a grid/random search with several seeds, "
+                                         "in local processes or on a Dask cluster")
+    add_data_flags(sweep)
+    add_network_flags(sweep)
+    add_training_flags(sweep)
+    group = sweep.add_argument_group("sweep")
+    group.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                       help="values to try for a setting, repeatable: l2=0,0.1,0.7; layers=20x7,40x20x7; names as "
+                            "the flags: layers, activation, initializer, init_scale, keep_prob, l2, learning_rate, "
+                            "batch_size, optimizer, epochs, schedule, early_stopping, normalize, dtype")
+    group.add_argument("--random", action="append", default=[], metavar="NAME=DIST",
+                       help="a setting drawn at random, repeatable: learning_rate=log:1e-4:1e-1, l2=uniform:0:1, "
+                            "batch_size=int:16:256, activation=choice:relu,tanh")
+    group.add_argument("--n-random", type=int, default=None, help="random draws (default 10 when --random is given)")
+    group.add_argument("--random-seed", type=int, default=0, help="seed of the random draws (default 0)")
+    group.add_argument("--seeds", type=int, default=5,
+                       help="trainings per configuration, with seeds --seed, --seed+1, ... (default 5)")
+    group.add_argument("--retries", type=int, default=2,
+                       help="times the trials of a worker that died are run again (default 2)")
+    group.add_argument("--top", type=int, default=10, help="configurations to print (default 10)")
+    _add_backend_flags(group, "where the trials run (default: local processes, one per core)")
+    sweep.add_argument("--out", default=None, help="output folder (default runs/sweep-<data>-<time>); rerunning "
+                                                   "the same command into it skips the finished trials")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=cmd_sweep)
+
+
+def _add_backend_flags(parser, description: str) -> None:
+    """--jobs N, --dask local[:N], --scheduler ADDRESS (glassnet sweep and glassnet lab)."""
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help=f"{description}: N local worker processes, one BLAS thread each (1: in this process)")
+    parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="local[:N]",
+                        help='a Dask LocalCluster of N worker processes (default: one per core); needs '
+                             'pip install "glassnet[sweeps]"')
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="the scheduler of a running Dask cluster (dask scheduler / dask worker, Kubernetes, HPC)")
+
+
+def cmd_sweep(args) -> int:
+    from . import sweeps
+
+    backend, n_workers, scheduler = sweeps.backend_options(args.dask, args.scheduler, args.jobs)
+    sweeps.check_backend(backend, n_workers)  # a missing dask is one line, before any data is loaded
+    for flag, value in (("--checkpoint-every", args.checkpoint_every), ("--diagnostics", args.diagnostics),
+                        ("--resume", args.resume)):
+        if value:
+            raise HyperparameterError(f"glassnet sweep does not take {flag} (a rerun of the same command resumes "
+                                      "the sweep: finished trials are skipped)")
+    if args.seeds < 1:
+        raise HyperparameterError(f"--seeds must be >= 1, got {args.seeds}")
+    grid, random = sweeps.parse_grid(args.grid), sweeps.parse_random(args.random)
+    n_random = args.n_random if args.n_random is not None else (10 if random else 0)
+    configs = sweeps.expand(grid, random, n_random, args.random_seed)
+    data = load_data(args, args.seed)
+    output, n_out, classification = output_for(data, args.task)
+    X_train, Y_train = data.X_train, data.Y_train
+    if args.limit:
+        X_train, Y_train = X_train[:, : args.limit], Y_train[:, : args.limit]
+    X_tr, Y_tr, X_dev, Y_dev = _split_dev(X_train, Y_train, args.dev_fraction, classification, args.seed)
+    if args.augment and data.image_shape is None:
+        raise HyperparameterError(f"--augment works on images; data set {data.name!r} is not made of images")
+    if args.early_stopping and X_dev is None:
+        raise HyperparameterError("--early-stopping needs a dev set: use --dev-fraction > 0")
+    settings = {
+        "layers": args.layers, "activation": args.activation, "leaky_alpha": args.leaky_alpha,
+        "initializer": args.initializer, "init_scale": args.init_scale,
+        "keep_prob": args.keep_prob[0] if len(args.keep_prob) == 1 else args.keep_prob, "l2": args.l2,
+        "dtype": args.dtype, "epochs": args.epochs, "batch_size": args.batch_size or None,
+        "optimizer": args.optimizer, "learning_rate": args.learning_rate, "schedule": args.schedule,
+        "early_stopping": args.early_stopping, "augment": args.augment,
+        "normalize": args.normalize if args.normalize is not None else not args.augment,
+    }
+    out = Path(args.out or f"runs/sweep-{data.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+    workers = n_workers or sweeps.cpu_count()
+    where = {"local": f"{workers} local processes", "sequential": "this process",
+             "dask": f"Dask at {scheduler}" if scheduler else f"a Dask LocalCluster of {workers} processes"}[backend]
+    print(f"data: {data.name}  train {X_tr.shape[1]}  dev {0 if X_dev is None else X_dev.shape[1]}  "
+          f"test {data.X_test.shape[1]}  features {data.n_x}", flush=True)
+    print(f"sweep: {len(configs)} configurations x {args.seeds} seeds = {len(configs) * args.seeds} trials "
+          f"in {where} -> {out}", flush=True)
+    result = sweeps.sweep(
+        X_tr, Y_tr, X_dev=X_dev, Y_dev=Y_dev, X_test=data.X_test, Y_test=data.Y_test, grid=grid, random=random,
+        n_random=n_random, random_seed=args.random_seed, seeds=list(range(args.seed, args.seed + args.seeds)),
+        out=out, backend=backend, n_workers=n_workers, scheduler=scheduler, retries=args.retries, output=output,
+        n_out=n_out, image_shape=data.image_shape, progress=not args.quiet, **settings)
+    print(result.report(top=args.top), flush=True)
+    print(f"wrote {out}/results.csv, summary.csv, sweep.json" + (", best_model.npz" if result.best else "")
+          + (f" and {len(result.figures)} figure{'s' * (len(result.figures) > 1)}" if result.figures else ""))
+    if result.failed:
+        print(f"{result.failed} trials failed: see {out / 'errors.log'}; rerunning the command runs them again",
+              file=sys.stderr)
+    return 1 if result.failed else 0
 
 
 def add_playground_parser(sub) -> None:

@@ -47,13 +47,18 @@ def titles() -> dict[str, str]:
 
 
 def run(name: str, out=None, seed: int = 0, quick: bool = False, seeds: int = 5, data_path=None,
-        verbose: bool = True) -> LabResult:
-    """Run lab ``name``: print its table and claims, write figures and results.json into ``out``."""
+        verbose: bool = True, backend: str = "sequential", n_workers: int | None = None,
+        scheduler=None) -> LabResult:
+    """Run lab ``name``: print its table and claims, write figures and results.json into ``out``.
+
+    ``backend`` ("sequential", "local" or "dask", with ``n_workers`` and ``scheduler`` as in
+    ``glassnet.sweeps``) runs the repeated trainings of the labs that use ``ctx.map``; the table is the same.
+    """
     mod = module(name)
     key = name.strip().lower().replace("_", "-")
     folder = Path(out) if out is not None else Path("runs") / f"lab-{key}"
     context = LabContext(out=folder, seed=seed, quick=quick, n_seeds=seeds, data_path=data_path,
-                         verbose=verbose)
+                         verbose=verbose, backend=backend, n_workers=n_workers, scheduler=scheduler)
     result = LabResult(key, mod.TITLE_ZH, mod.TITLE_EN, quick=quick)
     if verbose:
         print(f"== {result.title} ==", flush=True)

@@ -9,6 +9,9 @@ gradient descent, learning rate 0.3, 30 000 iterations. Quick mode trains with A
 Dropout runs twice: with fresh masks at every iteration (what glassnet does, and what dropout
 means) and with one mask set drawn once and reused at every iteration (what the course's
 assignment code did, by re-seeding NumPy inside its forward pass).
+
+The trainings run one after another by default; ``glassnet lab regularization --seeds 50 --dask
+local`` (or ``--scheduler ADDRESS``, ``--jobs N``) runs them in parallel and gives the same table.
 """
 
 from __future__ import annotations
@@ -33,6 +36,25 @@ VARIANTS = {  # name: (Network keywords, fixed dropout masks?)
 }
 
 
+def train_variant(data: dict, config: dict, seed: int) -> dict:
+    """One training of the lab: variant ``config["variant"]`` from ``seed``; its accuracies and final cost.
+
+    Module-level so that worker processes and Dask workers can import it; ``config["keep"]`` also
+    returns the trained network (the figure shows the first seed's).
+    """
+    kwargs, fixed = VARIANTS[config["variant"]]
+    net = Network([2, 20, 3, 1], hidden_activation="relu", output_activation="sigmoid",
+                  initializer="xavier", dtype="float64", seed=seed, **kwargs)
+    masks = net.fixed_dropout_masks() if fixed else contextlib.nullcontext()
+    with masks:
+        history = net.fit(data["X"], data["Y"], epochs=config["iterations"], optimizer=config["optimizer"],
+                          learning_rate=config["learning_rate"])
+    run = {"seed": seed, "train_accuracy": net.evaluate(data["X"], data["Y"])["accuracy"],
+           "test_accuracy": net.evaluate(data["X_test"], data["Y_test"])["accuracy"],
+           "final_cost": history["cost"][-1]}
+    return {"run": run, "net": net if config["keep"] else None}
+
+
 def run(ctx, result) -> None:
     X, Y, X_test, Y_test = load_course_2d(ctx.data_path)
     if ctx.quick:
@@ -41,20 +63,16 @@ def run(ctx, result) -> None:
         optimizer, learning_rate, iterations = "gd", 0.3, 30_000
     result.notes.append(f"[2, 20, 3, 1] ReLU/sigmoid, xavier init, full batch, {optimizer} learning rate "
                         f"{learning_rate}, {iterations} iterations, seeds {ctx.seeds}")
+    # Each (seed, variant) is one training; ctx.map runs them on the lab's backend (sequential unless asked).
+    items = [({"variant": name, "optimizer": optimizer, "learning_rate": learning_rate, "iterations": iterations,
+               "keep": seed == ctx.seeds[0]}, seed) for seed in ctx.seeds for name in VARIANTS]
+    values = ctx.map(train_variant, {"X": X, "Y": Y, "X_test": X_test, "Y_test": Y_test}, items)
     runs = {name: [] for name in VARIANTS}
     kept = {}
-    for seed in ctx.seeds:
-        for name, (kwargs, fixed) in VARIANTS.items():
-            net = Network([2, 20, 3, 1], hidden_activation="relu", output_activation="sigmoid",
-                          initializer="xavier", dtype="float64", seed=seed, **kwargs)
-            masks = net.fixed_dropout_masks() if fixed else contextlib.nullcontext()
-            with masks:
-                history = net.fit(X, Y, epochs=iterations, optimizer=optimizer, learning_rate=learning_rate)
-            runs[name].append({"seed": seed, "train_accuracy": net.evaluate(X, Y)["accuracy"],
-                               "test_accuracy": net.evaluate(X_test, Y_test)["accuracy"],
-                               "final_cost": history["cost"][-1]})
-            if seed == ctx.seeds[0]:
-                kept[name] = net
+    for (config, _), value in zip(items, values, strict=True):
+        runs[config["variant"]].append(value["run"])
+        if value["net"] is not None:
+            kept[config["variant"]] = value["net"]
     for name, rs in runs.items():
         result.rows.append({"model": name,
                             "train acc median [range]": median_range([r["train_accuracy"] for r in rs]),

@@ -33,6 +33,21 @@ class LabContext:
     n_seeds: int = 5
     data_path: str | None = None
     verbose: bool = True
+    backend: str = "sequential"  # where ``map`` runs trainings: "sequential", "local" or "dask" (glassnet.sweeps)
+    n_workers: int | None = None
+    scheduler: object = None
+
+    def map(self, function, data: dict, items: list) -> list:
+        """``function(data, config, seed)`` for each (config, seed) of ``items``, on the lab's backend.
+
+        The values come back in the items' order, and are the same whichever backend ran them (each
+        training runs under one BLAS thread everywhere). ``function`` must be importable by name (a
+        module-level function) for the process and Dask backends.
+        """
+        from ..sweeps import map_values
+
+        return map_values(function, data, items, backend=self.backend, n_workers=self.n_workers,
+                          scheduler=self.scheduler, progress=self.verbose and self.backend != "sequential")
 
     @property
     def seeds(self) -> list[int]:

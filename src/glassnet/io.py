@@ -339,6 +339,10 @@ def _model_content(net: Network) -> tuple[dict, dict]:
         arrays["normalizer.mu"] = norm.mu
         arrays["normalizer.sigma2"] = norm.sigma2
         metadata["normalizer"] = {"type": type(norm).__name__, "floor": float(norm.floor)}
+    # The rest of the input pipeline (network.py): raw inputs are divided by scale before the
+    # normalizer; the names let a model pick its columns and answer in the original labels.
+    metadata["input"] = {"scale": net.input_scale, "feature_names": net.feature_names,
+                         "class_names": net.class_names}
     return arrays, metadata
 
 
@@ -354,7 +358,24 @@ def _network_from(arrays: dict, metadata: dict, path) -> Network:
         norm.mu = arrays["normalizer.mu"]
         norm.sigma2 = arrays["normalizer.sigma2"]
         net.normalizer = norm
+    _restore_input(net, metadata.get("input") or {}, path)
     return net
+
+
+def _restore_input(net: Network, pipeline: dict, path) -> None:
+    """input_scale, feature_names and class_names from the metadata (absent in older files: none)."""
+    if not isinstance(pipeline, dict):
+        raise ModelFileError(f"{path}: the input pipeline in the file is not valid (not a JSON object)")
+    scale = pipeline.get("scale")
+    if scale is not None and not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
+        raise ModelFileError(f"{path}: the input scale in the file is not valid ({scale!r}, expected a number > 0)")
+    net.input_scale = None if scale is None else float(scale)
+    for name, count in (("feature_names", net.layer_dims[0]), ("class_names", net.n_classes)):
+        names = pipeline.get(name)
+        if names is not None and not (isinstance(names, list) and len(names) == count
+                                      and all(isinstance(v, str) for v in names)):
+            raise ModelFileError(f"{path}: {name} in the file is not a list of {count} names")
+        setattr(net, name, names)
 
 
 def save(net: Network, path, **extra_metadata) -> Path:

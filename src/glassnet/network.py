@@ -10,6 +10,17 @@ All parameters live in one contiguous vector theta = [W1, b1, W2, b2, ...] (each
 row-major order) and all gradients in another of the same layout; ``params`` and each layer hold
 views into it. So ``parameters_to_vector`` is a copy of one array, and an optimizer updates every
 parameter with a few in-place passes.
+
+The input pipeline travels with the network: X as the user has it (raw features, one column per
+example) becomes what layer 1 sees in one place, ``_transform_input``, used by every public entry
+point (``check_X``) and by the fit loop for each mini-batch:
+
+    A[0] = standardize(X / input_scale)     (each step only when set)
+
+``input_scale`` is the fixed scaling a loader applies (digits 16, image pixels 255), ``normalizer``
+the Standardizer that ``fit(normalize=True)`` fits on the training set. With ``feature_names`` and
+``class_names`` a saved model also knows which columns it takes and answers in the original labels
+(``predict_labels``).
 """
 
 from __future__ import annotations
@@ -36,6 +47,20 @@ from .validation import (
     check_keep_prob,
     check_number,
 )
+
+
+def _names(values, name: str, count: int | None, what: str = "") -> list[str] | None:
+    """None, or ``count`` names as a list of str (``count`` None: no names are possible)."""
+    if values is None:
+        return None
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+        raise HyperparameterError(f"{name} must be a list of names, got {values!r}")
+    names = [str(v) for v in values]
+    if count is None:
+        raise HyperparameterError(f"{name} is for classifiers (softmax or one sigmoid unit); got {len(names)} names")
+    if len(names) != count:
+        raise HyperparameterError(f"{name} needs {count} names ({what or 'one per input feature'}), got {len(names)}")
+    return names
 
 
 class ParameterDict(Mapping):
@@ -83,6 +108,11 @@ class Network:
     sigmoid -> binary cross-entropy, softmax -> categorical cross-entropy, linear -> J = 1/(2m) sum
     (a - y)^2. ``keep_prob`` is a float for every hidden layer or one value per layer input
     [input features, hidden 1, ..., hidden L-1]. ``l2`` is the notes' lambda.
+
+    The input pipeline (module docstring): ``input_scale`` divides every raw input before the
+    normalizer (None: no fixed scaling); ``feature_names`` (n_x names) and ``class_names`` (one per
+    class: the softmax units, or the two classes of a single sigmoid unit) are kept for the model
+    file, ``predict_labels`` and ``glassnet info``. All three may also be set as attributes.
     """
 
     def __init__(
@@ -97,6 +127,10 @@ class Network:
         l2: float = 0.0,
         dtype=DEFAULT_DTYPE,
         seed=None,
+        *,
+        input_scale: float | None = None,
+        feature_names: Sequence[str] | None = None,
+        class_names: Sequence[str] | None = None,
     ):
         if isinstance(layer_dims, str | bytes) or not isinstance(layer_dims, Sequence | np.ndarray):
             raise HyperparameterError(
@@ -137,6 +171,10 @@ class Network:
         self.seed = seed
         self.rng = make_rng(seed)
         self.normalizer = None  # set by fit(normalize=True); applied to X at every public entry
+        self.input_scale = None if input_scale is None else check_number(
+            input_scale, "input_scale", low=0.0, low_open=True, hint="raw inputs are divided by it, e.g. 255")
+        self.feature_names = _names(feature_names, "feature_names", self.layer_dims[0])
+        self.class_names = _names(class_names, "class_names", self.n_classes or None, "the network's classes")
         self._masks_fixed = False
 
         self._build()
@@ -212,6 +250,13 @@ class Network:
     def output_activation(self) -> str:
         return self.activations[-1].name
 
+    @property
+    def n_classes(self) -> int:
+        """Classes this network tells apart: the softmax units, 2 for one sigmoid unit, else 0."""
+        if self.output_activation == "softmax":
+            return self.layer_dims[-1]
+        return 2 if self.output_activation == "sigmoid" and self.layer_dims[-1] == 1 else 0
+
     # ------------------------------------------------------------------ boundary checks
     def check_X(self, X, name: str = "X", raw: bool = False):
         """Validate X at a public entry point and return it in the network's dtype, normalized.
@@ -235,10 +280,22 @@ class Network:
         check_in_range(X, name, self.dtype)
         if raw:
             return X
-        X = xp.asarray(X, dtype=self.dtype)
+        return self._transform_input(xp.asarray(X, dtype=self.dtype))
+
+    def _transform_input(self, X):
+        """The input pipeline, the one place it is applied: A[0] = standardize(X / input_scale).
+
+        X (n_x, m) already checked and in the network's dtype; a new array when a step applies.
+        """
+        if self.input_scale is not None:
+            X = X / xp.asarray(self.input_scale, dtype=X.dtype)  # true division: the loaders' own numbers
         if self.normalizer is not None:
             X = self.normalizer.transform(X)
         return X
+
+    def transform_input(self, X):
+        """What layer 1 sees for raw X (n_x, m): validated, cast, divided by input_scale, standardized."""
+        return self.check_X(X)
 
     def check_Y(self, Y, m: int, name: str = "Y"):
         """Validate Y (n_y, m) for this network's output and return it as the loss uses it."""
@@ -387,6 +444,20 @@ class Network:
         """Turn the output A[L] into predictions (see ``predict``)."""
         return decide(self.output_activation, AL)
 
+    def predict_labels(self, X):
+        """(1, m) predictions in the original labels: ``class_names[predict(X)]`` (str array).
+
+        Without class names (a network trained on labels 0..C-1) the class indices as text.
+        """
+        n = self.n_classes
+        if not n:
+            raise HyperparameterError(
+                f"predict_labels needs a classifier (softmax output, or one sigmoid unit); this network's "
+                f"output is {self.output_activation} with {self.layer_dims[-1]} units: use predict"
+            )
+        names = np.array(self.class_names if self.class_names is not None else [str(k) for k in range(n)])
+        return names[np.asarray(self.predict(X), dtype=np.int64)]
+
     # ------------------------------------------------------------------ training
     trainer = None
     """The fit loop, ``glassnet.training.fit``. Training sits above the network in the map (it drives
@@ -500,7 +571,17 @@ class Network:
                 f"{layer.keep_prob:<15g}{layer.W.size + layer.b.size:>10,}"
             )
         rows.append(f"total parameters: {self.n_params:,}   l2 = {self.l2:g}   dtype = {self.dtype}")
+        rows.append(f"input: {self.describe_input()}")
         return "\n".join(rows)
+
+    def describe_input(self) -> str:
+        """The input pipeline in words, e.g. "64 raw features / 16 -> standardized (train-set mean, variance)"."""
+        steps = [f"{self.layer_dims[0]} raw features"]
+        if self.input_scale is not None:
+            steps.append(f"/ {self.input_scale:g}")
+        steps.append("-> standardized (train-set mean and variance)" if self.normalizer is not None
+                     else "-> used as they are" if self.input_scale is None else "")
+        return " ".join(s for s in steps if s)
 
     def __repr__(self) -> str:
         acts = ", ".join(a.name for a in self.activations)

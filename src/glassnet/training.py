@@ -154,7 +154,8 @@ class _Loop:
                 f"network's current normalizer, to continue training), got {normalize!r}"
             )
         if normalize != "keep":
-            net.normalizer = Standardizer().fit(self.X) if normalize is True else None  # μ, σ² of the training set
+            # μ, σ² of the training set as the normalizer sees it: after the network's fixed input scaling
+            net.normalizer = Standardizer().fit(self.X, divide_by=net.input_scale) if normalize is True else None
         self.shuffle_rng = make_rng(seed) if seed is not None else make_rng(spawn_seed(net.rng))
         self.augment_rng = make_rng(spawn_seed(self.shuffle_rng)) if self.augment is not None else None
         if not self.opt.is_attached_to(net.parameter_shapes(), net.dtype):
@@ -268,8 +269,7 @@ class _Loop:
         for t, (Xb, Yb, wb) in enumerate(self.batches(order)):
             if self.augment is not None:
                 Xb = augment_columns(Xb, self.image_shape, self.augment, self.augment_rng)
-            if net.normalizer is not None:
-                Xb = net.normalizer.transform(Xb)
+            Xb = net._transform_input(Xb)  # the network's input pipeline: / input_scale, then the normalizer
             AL = net._forward(Xb, training=True, reuse_buffers=True)
             J = net._data_cost_of_last_forward(Yb, wb)
             if not math.isfinite(J):

@@ -133,7 +133,7 @@ def test_missing_file_offline_says_where_to_put_it(monkeypatch, tmp_path):
 def test_missing_file_without_download(tmp_path):
     with pytest.raises(DatasetError, match="download=False") as err:
         ds.load_fashion_mnist(split="train", download=False, cache_dir=tmp_path)
-    assert str(tmp_path / "fashion_mnist") in str(err.value)
+    assert str(tmp_path / "fashion-mnist") in str(err.value)  # the layout of shared/datasets
     with pytest.raises(DatasetError, match="train-labels-idx1-ubyte.gz"):
         ds.load_mnist(tmp_path, split="train")  # an explicit path is never downloaded into
     with pytest.raises(DatasetError, match="train_catvnoncat.h5"):
@@ -313,3 +313,41 @@ def test_load_registry_errors():
         ds.load("moons", colour="red")
     with pytest.raises(HyperparameterError, match="reads no files"):
         ds.load("xor", path="/tmp")
+
+
+# ------------------------------------------------------------------------------ fixed scaling and the cache layout
+
+
+def test_raw_features_and_the_fixed_scaling_they_need(shared_datasets):
+    X16, Y = ds.load_digits()
+    raw, Y_raw = ds.load_digits(scaled=False)
+    assert raw.max() == 16.0 and np.array_equal(raw / ds.DIGITS_SCALE, X16) and np.array_equal(Y, Y_raw)
+    scaled = ds.load("digits", seed=0)
+    unscaled = ds.load("digits", seed=0, scaled=False)
+    assert scaled.input_scale == unscaled.input_scale == 16.0 and scaled.scaled and not unscaled.scaled
+    assert np.array_equal(unscaled.X_test / 16.0, scaled.X_test)  # the same split, raw values
+    assert unscaled.feature_names[:2] == ("pixel_0_0", "pixel_0_1") and len(unscaled.feature_names) == 64
+    mnist = ds.load("mnist", path=shared_datasets, scaled=False, download=False)
+    assert mnist.input_scale == 255.0 and mnist.X_test.dtype == np.float32 and mnist.X_test.max() == 255.0
+    # the network's own division gives the loader's numbers bit for bit
+    scaled_test, _ = ds.load_mnist(shared_datasets, split="test")
+    assert np.array_equal(mnist.X_test / np.float32(255.0), scaled_test)
+    assert ds.load("moons", seed=0).input_scale is None
+
+
+def test_the_cache_root_reads_the_shared_layout(monkeypatch, shared_datasets):
+    """GLASSNET_DATA pointing at a folder laid out like shared/datasets (regularization-2d/, fashion-mnist/,
+    catvnoncat/) finds every set without path=."""
+    monkeypatch.setenv("GLASSNET_DATA", str(shared_datasets))
+    X_tr, _, _, _ = ds.load_course_2d()
+    assert X_tr.shape == (2, 211)
+    assert ds.load_cats()[0].shape == (12288, 209)
+    assert ds.load_fashion_mnist(split="test", download=False)[0].shape == (784, 10000)
+
+
+def test_the_cache_root_still_reads_the_older_names(monkeypatch, tmp_path, shared_datasets):
+    old = tmp_path / "course_2d"
+    old.mkdir()
+    shutil.copyfile(shared_datasets / "regularization-2d" / "data.mat", old / "data.mat")
+    monkeypatch.setenv("GLASSNET_DATA", str(tmp_path))
+    assert ds.load_course_2d()[0].shape == (2, 211)

@@ -17,6 +17,11 @@ that makes mini-batch gathers fast (see DESIGN.md).
 
 ``load(name, path=None, **kw)`` gives any of them as a ``Dataset`` with a train and a test split;
 ``DATASETS`` lists the names.
+
+Fixed scaling: digits are divided by 16 and image pixels by 255, so X lies in [0, 1]. Every loader
+reports that divisor (``Dataset.input_scale``) and takes ``scaled=False`` to hand out the raw
+values instead: a model that divides its inputs itself (``Network(input_scale=...)``) then takes
+raw features, the ones a user has in a file, at prediction time too.
 """
 
 from __future__ import annotations
@@ -54,7 +59,12 @@ class Dataset:
     X_train (n_x, m_train), Y_train (1, m_train) int64, X_test (n_x, m_test), Y_test (1, m_test)
     (image sets loaded with ``images=True``: X (m, H, W, C)); labels 0..n_classes-1;
     ``image_shape`` (H, W, C) when each column of X is an image flattened in C order (what
-    augmentation needs), else None; ``class_names`` when known.
+    augmentation needs), else None; ``class_names`` and ``feature_names`` when known.
+
+    ``input_scale``: the loader's fixed scaling of the raw features, X = raw / input_scale (16 for
+    digits, 255 for images; None when the features are used as read). ``scaled``: whether X holds
+    the divided values (the default) or the raw ones (``load(..., scaled=False)``). ``label_name``:
+    the label column of a set read from a file.
     """
 
     X_train: np.ndarray
@@ -65,6 +75,10 @@ class Dataset:
     name: str
     image_shape: tuple[int, int, int] | None = None
     class_names: tuple[str, ...] | None = None
+    feature_names: tuple[str, ...] | None = None
+    input_scale: float | None = None
+    scaled: bool = True
+    label_name: str | None = None
 
     @property
     def n_x(self) -> int:
@@ -76,7 +90,8 @@ class Dataset:
         return (
             f"Dataset({self.name!r}: X_train {self.X_train.shape} {self.X_train.dtype}, "
             f"Y_train {self.Y_train.shape}, X_test {self.X_test.shape}, Y_test {self.Y_test.shape}, "
-            f"n_classes={self.n_classes}, image_shape={self.image_shape})"
+            f"n_classes={self.n_classes}, image_shape={self.image_shape}, input_scale={self.input_scale}, "
+            f"scaled={self.scaled})"
         )
 
 
@@ -231,15 +246,24 @@ def make_xor(n: int = 400, noise: float = 0.1, seed=None, shuffle: bool = True):
 # ---------------------------------------------------------------------------------------------
 
 
-def load_digits():
+DIGITS_SCALE = 16.0
+"""scikit-learn's digits count ink in 4x4 blocks: raw values 0..16."""
+IMAGE_SCALE = 255.0
+"""8-bit pixels: raw values 0..255."""
+
+
+def load_digits(scaled: bool = True):
     """scikit-learn's bundled 8x8 digits: X (64, 1797) float64 = pixel / 16 in [0, 1], Y (1, 1797) int64 0..9.
 
-    Row index of X = row * 8 + col of the image (``image_shape`` (8, 8, 1)).
+    Row index of X = row * 8 + col of the image (``image_shape`` (8, 8, 1)). ``scaled=False``:
+    the raw pixel values 0..16, as scikit-learn gives them.
     """
     from sklearn.datasets import load_digits as sk_load_digits
 
     bunch = sk_load_digits()
-    data = np.ascontiguousarray(bunch.data, dtype=np.float64) / 16.0
+    data = np.ascontiguousarray(bunch.data, dtype=np.float64)
+    if scaled:
+        data /= DIGITS_SCALE
     return data.T, bunch.target.astype(np.int64).reshape(1, -1)
 
 
@@ -366,9 +390,25 @@ DOWNLOAD_TIMEOUT_S = 60.0
 
 
 def data_home() -> Path:
-    """The cache root: ``$GLASSNET_DATA`` if set, else ``~/.cache/glassnet``."""
+    """The cache root: ``$GLASSNET_DATA`` if set, else ``~/.cache/glassnet``.
+
+    It is laid out like ``shared/datasets`` and like a folder given as ``path=``: one subfolder per
+    data set named ``Resource.folder`` (``mnist``, ``fashion-mnist``, ``catvnoncat``,
+    ``regularization-2d``), so ``GLASSNET_DATA=../shared/datasets`` works as it is. A subfolder
+    named after the data set (``fashion_mnist``, ``cats``, ``course_2d``: the names of earlier
+    versions) is read too when it holds the files.
+    """
     env = os.environ.get("GLASSNET_DATA")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "glassnet"
+
+
+def _cache_folder(resource: Resource, root: Path, needed: list[str]) -> Path:
+    """The cache subfolder of ``resource``: the first of ``folder``/``name`` holding every needed file,
+    else ``folder`` (where downloads go)."""
+    for candidate in dict.fromkeys((resource.folder, resource.name)):
+        if all((root / candidate / f).is_file() for f in needed):
+            return root / candidate
+    return root / resource.folder
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -406,7 +446,8 @@ def _where_to_put(resource: Resource, folder: Path, missing: list[str]) -> str:
     )
     return (
         f"put the file(s) {', '.join(missing)} for {resource.title} into {folder}{urls}; "
-        f"or pass path= to a folder that holds them (set GLASSNET_DATA to move the cache root)"
+        f"or pass path= (on the command line: --data-path) to a folder that holds them "
+        f"(set GLASSNET_DATA to move the cache root)"
     )
 
 
@@ -468,9 +509,10 @@ def locate(name: str, path=None, download: bool = True, cache_dir=None, files=No
 
     ``path``: a folder holding the files, or a folder with a subfolder named like the data set
     (``mnist``, ``fashion-mnist``, ``catvnoncat``, ``regularization-2d``), or one of the files; files
-    are never downloaded into ``path``. ``path=None``: the cache folder ``cache_dir/<name>``
-    (``cache_dir`` defaults to ``data_home()``), where missing files are downloaded when the data
-    set has an address and ``download`` is true.
+    are never downloaded into ``path``. ``path=None``: the cache folder ``cache_dir/<folder>``
+    (``cache_dir`` defaults to ``data_home()``; the same folder names as under ``path``, see
+    ``data_home``), where missing files are downloaded when the data set has an address and
+    ``download`` is true.
     """
     resource = RESOURCES[name]
     needed = list(files) if files is not None else list(resource.files)
@@ -486,7 +528,8 @@ def locate(name: str, path=None, download: bool = True, cache_dir=None, files=No
                                + _where_to_put(resource, root, missing))
         cached = False
     else:
-        folder = (Path(cache_dir).expanduser() if cache_dir is not None else data_home()) / resource.name
+        root = Path(cache_dir).expanduser() if cache_dir is not None else data_home()
+        folder = _cache_folder(resource, root, needed)
         missing = [f for f in needed if not (folder / f).is_file()]
         if missing:
             if not download or not resource.mirrors:
@@ -557,45 +600,49 @@ def _read_idx_pair(folder: Path, images_file: str, labels_file: str):
     return imgs, labs
 
 
-def _images_to_columns(images: np.ndarray, as_images: bool, scale: float = 255.0):
-    """uint8 images (m, H, W[, C]) -> float32 in [0, 1]: (m, H, W, C) if as_images else (H*W*C, m)."""
+def _images_to_columns(images: np.ndarray, as_images: bool, scaled: bool = True):
+    """uint8 images (m, H, W[, C]) -> float32 in [0, 1] (raw 0..255 unless ``scaled``):
+    (m, H, W, C) if as_images else (H*W*C, m)."""
     m = images.shape[0]
     out = images.astype(np.float32)
-    np.divide(out, np.float32(scale), out=out)
+    if scaled:
+        np.divide(out, np.float32(IMAGE_SCALE), out=out)
     if as_images:
         return out.reshape(images.shape if images.ndim == 4 else (*images.shape, 1))
     return out.reshape(m, -1).T
 
 
-def _load_idx_set(name: str, path, split: str, images: bool, download: bool, cache_dir):
+def _load_idx_set(name: str, path, split: str, images: bool, download: bool, cache_dir, scaled: bool = True):
     if split not in MNIST_SPLITS:
         raise unknown_name("split", split, list(MNIST_SPLITS))
     files = MNIST_SPLITS[split]
     folder = locate(name, path, download=download, cache_dir=cache_dir, files=files)
     imgs, labs = _read_idx_pair(folder, *files)
-    return _images_to_columns(imgs, images), labs.astype(np.int64).reshape(1, -1)
+    return _images_to_columns(imgs, images, scaled), labs.astype(np.int64).reshape(1, -1)
 
 
-def load_mnist(path=None, split: str = "train", images: bool = False, download: bool = True, cache_dir=None):
+def load_mnist(path=None, split: str = "train", images: bool = False, download: bool = True, cache_dir=None,
+               scaled: bool = True):
     """MNIST handwritten digits from the original gzip'd IDX files: X, Y for ``split`` "train" or "test".
 
-    X (784, m) float32 = pixel / 255 in [0, 1], row index = row * 28 + col (``images=True``:
-    (m, 28, 28, 1) float32 instead); Y (1, m) int64 in 0..9; m = 60000 (train) or 10000 (test).
-    ``path``: a folder holding the four files (never downloaded into); ``path=None``: the cache
-    folder ``$GLASSNET_DATA/mnist`` (default ``~/.cache/glassnet/mnist``, or ``cache_dir/mnist``),
-    downloaded there on first use when ``download`` is true. Files are sha256-checked on every load.
+    X (784, m) float32 = pixel / 255 in [0, 1] (``scaled=False``: the raw pixels 0..255),
+    row index = row * 28 + col (``images=True``: (m, 28, 28, 1) float32 instead); Y (1, m) int64
+    in 0..9; m = 60000 (train) or 10000 (test). ``path``: a folder holding the four files (never
+    downloaded into); ``path=None``: the cache folder ``$GLASSNET_DATA/mnist`` (default
+    ``~/.cache/glassnet/mnist``, or ``cache_dir/mnist``), downloaded there on first use when
+    ``download`` is true. Files are sha256-checked on every load.
     """
-    return _load_idx_set("mnist", path, split, images, download, cache_dir)
+    return _load_idx_set("mnist", path, split, images, download, cache_dir, scaled)
 
 
 def load_fashion_mnist(path=None, split: str = "train", images: bool = False, download: bool = True,
-                       cache_dir=None):
+                       cache_dir=None, scaled: bool = True):
     """Fashion-MNIST (Zalando) from the original gzip'd IDX files: X, Y for ``split`` "train" or "test".
 
-    Same layout, scaling and caching as ``load_mnist`` (cache folder ``<root>/fashion_mnist``);
+    Same layout, scaling and caching as ``load_mnist`` (cache folder ``<root>/fashion-mnist``);
     labels 0..9 are ``FASHION_MNIST_CLASSES``.
     """
-    return _load_idx_set("fashion_mnist", path, split, images, download, cache_dir)
+    return _load_idx_set("fashion_mnist", path, split, images, download, cache_dir, scaled)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -603,7 +650,7 @@ def load_fashion_mnist(path=None, split: str = "train", images: bool = False, do
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_cats(path, images: bool):
+def _read_cats(path, images: bool, scaled: bool = True):
     import h5py
 
     folder = locate("cats", path, download=False)
@@ -622,20 +669,21 @@ def _read_cats(path, images: bool):
         if x.dtype != np.uint8 or x.ndim != 4 or x.shape[1:] != (64, 64, 3) or y.shape != (x.shape[0],):
             raise DatasetError(f"{file}: expected {split}_set_x uint8 (m, 64, 64, 3) and {split}_set_y (m,), "
                                f"got {x.dtype} {x.shape} and {y.shape}")
-        out += [_images_to_columns(x, images), y.astype(np.int64).reshape(1, -1)]
+        out += [_images_to_columns(x, images, scaled), y.astype(np.int64).reshape(1, -1)]
     return (*out, classes or ("non-cat", "cat"))
 
 
-def load_cats(path=None, images: bool = False):
+def load_cats(path=None, images: bool = False, scaled: bool = True):
     """The course's cat / non-cat pictures: (X_train, Y_train, X_test, Y_test).
 
-    X (12288, m) float32 = pixel / 255 in [0, 1], one 64x64 RGB image per column flattened as
+    X (12288, m) float32 = pixel / 255 in [0, 1] (``scaled=False``: the raw pixels 0..255), one
+    64x64 RGB image per column flattened as
     ``x.reshape(m, -1).T`` (row index (row * 64 + col) * 3 + channel) like the course;
     ``images=True`` gives (m, 64, 64, 3) float32. Y (1, m) int64, 1 = cat. m = 209 train, 50 test.
     ``path``: the folder with train_catvnoncat.h5 and test_catvnoncat.h5 (or its parent);
-    ``None``: the cache folder ``<root>/cats``. Both files are sha256-checked.
+    ``None``: the cache folder ``<root>/catvnoncat``. Both files are sha256-checked.
     """
-    return _read_cats(path, images)[:4]
+    return _read_cats(path, images, scaled)[:4]
 
 
 def load_course_2d(path=None):
@@ -672,7 +720,7 @@ def load_course_2d(path=None):
 @dataclass(frozen=True)
 class DatasetInfo:
     """A registry entry: ``kind`` is "file", "bundled" or "generated"; ``options`` are the keywords
-    ``load`` passes on; ``build(path, test, seed, **options)`` makes the Dataset."""
+    ``load`` passes on; ``build(name, path, test, seed, scaled, **options)`` makes the Dataset."""
 
     name: str
     kind: str
@@ -696,43 +744,49 @@ def _split(name, X, Y, n_classes, test, seed, **extra) -> Dataset:
     return Dataset(X_tr, Y_tr, X_te, Y_te, n_classes, name, **extra)
 
 
-def _build_idx(name: str, path, test, seed, **kw) -> Dataset:
+def _build_idx(name: str, path, test, seed, scaled=True, **kw) -> Dataset:
     loader = load_mnist if name == "mnist" else load_fashion_mnist
-    X_tr, Y_tr = loader(path, split="train", **kw)
-    X_te, Y_te = loader(path, split="test", **kw)
+    X_tr, Y_tr = loader(path, split="train", scaled=scaled, **kw)
+    X_te, Y_te = loader(path, split="test", scaled=scaled, **kw)
     classes = tuple(str(d) for d in range(10)) if name == "mnist" else FASHION_MNIST_CLASSES
-    return Dataset(X_tr, Y_tr, X_te, Y_te, 10, name, (28, 28, 1), classes)
+    return Dataset(X_tr, Y_tr, X_te, Y_te, 10, name, (28, 28, 1), classes, input_scale=IMAGE_SCALE, scaled=scaled)
 
 
-def _build_cats(name, path, test, seed, images=False) -> Dataset:
-    X_tr, Y_tr, X_te, Y_te, classes = _read_cats(path, images)
-    return Dataset(X_tr, Y_tr, X_te, Y_te, 2, name, (64, 64, 3), classes)
+def _build_cats(name, path, test, seed, scaled=True, images=False) -> Dataset:
+    X_tr, Y_tr, X_te, Y_te, classes = _read_cats(path, images, scaled)
+    return Dataset(X_tr, Y_tr, X_te, Y_te, 2, name, (64, 64, 3), classes, input_scale=IMAGE_SCALE, scaled=scaled)
 
 
-def _build_course_2d(name, path, test, seed) -> Dataset:
-    return Dataset(*load_course_2d(path), 2, name)
+def _build_course_2d(name, path, test, seed, scaled=True) -> Dataset:
+    return Dataset(*load_course_2d(path), 2, name, feature_names=("x1", "x2"))
 
 
-def _build_bundled(name: str, path, test, seed) -> Dataset:
+def _build_bundled(name: str, path, test, seed, scaled=True) -> Dataset:
     _no_path(name, path)
     if name == "digits":
-        X, Y = load_digits()
+        X, Y = load_digits(scaled=scaled)
         return _split(name, X, Y, 10, test, seed, image_shape=(8, 8, 1),
-                      class_names=tuple(str(d) for d in range(10)))
+                      class_names=tuple(str(d) for d in range(10)),
+                      feature_names=tuple(f"pixel_{r}_{c}" for r in range(8) for c in range(8)),
+                      input_scale=DIGITS_SCALE, scaled=scaled)
+    from sklearn.datasets import load_breast_cancer as sk_load_breast_cancer
+
     X, Y = load_breast_cancer()
-    return _split(name, X, Y, 2, test, seed, class_names=("malignant", "benign"))
+    return _split(name, X, Y, 2, test, seed, class_names=("malignant", "benign"),
+                  feature_names=tuple(str(f) for f in sk_load_breast_cancer().feature_names))
 
 
 _GENERATORS = {"flower": make_flower, "moons": make_moons, "circles": make_circles, "spirals": make_spirals,
                "blobs": make_blobs, "xor": make_xor}
 
 
-def _build_generated(name: str, path, test, seed, **kw) -> Dataset:
+def _build_generated(name: str, path, test, seed, scaled=True, **kw) -> Dataset:
     _no_path(name, path)
     rng = make_rng(seed)
     X, Y = _GENERATORS[name](seed=rng, **kw)
     n_classes = kw.get("classes", 2) if name == "spirals" else int(Y.max()) + 1
-    return _split(name, X, Y, n_classes, test, rng)
+    return _split(name, X, Y, n_classes, test, rng, class_names=tuple(str(c) for c in range(n_classes)),
+                  feature_names=("x1", "x2"))
 
 
 def _options(function) -> tuple[str, ...]:
@@ -761,7 +815,7 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 
-def load(name: str, path=None, *, test: float = 0.2, seed=None, **options) -> Dataset:
+def load(name: str, path=None, *, test: float = 0.2, seed=None, scaled: bool = True, **options) -> Dataset:
     """Data set ``name`` (one of ``DATASETS``) as a ``Dataset`` with a train and a test split.
 
     Sets that come with a test split (mnist, fashion_mnist, cats, course_2d) keep it and ignore
@@ -770,7 +824,9 @@ def load(name: str, path=None, *, test: float = 0.2, seed=None, **options) -> Da
     ``path`` is where file-based sets are read from (see ``locate``); the others take no path.
     ``options`` go to the loader or generator: ``DATASETS[name].options`` lists them (``images``,
     ``download``, ``cache_dir`` for files; ``n``, ``noise``, ``classes``, ... for generated sets).
-    Hyphens in names are accepted (``fashion-mnist``).
+    Hyphens in names are accepted (``fashion-mnist``). ``scaled=False`` gives the raw features of
+    the sets with a fixed scaling (digits 0..16, images 0..255; ``Dataset.input_scale`` says the
+    divisor either way); the other sets are the same with either value.
     """
     key = str(name).strip().lower().replace("-", "_")
     if key not in DATASETS:
@@ -782,4 +838,4 @@ def load(name: str, path=None, *, test: float = 0.2, seed=None, **options) -> Da
         raise HyperparameterError(
             f"data set {key!r} takes no option(s) {', '.join(unknown)}; its options are: {known}"
         )
-    return info.build(key, path, test, seed, **options)
+    return info.build(key, path, test, seed, scaled=bool(scaled), **options)

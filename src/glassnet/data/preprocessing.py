@@ -3,6 +3,8 @@
 - ``train_test_split`` / ``train_dev_test_split``: seeded, stratified (each class keeps its
   proportion in every split, to within one example).
 - ``one_hot`` (1, m) labels -> (C, m); ``from_one_hot`` (C, m) -> (1, m).
+- ``encode_labels``: labels as found in a file (numbers or strings) -> class indices 0..C-1 and
+  the class names, so a model can answer in the original labels.
 - ``Standardizer``: the notes' input normalization, statistics from the training set only.
 """
 
@@ -185,6 +187,45 @@ def one_hot(Y, n_classes: int | None = None, dtype=np.float32) -> np.ndarray:
     return out
 
 
+def label_text(value) -> str:
+    """A label as text: strings stripped, integral numbers without a decimal part ("3", not "3.0")."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        return label_text(number) if np.isfinite(number) and text.lower() not in ("nan", "inf", "-inf") else text
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def encode_labels(labels) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Labels (1, m) as found in a file -> (Y (1, m) int64 in 0..C-1, class names (C,)).
+
+    The classes are the distinct labels in sorted order (numbers by value, then strings), named
+    by ``label_text``: labels {3, 7} become 0, 1 named ("3", "7"); {"setosa", "virginica"} become
+    0, 1. A model that keeps the names answers in the original labels (``Network.predict_labels``);
+    a set of labels such as {0, 1000000} gives two classes, not a million-unit output.
+    """
+    raw = np.asarray(labels)
+    if raw.ndim != 2 or raw.shape[0] != 1:
+        raise ShapeError(f"encode_labels takes labels of shape (1, m), got {raw.shape}")
+    texts = [label_text(v) for v in raw[0].tolist()]
+
+    def order(text: str):
+        try:
+            return (0, float(text), text)
+        except ValueError:
+            return (1, 0.0, text)
+
+    classes = tuple(sorted(set(texts), key=order))
+    index = {name: k for k, name in enumerate(classes)}
+    return np.array([[index[t] for t in texts]], dtype=np.int64), classes
+
+
 def from_one_hot(Y) -> np.ndarray:
     """One-hot (or probabilities) (C, m) -> labels (1, m) int64: y(i) = argmax_c Y[c, i]."""
     Y = as_matrix(Y, "Y")
@@ -243,23 +284,33 @@ class Standardizer:
         if self.mu is None or self.sigma2 is None:
             raise NotFittedError("this Standardizer is not fitted yet; call fit(X_train) first")
 
-    def fit(self, X) -> Standardizer:
-        """Compute mu and sigma2 per feature (row) of the training set X (n_x, m)."""
+    def fit(self, X, divide_by: float | None = None) -> Standardizer:
+        """Compute mu and sigma2 per feature (row) of the training set X (n_x, m).
+
+        ``divide_by``: the statistics of X / divide_by (a network's fixed input scaling, applied
+        before this Standardizer), computed chunk by chunk without a scaled copy of X.
+        """
         X = as_matrix(X, "X")
         check_finite(X, "X")
         X = np.asarray(X)
         n, m = X.shape
         if m == 0:
             raise ShapeError("X has no examples (shape (n_x, 0)); fit needs at least one column")
+        scale = 1.0 if divide_by is None else check_number(divide_by, "divide_by", low=0.0, low_open=True)
+
+        def part(s):  # chunks of examples keep temporaries small on large data sets
+            block = X[:, s: s + chunk].astype(np.float64, copy=False)
+            return block if divide_by is None else block / scale
+
         chunk = max(1, _CHUNK_VALUES // max(n, 1))
-        shift = X[:, :1].astype(np.float64)
+        shift = part(0)[:, :1]
         total = np.zeros((n, 1))
-        for s in range(0, m, chunk):  # chunks of examples keep temporaries small on large data sets
-            total += (X[:, s: s + chunk] - shift).sum(axis=1, keepdims=True)
+        for s in range(0, m, chunk):
+            total += (part(s) - shift).sum(axis=1, keepdims=True)
         mu = shift + total / m
         sq = np.zeros((n, 1))
         for s in range(0, m, chunk):
-            d = X[:, s: s + chunk] - mu
+            d = part(s) - mu
             sq += np.einsum("ij,ij->i", d, d)[:, None]
         self.mu, self.sigma2 = mu, sq / m
         return self

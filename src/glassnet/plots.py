@@ -26,12 +26,12 @@ def _finish(fig, path):
 
 
 def cost_curve(history, path=None, title="Training cost", log_scale: bool = False):
-    """J per epoch (the notes' cost curve)."""
+    """The training cost per epoch (the notes' cost curve): the data cost, J without the L2 term."""
     fig = new_figure()
     ax = fig.add_subplot()
     ax.plot(history["epoch"], history["cost"], label="train cost")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("cost J")
+    ax.set_ylabel("data cost (J without the L2 term)")
     if log_scale:
         ax.set_yscale("log")
     ax.set_title(title)
@@ -39,19 +39,25 @@ def cost_curve(history, path=None, title="Training cost", log_scale: bool = Fals
     return _finish(fig, path)
 
 
-def train_dev_curves(history, path=None, title="Train and dev"):
-    """Cost and the metric (accuracy or RMSE) for train and dev, with the best epoch marked."""
+def train_dev_curves(history, path=None, title="Train and dev", weights_epoch: int | None = None):
+    """Cost and the metric (accuracy or RMSE) for train and dev.
+
+    The costs are data costs (J without the L2 term), so train and dev compare. ``weights_epoch``:
+    the epoch whose weights the model holds (early stopping restores its best epoch; otherwise the
+    last). The history's best epoch is marked only when it is that epoch: a marker must not point
+    at weights that were not kept.
+    """
     metric = "rmse" if any(v is not None for v in history["rmse"]) else "accuracy"
     fig = new_figure(10, 4)
-    for i, (key, label) in enumerate((("cost", "cost J"), (metric, metric))):
+    for i, (key, label) in enumerate((("cost", "data cost (J without L2)"), (metric, metric))):
         ax = fig.add_subplot(1, 2, i + 1)
         ax.plot(history["epoch"], history[key], label="train")
         dev = history["dev_" + key]
         if any(v is not None for v in dev):
             ax.plot(history["epoch"], [np.nan if v is None else v for v in dev], label="dev")
-        if history.best_epoch is not None:
+        if history.best_epoch is not None and history.best_epoch == weights_epoch:
             ax.axvline(history.best_epoch, color="grey", linestyle="--", linewidth=1,
-                       label=f"best epoch {history.best_epoch}")
+                       label=f"best epoch {history.best_epoch} (the saved weights)")
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)

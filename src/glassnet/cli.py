@@ -362,6 +362,9 @@ def _file_dataset(path: Path, args, seed, net=None):
             raise LabelError(f"{path}: classification needs one label column, got {table.labels.shape[0]}")
         if net is None:
             Y, class_names = encode_labels(table.labels)
+            if len(class_names) < 2:
+                raise LabelError(f"{path}: the labels hold one class only ({class_names[0]!r}); a classifier needs "
+                                 "two or more (or use --task regression for numbers)")
         else:
             Y, class_names = _labels_of(net, table.labels, path), net.class_names
     else:
@@ -767,6 +770,9 @@ def cmd_predict(args) -> int:
     from .io import load, load_metadata
 
     _check_output_file(args.output, "--output")
+    if not Path(args.input).exists():
+        raise DatasetError(f"no data file at {args.input} (--input): pass a .csv file with a header row or an .npz "
+                           "file with X")
     net = load(args.model)
     extra = load_metadata(args.model).get("extra") or {}
     record = extra.get("data") if isinstance(extra.get("data"), dict) else {}

@@ -1,5 +1,5 @@
-"""The deep-network lab: its quick run in the default suite, the full run (2 500 iterations, 5 seeds, about
-6 minutes on one core) with ``pytest -m slow``. Both check each claim's verdict against the lab's own numbers."""
+"""The deep-network lab: its quick run in the default suite, the full run (2 500 iterations, 5 seeds, 4-6
+minutes on one core) with ``pytest -m slow``. Both check each claim's verdict against the lab's own numbers."""
 
 import numpy as np
 import pytest

@@ -44,8 +44,8 @@ from pathlib import Path
 import numpy as np
 
 from ..backend import make_rng
-from ..errors import DatasetError, HyperparameterError, ShapeError, unknown_name
-from ..validation import check_int, check_number
+from ..errors import DatasetError, HyperparameterError, HyperparameterTypeError, ShapeError, unknown_name
+from ..validation import check_int, check_memory, check_number
 
 # ---------------------------------------------------------------------------------------------
 # The result of load(): one small structure for every data set
@@ -104,6 +104,12 @@ def _check_noise(noise, name: str = "noise") -> float:
     return check_number(noise, name, low=0.0, hint="0 gives noise-free points")
 
 
+def _check_points(n: int) -> int:
+    """A point count whose arrays fit in memory (a few float64 copies of (n, 2) while generating)."""
+    check_memory(8.0 * 2 * 8 * n, f"{n} points", "ask for fewer points")
+    return n
+
+
 def _split_counts(n: int, k: int) -> np.ndarray:
     """n examples over k classes as evenly as possible (the first n mod k classes get one more)."""
     counts = np.full(k, n // k, dtype=np.int64)
@@ -128,6 +134,7 @@ def make_flower(n: int = 400, noise: float = 0.2, seed=None, shuffle: bool = Tru
     Returns X (2, n) float64 (values within about [-4.5, 4.5]), Y (1, n) int64 in {0, 1}.
     """
     n = check_int(n, "n", low=2)
+    _check_points(n)
     noise = _check_noise(noise)
     rng = make_rng(seed)
     counts = _split_counts(n, 2)
@@ -146,6 +153,7 @@ def make_moons(n: int = 400, noise: float = 0.1, seed=None, shuffle: bool = True
     Returns X (2, n) float64, Y (1, n) int64 in {0, 1}.
     """
     n = check_int(n, "n", low=2)
+    _check_points(n)
     noise = _check_noise(noise)
     rng = make_rng(seed)
     n_out, n_in = n // 2, n - n // 2
@@ -165,6 +173,7 @@ def make_circles(n: int = 400, noise: float = 0.05, factor: float = 0.8, seed=No
     Returns X (2, n) float64, Y (1, n) int64 in {0, 1}.
     """
     n = check_int(n, "n", low=2)
+    _check_points(n)
     noise = _check_noise(noise)
     factor = check_number(factor, "factor", low=0.0, high=1.0, high_open=True,
                           hint="factor is the inner radius over the outer radius")
@@ -189,6 +198,7 @@ def make_spirals(n: int = 400, classes: int = 2, noise: float = 0.2, seed=None, 
     """
     classes = check_int(classes, "classes", low=2)
     n = check_int(n, "n", low=classes, hint=f"at least one example per class ({classes})")
+    _check_points(n)
     noise = _check_noise(noise)
     rng = make_rng(seed)
     counts = _split_counts(n, classes)
@@ -209,7 +219,7 @@ def make_blobs(n: int = 400, centers=3, std: float = 1.0, seed=None, box: tuple[
     std = check_number(std, "std", low=0.0)
     rng = make_rng(seed)
     if isinstance(centers, int | np.integer) and not isinstance(centers, bool):
-        k = check_int(centers, "centers")
+        k = _check_points(check_int(centers, "centers"))
         low, high = (check_number(v, "box") for v in box)
         if not low < high:
             raise HyperparameterError(f"box must be (low, high) with low < high, got {box!r}")
@@ -222,6 +232,7 @@ def make_blobs(n: int = 400, centers=3, std: float = 1.0, seed=None, box: tuple[
             )
         k = points_c.shape[0]
     n = check_int(n, "n", low=k, hint=f"at least one example per center ({k})")
+    _check_points(n)
     labels = np.repeat(np.arange(k), _split_counts(n, k))
     points = points_c[labels] + std * rng.standard_normal((n, 2))
     return _finish(points, labels, rng, shuffle)
@@ -233,6 +244,7 @@ def make_xor(n: int = 400, noise: float = 0.1, seed=None, shuffle: bool = True):
     Returns X (2, n) float64, Y (1, n) int64 in {0, 1} (class sizes vary with the draw).
     """
     n = check_int(n, "n", low=2)
+    _check_points(n)
     noise = _check_noise(noise)
     rng = make_rng(seed)
     p = rng.uniform(-1.0, 1.0, size=(n, 2))
@@ -516,6 +528,10 @@ def locate(name: str, path=None, download: bool = True, cache_dir=None, files=No
     """
     resource = RESOURCES[name]
     needed = list(files) if files is not None else list(resource.files)
+    for value, what in ((path, "path"), (cache_dir, "cache_dir")):
+        if value is not None and not isinstance(value, str | os.PathLike):
+            raise HyperparameterTypeError(f"{what} must be a folder or file path (str or Path), got "
+                                          f"{type(value).__name__} {value!r}")
     if path is not None:
         root = Path(path).expanduser()
         if root.is_file():

@@ -32,8 +32,11 @@ import numpy as np
 from .callbacks import Callback
 from .errors import DatasetError, GlassnetError, HyperparameterError, LabelError, PathError
 
-DEFAULTS = {"data": "digits", "layers": "128,64", "epochs": 40, "batch_size": 32, "learning_rate": None,
-            "optimizer": "adam", "schedule": None, "seed": 0, "test_fraction": 0.2, "dev_fraction": 0.1}
+DEFAULTS = {"data": "digits", "layers": "256,128", "epochs": 20, "batch_size": 128, "learning_rate": None,
+            "optimizer": "adam", "schedule": "exponential", "seed": 0, "test_fraction": 0.2, "dev_fraction": 0.1}
+# The command line's Adam starts at 0.002 (the library's default is 0.001): with the decay of 0.95 per
+# epoch, MNIST with the defaults reaches 98.4 % in 20 epochs where 0.001 gave 98.2 % (README).
+LEARNING_RATES = {"adam": 0.002}
 FILE_SUFFIXES = (".csv", ".npz", ".txt")
 
 
@@ -148,10 +151,12 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--optimizer", choices=list(OPTIMIZERS), default=DEFAULTS["optimizer"],
                        help=f"sgd is gd (default {DEFAULTS['optimizer']})")
     group.add_argument("--learning-rate", type=_number(0.0, low_open=True), default=DEFAULTS["learning_rate"],
-                       help="default: the optimizer's (adam 0.001, rmsprop 0.001, gd/momentum 0.01)")
+                       help="(default: 0.002 for adam, else the optimizer's own: rmsprop 0.001, gd/sgd/momentum "
+                            "0.01)")
     group.add_argument("--schedule", choices=list(SCHEDULES), default=DEFAULTS["schedule"],
-                       help="learning-rate decay per epoch with its default settings "
-                            f"(default {DEFAULTS['schedule'] or 'none: a constant rate'})")
+                       help="learning-rate decay per epoch with its default settings: exponential 0.95^epoch, "
+                            "inverse_time 1/(1 + epoch), step x0.5 every 10 epochs, constant "
+                            f"(default {DEFAULTS['schedule']})")
     group.add_argument("--epochs", type=_integer(1), default=DEFAULTS["epochs"],
                        help=f"(default {DEFAULTS['epochs']})")
     group.add_argument("--batch-size", type=_integer(0), default=DEFAULTS["batch_size"],
@@ -487,7 +492,7 @@ class _Run:
         try:
             return self.net.fit(
                 X_tr, Y_tr, epochs=args.epochs, batch_size=args.batch_size or None, optimizer=args.optimizer,
-                learning_rate=args.learning_rate, schedule=args.schedule, X_dev=dev[0], Y_dev=dev[1],
+                learning_rate=learning_rate(args), schedule=args.schedule, X_dev=dev[0], Y_dev=dev[1],
                 early_stopping=self.early, normalize=self.normalize, verbose=0 if args.quiet else 1,
                 seed=args.seed, augment=self.augment, callbacks=[last],
                 image_shape=self.data.image_shape if self.augment is not None else None,
@@ -587,6 +592,11 @@ def cmd_train(args) -> int:
     return 0
 
 
+def learning_rate(args) -> float | None:
+    """--learning-rate, or the command line's default for the optimizer (None: the optimizer's own)."""
+    return args.learning_rate if args.learning_rate is not None else LEARNING_RATES.get(args.optimizer)
+
+
 def _data_record(args, data, out: Path) -> dict:
     """Where the training data is and what it was, for evaluate: a file's absolute path, its path from
     the model's folder and its sha256; a built-in set's name and folder."""
@@ -613,7 +623,7 @@ def _config(args, net, normalize: bool, data) -> dict:
     return {"command": "train", "flags": flags, "layer_dims": net.layer_dims,
             "activations": [a.name for a in net.activations], "normalize": normalize,
             "input_scale": net.input_scale,
-            "learning_rate": get_optimizer(args.optimizer, args.learning_rate).learning_rate,
+            "learning_rate": get_optimizer(args.optimizer, learning_rate(args)).learning_rate,
             "batch_size": args.batch_size or "full batch"}
 
 

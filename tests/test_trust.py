@@ -166,3 +166,10 @@ def test_saving_a_diverged_network_is_refused(tmp_path):
         gn.save(net, tmp_path / "model.npz")
     assert not (tmp_path / "model.npz").exists()
 
+
+
+def test_an_l2_whose_gradient_term_overflows_is_refused():
+    """l2=1e300 in float32 gave dW = inf with no word (found by tests/test_fuzz.py)."""
+    with pytest.raises(gn.HyperparameterError, match=r"l2=1e\+300 is too large for float32"):
+        gn.Network([3, 2], output_activation="softmax", l2=1e300, seed=0)
+    assert gn.Network([3, 2], output_activation="softmax", l2=1e100, dtype="float64", seed=0).l2 == 1e100

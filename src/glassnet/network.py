@@ -167,7 +167,7 @@ class Network:
         self.keep_prob = check_keep_prob(keep_prob, L)
         self.l2 = check_number(l2, "l2", low=0.0, hint="l2 = 0 turns the L2 term off")
         self.dtype = resolve_dtype(dtype)
-        check_buildable(self.layer_dims, self.dtype, self.initializer, self.init_scale)  # before allocating
+        check_buildable(self.layer_dims, self.dtype, self.initializer, self.init_scale, self.l2)  # before allocating
         self.seed = seed
         self.rng = make_rng(seed)
         self.normalizer = None  # set by fit(normalize=True); applied to X at every public entry

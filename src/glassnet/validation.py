@@ -252,14 +252,22 @@ def check_memory(n_bytes: float, what: str, fix: str) -> None:
         )
 
 
-def check_buildable(layer_dims: list[int], dtype, initializer: str, init_scale: float) -> None:
-    """Refuse a network that cannot be built: more memory than the machine has, or infinite initial weights.
+def check_buildable(layer_dims: list[int], dtype, initializer: str, init_scale: float, l2: float = 0.0) -> None:
+    """Refuse a network that cannot be built: more memory than the machine has, infinite initial weights, or
+    an L2 strength whose term overflows.
 
     Memory: the flat parameter and gradient vectors (2 P numbers of the dtype) and the float64 draw of the
     largest W. Weights: a draw of std * N(0, 1) stays below 10 std (a larger draw has odds under 1e-22), so
-    std * 10 must be finite in the dtype.
+    std * 10 must be finite in the dtype. L2: the gradient term (l2/m) W is computed in the dtype; below
+    sqrt(largest) it stays finite for every weight below sqrt(largest) too (1.8e19 in float32).
     """
     dtype = np.dtype(dtype)
+    ceiling = math.sqrt(float(np.finfo(dtype).max))
+    if l2 >= ceiling:
+        raise HyperparameterError(
+            f"l2={l2!r} is too large for {dtype.name}: the L2 gradient term (l2/m) W would overflow to infinity "
+            f"(l2 must stay below {ceiling:.3g}); usual values are 0 to 10"
+        )
     pairs = list(zip(layer_dims[:-1], layer_dims[1:], strict=True))
     n_params = sum(n * n_prev + n for n_prev, n in pairs)
     largest_W = max(n * n_prev for n_prev, n in pairs)

@@ -1,6 +1,6 @@
 """The ``glassnet`` command: train, evaluate, predict and describe networks on real data.
 
-    glassnet train                       # the default: scikit-learn's digits, a 64-128-64-10 network
+    glassnet train                       # the default: scikit-learn's digits, a 64-256-128-10 network
     glassnet train --data moons --layers 20,7 --activation tanh --epochs 300 --out runs/moons
     glassnet train --data mnist --data-path ../shared/datasets/mnist
     glassnet evaluate runs/digits/model.npz

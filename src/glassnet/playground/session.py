@@ -95,18 +95,14 @@ def _fit_one_epoch(net, opt, X, Y, config: dict, first: bool) -> None:
 
 
 def hidden_outputs(net: gn.Network, X) -> list[tuple[np.ndarray, np.ndarray]]:
-    """[(Z[l], A[l]) for every layer] for raw inputs X (2, m): the notes' forward pass, no dropout."""
-    A = np.asarray(X, dtype=np.float64)
-    if net.normalizer is not None:
-        A = net.normalizer.transform(A)
-    out = []
-    params = net.params
+    """[(Z[l], A[l]) for every layer] for raw inputs X (2, m): the engine's own forward pass, no dropout.
+
+    ``net.forward`` applies the model's whole input pipeline and keeps each layer's cache (A_prev, Z, A).
+    """
     with np.errstate(over="ignore", invalid="ignore"):
-        for l, activation in enumerate(net.activations, start=1):
-            Z = params[f"W{l}"].astype(np.float64) @ A + params[f"b{l}"].astype(np.float64)
-            A = activation.forward(Z)
-            out.append((Z, A))
-    return out
+        net.forward(np.asarray(X, dtype=np.float64))
+    return [(np.asarray(layer.cache[1], dtype=np.float64), np.asarray(layer.cache[2], dtype=np.float64))
+            for layer in net.layers]
 
 
 class Session:

@@ -89,8 +89,8 @@ def _remove_stale_temps(path: Path) -> None:
 
 
 def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True  # a save in progress in another thread of this process
+    if pid == os.getpid() or os.name == "nt":
+        return True  # a save in another thread; on Windows os.kill(pid, 0) would end the process: age decides
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -150,7 +150,7 @@ def _write_atomic(path: Path, arrays: dict[str, np.ndarray], metadata: dict) -> 
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, **arrays, **{METADATA_KEY: payload})
             handle.flush()
-            if mode is not None:
+            if mode is not None and hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -144,3 +144,39 @@ def test_chinese_readme_keeps_every_section_and_command():
     sections = [len(re.findall(r"^## ", text, re.MULTILINE)) for text in (english, chinese)]
     assert sections[0] == sections[1], f"README.md has {sections[0]} sections, README.zh-CN.md {sections[1]}"
     assert "](README.md)" in "\n".join(chinese.splitlines()[:4]), "README.zh-CN.md should link back to README.md"
+
+
+def relink(lang: str) -> int:
+    """Move every line link whose fragment moved to the line that now holds it (the nearest, if several).
+
+    ``python tests/test_docs.py`` runs it on both maps after a code change; links whose fragment left the
+    file stay as they are, for the test to name.
+    """
+    text, moved = MAPS[lang].read_text(encoding="utf-8"), 0
+
+    def move(match: re.Match) -> str:
+        nonlocal moved
+        anchor = LINE_ANCHOR.match(match["target"])
+        if not anchor or match["key"] is None or not match["label"].endswith(f" L{anchor['line']}"):
+            return match[0]
+        path, n = (MAPS[lang].parent / anchor["path"]).resolve(), int(anchor["line"])
+        if not path.is_file():
+            return match[0]
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if n <= len(lines) and match["key"] in lines[n - 1]:
+            return match[0]
+        now = [i for i, line in enumerate(lines, 1) if match["key"] in line]
+        if not now:
+            return match[0]
+        new = min(now, key=lambda i: abs(i - n))
+        moved += 1
+        label = match["label"][: -len(f" L{n}")] + f" L{new}"
+        return f"[{label}]({anchor['path']}#L{new}) `{match['key']}`"
+
+    MAPS[lang].write_text(LINK.sub(move, text), encoding="utf-8")
+    return moved
+
+
+if __name__ == "__main__":
+    for language in sorted(MAPS):
+        print(f"{MAPS[language].name}: {relink(language)} link(s) moved")

@@ -173,3 +173,74 @@ def test_an_l2_whose_gradient_term_overflows_is_refused():
     with pytest.raises(gn.HyperparameterError, match=r"l2=1e\+300 is too large for float32"):
         gn.Network([3, 2], output_activation="softmax", l2=1e300, seed=0)
     assert gn.Network([3, 2], output_activation="softmax", l2=1e100, dtype="float64", seed=0).l2 == 1e100
+
+
+# ---------------------------------------------------------------- found by tests/test_fuzz.py, now refused or said
+
+
+def test_a_vector_of_nan_or_beyond_the_dtype_is_refused_by_vector_to_parameters():
+    net = gn.Network([2, 3, 1], seed=0)
+    before = net.parameters_to_vector()
+    for bad in (np.full(net.n_params, np.nan), np.full(net.n_params, 1e200)):
+        with pytest.raises(gn.NonFiniteError, match="theta"):
+            net.vector_to_parameters(bad)
+    np.testing.assert_array_equal(net.parameters_to_vector(), before)
+
+
+@pytest.mark.parametrize("call", ["cost", "evaluate", "cost_and_gradients"])
+def test_zero_examples_are_refused_where_a_cost_averages_over_them(call):
+    net = gn.Network([2, 3, 1], seed=0)
+    with pytest.raises(gn.ShapeError, match="0 examples"):
+        getattr(net, call)(np.zeros((2, 0)), np.zeros((1, 0)))
+
+
+def test_a_dev_set_of_zero_examples_is_refused_before_training(moons):
+    X, Y = moons
+    net = gn.Network([2, 3, 1], seed=0)
+    before = net.parameters_to_vector()
+    with pytest.raises(gn.ShapeError, match="0 examples"):
+        net.fit(X, Y, epochs=1, X_dev=np.zeros((2, 0)), Y_dev=np.zeros((1, 0)))
+    np.testing.assert_array_equal(net.parameters_to_vector(), before)
+
+
+def test_a_mini_batch_whose_weights_are_all_zero_is_skipped_not_divided_by():
+    X = np.arange(14.0).reshape(2, 7) / 14
+    Y = np.array([[0, 1, 0, 1, 0, 1, 1]])
+    weights = np.array([[0, 0, 0, 0, 0, 0, 1.0]])
+    net = gn.Network([2, 3, 1], seed=0)
+    history = net.fit(X, Y, epochs=2, batch_size=2, sample_weight=weights, optimizer="gd", learning_rate=0.1)
+    assert len(history["cost"]) == 2 and np.isfinite(history["cost"]).all()
+    # the only example that counts is the last one: its cost is the whole weighted cost
+    only = gn.Network([2, 3, 1], seed=0)
+    only.fit(X[:, 6:], Y[:, 6:], epochs=2, optimizer="gd", learning_rate=0.1)
+    np.testing.assert_allclose(net.parameters_to_vector(), only.parameters_to_vector(), rtol=1e-6)
+
+
+def test_weights_too_small_for_float32_are_refused_not_summed_to_zero(moons):
+    X, Y = moons
+    with pytest.raises(gn.HyperparameterError, match="sums to 0 in float32"):
+        gn.Network([2, 3, 1], seed=0).fit(X, Y, epochs=1, sample_weight=np.full((1, X.shape[1]), 1e-300))
+
+
+def test_an_output_that_overflows_warns_instead_of_returning_inf_without_a_word():
+    net = gn.Network([1, 2, 1], output_activation="linear", dtype="float64", seed=0)
+    net.params["W1"] = np.array([[1e10], [-1e10]])
+    X, Y = np.array([[1e300, -1e300]]), np.zeros((1, 2))
+    with pytest.warns(gn.NonFiniteWarning, match="A\\[L\\]"):
+        net.forward(X)
+    with pytest.warns(gn.NonFiniteWarning, match="cost"):
+        net.cost(X, Y)
+    with pytest.warns(gn.NonFiniteWarning, match="evaluate"):
+        net.evaluate(X, Y)
+
+
+def test_a_gradient_check_that_overflows_raises_instead_of_reporting_nan():
+    net = gn.Network([1, 2, 1], output_activation="linear", dtype="float64", seed=0)
+    with pytest.raises(gn.NonFiniteError):
+        gn.gradient_check(net, np.array([[1e300, -1e300]]), np.zeros((1, 2)))
+
+
+def test_gradients_of_1e200_are_compared_without_overflowing_the_norms():
+    report = gn.check_gradients(lambda t: 1e200 * float(t @ t) / 2, lambda t: 1e200 * t, np.array([1.0, 2.0]),
+                                epsilon=1e-4)
+    assert np.isfinite(report.difference) and report.passed

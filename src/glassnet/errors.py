@@ -86,6 +86,10 @@ class PathError(GlassnetError, OSError):
     """A path that cannot serve its purpose: a file where a folder belongs, a folder where a file belongs."""
 
 
+class NonFiniteWarning(RuntimeWarning):
+    """A result holds NaN or infinity although the inputs were finite (an overflow in the forward pass)."""
+
+
 def unknown_name(kind: str, received: object, known: list[str]) -> UnknownNameError:
     """Build the error for an unknown name, listing the names that are known."""
     return UnknownNameError(

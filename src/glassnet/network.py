@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
 from .activations import Activation, get_activation
 from .backend import DEFAULT_DTYPE, make_rng, resolve_dtype, xp, zeros_vector
-from .errors import HyperparameterError, NotFittedError, ShapeError, UnknownParameterError
+from .errors import HyperparameterError, NonFiniteWarning, NotFittedError, ShapeError, UnknownParameterError
 from .initializers import check_initializer, initialize_weights
 from .layers import Dense
 from .losses import LOSS_FOR_OUTPUT
@@ -298,7 +299,13 @@ class Network:
         return self.check_X(X)
 
     def check_Y(self, Y, m: int, name: str = "Y"):
-        """Validate Y (n_y, m) for this network's output and return it as the loss uses it."""
+        """Validate Y (n_y, m) for this network's output and return it as the loss uses it.
+
+        A cost is an average over examples: m = 0 is refused here, for every call that computes one.
+        """
+        if m == 0:
+            raise ShapeError(f"{name} goes with a set of 0 examples (X has shape (n_x, 0)); a cost averages over "
+                             "examples: pass at least one column")
         Y = as_matrix(Y, name)
         check_finite(Y, name)
         return self.loss.check_targets(Y, self.layer_dims[-1], m, self.dtype)
@@ -314,7 +321,11 @@ class Network:
         if bool((w < 0).any()) or not float(w.sum()) > 0:
             raise HyperparameterError(f"{name} must be non-negative with a positive sum, got min {float(w.min())}, "
                                       f"sum {float(w.sum())}")
-        return xp.asarray(w, dtype=self.dtype)
+        w = xp.asarray(w, dtype=self.dtype)
+        if not float(w.sum()) > 0:
+            raise HyperparameterError(f"{name} sums to 0 in {self.dtype.name} (weights below its smallest number); "
+                                      "scale the weights up: only their ratios matter")
+        return w
 
     # ------------------------------------------------------------------ forward and backward
     def forward(self, X, training: bool = False, reuse_masks: bool | None = None):
@@ -323,7 +334,17 @@ class Network:
         ``training=True`` applies inverted dropout with fresh masks, or with the last masks when
         ``reuse_masks`` is true (or inside ``fixed_dropout_masks()``).
         """
-        return self._forward(self.check_X(X), training, reuse_masks)
+        AL = self._forward(self.check_X(X), training, reuse_masks)
+        self._warn_if_not_finite([AL], "the output A[L]")
+        return AL
+
+    def _warn_if_not_finite(self, values, what: str) -> None:
+        """Say so when checked, finite inputs gave NaN or infinity (an overflow): never an inf without a word."""
+        if not all(bool(xp.isfinite(v).all()) for v in values):
+            wider = " or use dtype='float64'" if self.dtype != np.float64 else ""
+            warnings.warn(f"{what} holds NaN or infinite values: the inputs or the weights are too large for "
+                          f"{self.dtype.name} (standardize the inputs, check the weights{wider})",
+                          NonFiniteWarning, stacklevel=3)
 
     def _forward(self, X, training: bool = False, reuse_masks: bool | None = None,
                  reuse_buffers: bool = False):
@@ -340,6 +361,7 @@ class Network:
             raise NotFittedError("backward needs a forward pass first: call net.forward(X)")
         Y = self.check_Y(Y, cache[2].shape[1])
         self._backward(Y)
+        self._warn_if_not_finite([self._grad], "the gradients")
         return self.gradients()
 
     def _backward(self, Y, reuse_buffers: bool = False, weights=None) -> None:
@@ -394,7 +416,9 @@ class Network:
         """J(X, Y) with the L2 term (l2/2m) Σ‖W‖², never with dropout: the function backprop differentiates."""
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
-        return self._cost_checked(X, Y, self.check_weights(sample_weight, X.shape[1]))
+        J = self._cost_checked(X, Y, self.check_weights(sample_weight, X.shape[1]))
+        self._warn_if_not_finite([J], "the cost")
+        return J
 
     def _cost_checked(self, X, Y, weights=None) -> float:
         """``cost`` for X and Y that have already passed ``check_X`` / ``check_Y``."""
@@ -415,6 +439,7 @@ class Network:
         self._forward(X, training, reuse_masks)
         J = self._cost_of_last_forward(Y, weights)
         self._backward(Y, weights=weights)
+        self._warn_if_not_finite([J, self._grad], "the cost or the gradients")
         return J, self.gradients()
 
     @contextlib.contextmanager
@@ -496,7 +521,9 @@ class Network:
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
         batch_size = check_int(batch_size, "batch_size", hint="examples scored per forward pass, e.g. 4096")
-        return self._evaluate_checked(X, Y, batch_size)
+        result = self._evaluate_checked(X, Y, batch_size)
+        self._warn_if_not_finite(list(result.values()), f"evaluate's result {result}")
+        return result
 
     def _evaluate_checked(self, X, Y, batch_size: int = 4096) -> dict:
         """``evaluate`` for X and Y that have already passed ``check_X`` / ``check_Y``."""
@@ -524,6 +551,8 @@ class Network:
                 f"theta must have {self.n_params} entries (the order W1, b1, W2, b2, ...), "
                 f"got shape {theta.shape}"
             )
+        check_finite(theta.reshape(1, -1), "theta")
+        check_in_range(theta.reshape(1, -1), "theta", self.dtype)
         self._theta[...] = theta.reshape(-1)
 
     def gradients_to_vector(self):

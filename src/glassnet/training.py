@@ -266,20 +266,24 @@ class _Loop:
         net, name = self.net, metric_names(self.net.output_activation)[0]
         order = self.shuffle_rng.permutation(self.m) if self.batch < self.m else None
         loss_sum = metric_sum = 0.0
+        steps = 0  # mini-batches stepped on so far in this epoch
         for t, (Xb, Yb, wb) in enumerate(self.batches(order)):
+            if wb is not None and not float(wb.sum()) > 0:
+                continue  # every example of this mini-batch has weight 0: it has nothing to learn from
             if self.augment is not None:
                 Xb = augment_columns(Xb, self.image_shape, self.augment, self.augment_rng)
             Xb = net._transform_input(Xb)  # the network's input pipeline: / input_scale, then the normalizer
             AL = net._forward(Xb, training=True, reuse_buffers=True)
             J = net._data_cost_of_last_forward(Yb, wb)
             if not math.isfinite(J):
-                self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=t == 0)
+                self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=steps == 0)
                 return None
             loss_sum += J * (Yb.shape[1] if wb is None else float(wb.sum()))
             metric_sum += batch_metric_sum(net.output_activation, AL, Yb)
             net._backward(Yb, reuse_buffers=True, weights=wb)
             self.opt.step(net._theta, net._grad, lr)
-        self.last_batch = (Xb, Yb, wb)
+            steps += 1
+            self.last_batch = (Xb, Yb, wb)  # what the final check and the diagnostics score
         return {"epoch": epoch, "cost": loss_sum / self.m_weighted, "l2_cost": net.l2_cost(self.m_weighted),
                 name: finish_metric(net.output_activation, metric_sum, self.m), "learning_rate": lr}
 
@@ -293,17 +297,23 @@ class _Loop:
 
     def diverged(self, epoch: int, J: float, where: str, lr: float, first_batch: bool) -> None:
         """Restore the last verified weights, record why, then warn or raise."""
-        # A first mini-batch that fails judges this epoch's starting weights: fall back one epoch further.
-        keep = 0 if first_batch else 1
-        self.net.vector_to_parameters(self.verified[keep])
-        kept = self.verified_after[keep]
         self.history.stopped_epoch = epoch
-        self.history.stop_reason = (
-            f"the cost became {J} {where} in epoch {epoch}; training stopped and the weights after epoch {kept} "
-            f"(the last whose cost was computed finite) were kept. Try a lower learning rate (now {lr:g}), "
-            "normalize the inputs (normalize=True), or another initialization (he for ReLU, xavier for tanh, "
-            "or a smaller init_scale)"
-        )
+        advice = (f"Try a lower learning rate (now {lr:g}), normalize the inputs (normalize=True), or another "
+                  "initialization (he for ReLU, xavier for tanh, or a smaller init_scale)")
+        if first_batch and epoch == self.start_epoch + 1:
+            # no step was taken and no weights were ever scored finite: the weights stay as they came
+            self.history.stop_reason = (f"the cost of the starting weights is {J} {where} in epoch {epoch}: "
+                                        f"nothing was trained (are the weights or the inputs finite?). {advice}")
+            kept = self.start_epoch
+        else:
+            # A first mini-batch that fails judges this epoch's starting weights: fall back one epoch further.
+            keep = 0 if first_batch else 1
+            self.net.vector_to_parameters(self.verified[keep])
+            kept = self.verified_after[keep]
+            self.history.stop_reason = (
+                f"the cost became {J} {where} in epoch {epoch}; training stopped and the weights after epoch {kept} "
+                f"(the last whose cost was computed finite) were kept. {advice}"
+            )
         self.history.best_epoch = None if kept == 0 else self.history.best_epoch
         if self.on_divergence == "raise":
             raise DivergenceError(self.history.stop_reason)

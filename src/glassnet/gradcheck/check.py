@@ -34,11 +34,23 @@ VERDICT_SCALE = ((1e-7, "correct"), (1e-5, "look closer"), (1e-3, "suspicious"))
 
 
 def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
-    """The notes' difference ‖a − b‖₂ / (‖a‖₂ + ‖b‖₂), with 0/0 taken as 0."""
-    denominator = float(np.linalg.norm(a)) + float(np.linalg.norm(b))
-    if denominator == 0.0:
+    """The notes' difference ‖a − b‖₂ / (‖a‖₂ + ‖b‖₂), with 0/0 taken as 0.
+
+    The ratio does not change when a and b are scaled together: both are divided by their largest
+    entry first, so gradients of 1e200 do not overflow the squares inside the norms.
+    """
+    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    if scale == 0.0:
         return 0.0
-    return float(np.linalg.norm(a - b)) / denominator
+    if math.isfinite(scale):
+        a, b = a / scale, b / scale
+    return float(np.linalg.norm(a - b)) / (float(np.linalg.norm(a)) + float(np.linalg.norm(b)))
+
+
+def norm(v: np.ndarray) -> float:
+    """‖v‖₂ without overflowing the squares: ‖v‖₂ = s ‖v / s‖₂ with s the largest |entry|."""
+    s = float(np.max(np.abs(v), initial=0.0))
+    return s * float(np.linalg.norm(v / s)) if 0.0 < s < math.inf else s
 
 
 def verdict_for(difference: float) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import NonFiniteError, ShapeError, unknown_name
 from ..validation import check_int, check_number
-from .check import Evaluator, analytic_parts, block_differences, joined, measure, relative_difference
+from .check import Evaluator, analytic_parts, block_differences, joined, measure, norm, relative_difference
 from .fast import Block, blocks_from_names, make_plan, resolve_mode
 from .hints import pattern_hints, small_block_hints
 from .report import BlockResult, Entry, GradCheckReport
@@ -31,7 +31,7 @@ def _block_results(blocks, a_parts, n_parts, plan, n_worst) -> tuple[list[BlockR
         results.append(BlockResult(
             name=block.name, shape=tuple(block.shape), difference=difference,
             coordinates=int(a_p.size), directions=int(a_parts[1][b].size),
-            analytic_norm=float(np.linalg.norm(a_p)), numeric_norm=float(np.linalg.norm(n_p)),
+            analytic_norm=norm(a_p), numeric_norm=norm(n_p),
         ))
         for k in np.argsort(-np.abs(a_p - n_p), kind="stable")[:n_worst]:
             j = int(plan.coords[b][k])
@@ -41,13 +41,25 @@ def _block_results(blocks, a_parts, n_parts, plan, n_worst) -> tuple[list[BlockR
     return results, entries[:n_worst]
 
 
+def _refuse_non_finite(what: str, values: np.ndarray, blocks: list[Block] | None) -> None:
+    """A NaN or infinite gradient makes every difference NaN: say where, instead of reporting "difference = nan"."""
+    if bool(np.isfinite(values).all()):
+        return
+    where = "" if blocks is None else " in " + ", ".join(
+        b.name for b in blocks if not np.isfinite(values[b.start:b.start + b.size]).all())
+    raise NonFiniteError(f"{what} holds NaN or infinite values{where}: the cost overflows at or near these "
+                         "parameters (standardize the inputs, lower the weights, or check at another point)")
+
+
 def run_check(ev: Evaluator, analytic: np.ndarray, blocks: list[Block], *, epsilon: float, mode: str,
               samples: int, directions: int, seed, threshold: float, n_worst: int, context: dict) -> GradCheckReport:
     """Measure dθ_approx, compare with dθ overall and per block, and read the patterns (``context``)."""
     t0 = time.perf_counter()
+    _refuse_non_finite("the analytic gradient", analytic, blocks)
     plan = make_plan(blocks, analytic, mode, samples, directions, seed)
     a_parts = analytic_parts(analytic, blocks, plan)
     n_parts = measure(ev, plan, epsilon)
+    _refuse_non_finite(f"the two-sided differences (epsilon = {epsilon:g})", joined(n_parts), None)
     difference = relative_difference(joined(a_parts), joined(n_parts))  # the notes' difference
     results, worst = _block_results(blocks, a_parts, n_parts, plan, n_worst)
     hints = list(context.get("hints", [])) + pattern_hints(blocks, results, analytic, plan, n_parts, context)

@@ -242,7 +242,7 @@ def build(data: DataObject, wrong: bool = True):
 # ---------------------------------------------------------------- the network's own entry points
 
 
-@fuzz(700)
+@fuzz(600)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_network_calls(data: DataObject):
@@ -284,7 +284,7 @@ fit_schedules = st.sampled_from([None, "inverse_time", "exponential", "step", {"
                                  {"name": "cosine"}, "none"])
 
 
-@fuzz(600)
+@fuzz(450)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_fit(data: DataObject):
@@ -393,7 +393,7 @@ def test_save_and_load(data: DataObject, tmp_path_factory):
     assert not [p for p in saved.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-@fuzz(60)
+@fuzz(40)
 @given(data=st.data())
 def test_load_of_things_that_are_not_models(data: DataObject, tmp_path_factory):
     folder = tmp_path_factory.mktemp("notmodels")

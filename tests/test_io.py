@@ -350,7 +350,7 @@ def test_saves_killed_at_random_moments_never_leave_the_target_unloadable(tmp_pa
     target = gn.save(net, tmp_path / "model.npz")
     rng = np.random.default_rng(0)
     left_behind = 0
-    for kill in range(20):
+    for kill in range(12):
         pid = os.fork()
         if pid == 0:  # the child: save both versions in turn until killed
             try:

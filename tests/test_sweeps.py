@@ -216,6 +216,25 @@ def test_glassnet_sweep_on_a_running_cluster(cluster, tmp_path, capsys):
     assert "0 ran, 4 were already done" in capsys.readouterr().out
 
 
+def test_the_best_model_of_glassnet_sweep_takes_raw_features_like_glassnet_train(tmp_path, capsys):
+    """digits are 0..16: the sweep's networks divide by 16 themselves (train's pipeline), so best_model.npz
+    predicts from the raw features, answers in the class names and agrees with evaluate on the test set."""
+    import glassnet as gn
+
+    out = tmp_path / "sweep"
+    argv = ["sweep", "--data", "digits", "--layers", "16", "--grid", "l2=0,0.1", "--seeds", "1", "--epochs", "10",
+            "--batch-size", "32", "--learning-rate", "0.01",
+            "--limit", "300", "--jobs", "1", "--out", str(out), "--quiet"]
+    assert cli.main(argv) == 0
+    net = gn.load(out / "best_model.npz")
+    assert net.input_scale == 16 and net.class_names is not None and len(net.class_names) == 10
+    data = gn.datasets.load("digits", seed=0, scaled=False)
+    accuracy = float(np.mean(net.predict(data.X_test) == data.Y_test))
+    row = min(read_csv(out / "results.csv"), key=lambda r: float(r["dev_data_cost"]))
+    assert accuracy == pytest.approx(float(row["test_accuracy"])) and accuracy > 0.8, (accuracy, row)
+    capsys.readouterr()
+
+
 def test_glassnet_sweep_refuses_unknown_settings_in_one_line(tmp_path, capsys):
     assert cli.main(["sweep", "--grid", "lr=0.1", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err

@@ -952,8 +952,11 @@ def cmd_sweep(args) -> int:
     grid, random = sweeps.parse_grid(args.grid), sweeps.parse_random(args.random)
     n_random = args.n_random if args.n_random is not None else (10 if random else 0)
     configs = sweeps.expand(grid, random, n_random, args.random_seed)
-    data = load_data(args, args.seed)
+    data = load_data(args, args.seed, raw=True)  # raw features: each network scales them (its input pipeline)
     output, n_out, classification = output_for(data, args.task)
+    template = build_network(args, data.n_x, n_out, output, data)
+    pipeline = {"input_scale": template.input_scale, "feature_names": template.feature_names,
+                "class_names": template.class_names}
     X_train, Y_train = data.X_train, data.Y_train
     if args.limit:
         X_train, Y_train = X_train[:, : args.limit], Y_train[:, : args.limit]
@@ -967,9 +970,9 @@ def cmd_sweep(args) -> int:
         "initializer": args.initializer, "init_scale": args.init_scale,
         "keep_prob": args.keep_prob[0] if len(args.keep_prob) == 1 else args.keep_prob, "l2": args.l2,
         "dtype": args.dtype, "epochs": args.epochs, "batch_size": args.batch_size or None,
-        "optimizer": args.optimizer, "learning_rate": args.learning_rate, "schedule": args.schedule,
+        "optimizer": args.optimizer, "learning_rate": learning_rate(args), "schedule": args.schedule,
         "early_stopping": args.early_stopping, "augment": args.augment,
-        "normalize": args.normalize if args.normalize is not None else not args.augment,
+        "normalize": args.normalize if args.normalize is not None else data.image_shape is None,
     }
     out = Path(args.out or f"runs/sweep-{data.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     workers = n_workers or sweeps.cpu_count()
@@ -983,7 +986,7 @@ def cmd_sweep(args) -> int:
         X_tr, Y_tr, X_dev=X_dev, Y_dev=Y_dev, X_test=data.X_test, Y_test=data.Y_test, grid=grid, random=random,
         n_random=n_random, random_seed=args.random_seed, seeds=list(range(args.seed, args.seed + args.seeds)),
         out=out, backend=backend, n_workers=n_workers, scheduler=scheduler, retries=args.retries, output=output,
-        n_out=n_out, image_shape=data.image_shape, progress=not args.quiet, **settings)
+        n_out=n_out, image_shape=data.image_shape, pipeline=pipeline, progress=not args.quiet, **settings)
     print(result.report(top=args.top), flush=True)
     print(f"wrote {out}/results.csv, summary.csv, sweep.json" + (", best_model.npz" if result.best else "")
           + (f" and {len(result.figures)} figure{'s' * (len(result.figures) > 1)}" if result.figures else ""))

@@ -307,7 +307,7 @@ def build_and_fit(data: dict, config: dict, seed: int):
                    for n in names] + [data["output"]]
     net = Network([data["X"].shape[0], *config["layers"], data["n_out"]], activations=activations,
                   initializer=config["initializer"], init_scale=config["init_scale"], keep_prob=config["keep_prob"],
-                  l2=config["l2"], dtype=config["dtype"], seed=seed)
+                  l2=config["l2"], dtype=config["dtype"], seed=seed, **data.get("pipeline", {}))
     augment = None
     if config["augment"]:
         from .data.augmentation import from_names
@@ -612,9 +612,17 @@ def infer_output(Y) -> tuple[str, int]:
 
 
 def prepare_data(X, Y, X_dev=None, Y_dev=None, X_test=None, Y_test=None, output: str | None = None,
-                 n_out: int | None = None, image_shape=None) -> dict:
-    """The dict every trial receives: the arrays (checked), the output activation, n_out and the metric."""
+                 n_out: int | None = None, image_shape=None, pipeline: dict | None = None) -> dict:
+    """The dict every trial receives: the arrays (checked), the output activation, n_out and the metric.
+
+    ``pipeline``: the networks' input pipeline, Network's input_scale, feature_names and class_names.
+    """
     from .network import Network
+
+    pipeline = dict(pipeline or {})
+    unknown = sorted(set(pipeline) - {"input_scale", "feature_names", "class_names"})
+    if unknown:
+        raise HyperparameterError(f"pipeline takes input_scale, feature_names and class_names, got {unknown}")
 
     data = {"X": X, "Y": Y, "X_dev": X_dev, "Y_dev": Y_dev, "X_test": X_test, "Y_test": Y_test}
     if (X_dev is None) != (Y_dev is None) or (X_test is None) != (Y_test is None):
@@ -635,7 +643,8 @@ def prepare_data(X, Y, X_dev=None, Y_dev=None, X_test=None, Y_test=None, output:
     for split, (Xs, Ys) in splits(data).items():
         labels.check_Y(Ys, np.shape(Xs)[1], "Y" if split == "train" else f"Y_{split}")
     return {**data, "output": output, "n_out": int(n_out), "metric": "rmse" if output == "linear" else "accuracy",
-            "image_shape": tuple(image_shape) if image_shape is not None else None}
+            "image_shape": tuple(image_shape) if image_shape is not None else None,
+            "pipeline": {k: v for k, v in pipeline.items() if v is not None}}
 
 
 def fingerprint(data: dict) -> str:
@@ -723,7 +732,8 @@ def _describe(config: dict) -> str:
 def sweep(X, Y, *, X_dev=None, Y_dev=None, X_test=None, Y_test=None, grid: dict | None = None,
           random: dict | None = None, n_random: int = 0, random_seed: int = 0, seeds=5, out=None,
           backend: str = "local", n_workers: int | None = None, scheduler=None, retries: int = 2,
-          output: str | None = None, n_out: int | None = None, image_shape=None, trial: Callable | None = None,
+          output: str | None = None, n_out: int | None = None, image_shape=None, pipeline: dict | None = None,
+          trial: Callable | None = None,
           save_best: bool = True, figures: bool = True, progress: bool = True, **settings) -> SweepResult:
     """Train every configuration of ``grid`` x ``random`` with every seed; write and return the results.
 
@@ -736,7 +746,9 @@ def sweep(X, Y, *, X_dev=None, Y_dev=None, X_test=None, Y_test=None, grid: dict 
     ...) or a list. ``backend``: "local" (processes on this machine), "dask" (``scheduler``: None for
     a LocalCluster of ``n_workers``, or an address, Client or cluster) or "sequential". ``output``:
     the output activation (default: sigmoid for 0/1 labels, softmax for classes, else linear) and
-    ``n_out`` its units (default: from Y).
+    ``n_out`` its units (default: from Y). ``pipeline``: {"input_scale", "feature_names", "class_names"}
+    for every network (Network's arguments): X stays raw, each network scales it, and best_model.npz
+    takes raw features and gives class names, as ``glassnet train``'s model does.
     ``trial``: a function (data, settings, seed) -> dict of the results columns, instead of
     ``train_trial``. ``out``: the folder (default runs/sweep-<time>); a rerun into it resumes.
     """
@@ -748,13 +760,15 @@ def sweep(X, Y, *, X_dev=None, Y_dev=None, X_test=None, Y_test=None, grid: dict 
     configs = expand(grid, random, n_random, random_seed)
     keys = list(dict.fromkeys(k for c in configs for k in c))
     seed_list = check_seeds(seeds)
-    data = prepare_data(X, Y, X_dev, Y_dev, X_test, Y_test, output=output, n_out=n_out, image_shape=image_shape)
+    data = prepare_data(X, Y, X_dev, Y_dev, X_test, Y_test, output=output, n_out=n_out, image_shape=image_shape,
+                        pipeline=pipeline)
     trial_function = train_trial if trial is None else trial
     trials = _trials(configs, base, seed_list)
     out = Path(out) if out is not None else Path("runs") / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}"
     out.mkdir(parents=True, exist_ok=True)
     _check_spec(out, {"keys": keys, "fixed": {k: v for k, v in base.items() if k not in keys},
-                      "data": fingerprint(data), "output": data["output"], "trial": _function_name(trial_function)},
+                      "data": fingerprint(data), "pipeline": {k: str(v) for k, v in data["pipeline"].items()},
+                      "output": data["output"], "trial": _function_name(trial_function)},
                 {"grid": {k: list(map(format_value, vs)) for k, vs in (grid or {}).items()},
                  "random": {k: list(map(str, _check_distribution(k, v))) for k, v in (random or {}).items()},
                  "n_random": n_random, "random_seed": random_seed, "seeds": seed_list})

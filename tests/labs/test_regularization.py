@@ -34,12 +34,16 @@ def test_regularization_lab(sequential):
 
 
 def test_dask_local_gives_the_sequential_table(sequential, tmp_path, capsys):
+    """Two seeds on a LocalCluster of two workers: every number of every (variant, seed) training is the
+    sequential run's, so the table made from them is the sequential table of those seeds."""
     pytest.importorskip("distributed")
     result, _ = sequential
-    code = cli.main(["lab", "regularization", "--quick", "--seeds", "5", "--dask", "local:2",
+    code = cli.main(["lab", "regularization", "--quick", "--seeds", "2", "--dask", "local:2",
                      "--data-path", str(SHARED_DATASETS), "--out", str(tmp_path)])
     assert code == 0
     on_dask = json.loads((tmp_path / "results.json").read_text())
-    assert on_dask["rows"] == result.rows  # the same table
-    assert on_dask["data"]["runs"] == json.loads(json.dumps(result.data["runs"]))  # every number of every seed
-    assert result.table() in capsys.readouterr().out
+    sequential_runs = json.loads(json.dumps(result.data["runs"]))
+    assert on_dask["data"]["runs"] == {name: runs[:2] for name, runs in sequential_runs.items()}
+    printed = capsys.readouterr().out
+    for row in on_dask["rows"]:
+        assert row["test acc median [range]"] in printed

@@ -350,7 +350,7 @@ def test_saves_killed_at_random_moments_never_leave_the_target_unloadable(tmp_pa
     target = gn.save(net, tmp_path / "model.npz")
     rng = np.random.default_rng(0)
     left_behind = 0
-    for kill in range(12):
+    for kill in range(20):
         pid = os.fork()
         if pid == 0:  # the child: save both versions in turn until killed
             try:
@@ -359,7 +359,7 @@ def test_saves_killed_at_random_moments_never_leave_the_target_unloadable(tmp_pa
                     gn.save(net, target, i=i)
             finally:
                 os._exit(0)
-        time.sleep(float(rng.uniform(0.0, 0.25)))
+        time.sleep(float(rng.uniform(0.0, 0.12)))  # a save of 8 MB takes about 30 ms: a few saves per kill
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         left_behind += sum(1 for p in tmp_path.iterdir() if p.name.endswith(".tmp"))

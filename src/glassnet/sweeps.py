@@ -500,9 +500,14 @@ def _local_outcomes(function, data, items, n_workers, retries) -> Iterator[tuple
 
 def _dask_client(distributed, scheduler, n_workers, stack):
     if scheduler is None:
-        cluster = stack.enter_context(distributed.LocalCluster(
-            n_workers=n_workers or cpu_count(), threads_per_worker=1, processes=True, dashboard_address=None,
-            scheduler_kwargs={"dashboard_address": ":0"}))  # no dashboard; its HTTP server on a free port
+        import dask
+
+        # The workers' statistical profiler samples every thread's stack each 10 ms: 2-3 % of a trial,
+        # for a dashboard nobody opens here.
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=n_workers or cpu_count(), threads_per_worker=1, processes=True, dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": ":0"}))  # no dashboard; its HTTP server on a free port
         return stack.enter_context(distributed.Client(cluster))
     if isinstance(scheduler, distributed.Client):
         return scheduler

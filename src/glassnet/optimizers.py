@@ -260,12 +260,20 @@ def get_optimizer(spec, learning_rate: float | None = None) -> Optimizer:
 
 # ---------------------------------------------------------------------- learning-rate schedules
 class Schedule:
-    """α(epoch) from the initial rate α0; epochs count from 0."""
+    """α(epoch) from the initial rate α0; epochs count from 0.
+
+    ``planned(epochs)`` tells the schedule how many epochs the run will train (the fit loop calls
+    it before the first epoch); only schedules defined over the whole run (cosine) use it.
+    """
 
     name = "schedule"
 
     def __call__(self, lr0: float, epoch: int) -> float:
         raise NotImplementedError
+
+    def planned(self, epochs: int) -> Schedule:
+        """This schedule for a run of ``epochs`` epochs (a no-op for schedules that need no length)."""
+        return self
 
     def config(self) -> dict:
         return {"name": self.name, **{k: v for k, v in vars(self).items()}}
@@ -321,8 +329,39 @@ class StepDecay(Schedule):
         return lr0 * self.factor ** (epoch // self.step_size)
 
 
+class CosineDecay(Schedule):
+    """α = α_min + (α0 − α_min) · (1 + cos(π · epoch / E)) / 2, with α_min = final_fraction · α0.
+
+    Defined over the planned run of E epochs (not a fixed rate per epoch), so a run of 20 epochs
+    and one of 300 both anneal from α0 at the first epoch to α_min at the last. A resumed or
+    continued run plans its own E. Before ``planned`` is called, E is unknown and α = α0.
+    """
+
+    name = "cosine"
+
+    def __init__(self, final_fraction: float = 0.0):
+        self.final_fraction = check_number(final_fraction, "final_fraction", low=0.0, high=1.0)
+        self._epochs: int | None = None
+
+    def planned(self, epochs: int) -> Schedule:
+        self._epochs = int(epochs)
+        return self
+
+    def __call__(self, lr0, epoch):
+        if not self._epochs:
+            return lr0
+        low = self.final_fraction * lr0
+        return low + (lr0 - low) * 0.5 * (1.0 + math.cos(math.pi * min(epoch, self._epochs) / self._epochs))
+
+    def config(self) -> dict:
+        return {"name": self.name, "final_fraction": self.final_fraction}
+
+    def __repr__(self) -> str:
+        return f"CosineDecay(final_fraction={self.final_fraction!r})"
+
+
 SCHEDULES: dict[str, type[Schedule]] = {
-    cls.name: cls for cls in (Constant, InverseTimeDecay, ExponentialDecay, StepDecay)
+    cls.name: cls for cls in (Constant, InverseTimeDecay, ExponentialDecay, StepDecay, CosineDecay)
 }
 
 

@@ -91,7 +91,7 @@ class _Loop:
             raise unknown_name("on_divergence", on_divergence, ["stop", "raise"])
         self.on_divergence = on_divergence
         self.opt = get_optimizer(optimizer, learning_rate)
-        self.schedule = get_schedule(schedule)
+        self.schedule = get_schedule(schedule).planned(self.epochs)
         self.callbacks = as_callbacks(callbacks)
         if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
             raise HyperparameterError(

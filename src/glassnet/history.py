@@ -27,6 +27,7 @@ class History:
         self.stopped_epoch: int | None = None
         self.stop_reason: str = ""
         self.monitor: str | None = None
+        self.diverged: bool = False  # a NaN/inf cost, or a cost that ended far above its start (training.fit)
 
     def append(self, record: dict) -> None:
         for key in self.KEYS:
@@ -66,7 +67,7 @@ class History:
     def to_dict(self) -> dict:
         return {"records": dict(self.items()), "best_epoch": self.best_epoch,
                 "stopped_epoch": self.stopped_epoch, "stop_reason": self.stop_reason,
-                "monitor": self.monitor, "diagnostics": self.diagnostics}
+                "monitor": self.monitor, "diverged": self.diverged, "diagnostics": self.diagnostics}
 
     @classmethod
     def from_dict(cls, data: dict) -> History:
@@ -78,6 +79,7 @@ class History:
         history.stopped_epoch = data.get("stopped_epoch")
         history.stop_reason = data.get("stop_reason", "")
         history.monitor = data.get("monitor")
+        history.diverged = bool(data.get("diverged", False))
         history.diagnostics = list(data.get("diagnostics", []))
         return history
 
@@ -86,7 +88,7 @@ class History:
 
     def __repr__(self) -> str:
         return (f"History(epochs={len(self)}, best_epoch={self.best_epoch}, "
-                f"stopped_epoch={self.stopped_epoch})")
+                f"stopped_epoch={self.stopped_epoch}{', diverged' if self.diverged else ''})")
 
 
 __all__ = ["History"]

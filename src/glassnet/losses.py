@@ -43,6 +43,15 @@ class Loss:
         """dZ[L] = A[L] - Y: the derivative of m*J with respect to Z[L]."""
         return xp.subtract(AL, Y, out=out)
 
+    def constant_cost(self, Y) -> float:
+        """J of the best constant prediction, one that ignores X: what learning nothing reaches.
+
+        Cross-entropy: the entropy of the labels' frequencies, H = -sum_k f_k log f_k (log C for C
+        balanced classes); squared error: 1/2 sum over outputs of the targets' variance (predicting
+        their mean). Y as checked by ``check_targets``; 0.0 for no examples.
+        """
+        raise NotImplementedError
+
     def check_targets(self, Y, n_y: int, m: int, dtype):
         """Validate Y at the public boundary and return it in the form the loss uses."""
         if Y.shape != (n_y, m):
@@ -73,6 +82,11 @@ class BinaryCrossEntropy(Loss):
                 "output_activation='softmax', for real-valued targets use 'linear'"
             )
         return Y
+
+    def constant_cost(self, Y) -> float:
+        p = xp.asarray(Y, dtype=float).mean(axis=1) if Y.shape[1] else xp.zeros(0)
+        p = p[(p > 0) & (p < 1)]
+        return float(-(p * xp.log(p) + (1 - p) * xp.log1p(-p)).sum())
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -129,6 +143,14 @@ class SoftmaxCrossEntropy(Loss):
             )
         return Y
 
+    def constant_cost(self, Y) -> float:
+        if Y.shape[0] == 1:  # integer labels (1, m)
+            f = xp.bincount(xp.asarray(Y[0], dtype=xp.intp)) / max(Y.shape[1], 1)
+        else:
+            f = xp.asarray(Y, dtype=float).mean(axis=1) if Y.shape[1] else xp.zeros(0)
+        f = f[f > 0]
+        return float(-(f * xp.log(f)).sum())
+
 
 class MeanSquaredError(Loss):
     """J = 1/(2m) sum (a - y)^2 over every output and example."""
@@ -139,6 +161,9 @@ class MeanSquaredError(Loss):
     def example_losses(self, ZL, AL, Y):
         diff = AL - Y
         return (diff * diff).sum(axis=0) / 2
+
+    def constant_cost(self, Y) -> float:
+        return float(xp.asarray(Y, dtype=float).var(axis=1).sum() / 2) if Y.shape[1] else 0.0
 
 
 LOSS_FOR_OUTPUT = {

@@ -52,6 +52,9 @@ from .validation import check_int
 GROWTH_WARNING = 1e3
 """A cost this many times the best epoch cost so far (and the first epoch's) is warned about."""
 
+DIVERGED_FACTOR = 2.0
+"""A run whose last epoch cost ends this many times above its reference has diverged (``_Loop.judge``)."""
+
 
 class DivergenceWarning(RuntimeWarning):
     """Training stopped on a NaN or infinite cost (verified weights kept), or the cost is exploding."""
@@ -74,6 +77,7 @@ def fit(net: Network, X, Y, *, epochs: int, batch_size: int | None = None, optim
         loop.resume(resume_from)
     else:
         loop.start(normalize, seed)
+    loop.prepare_dev()
     loop.run(verbose)
     for message in loop.warnings:
         warnings.warn(message, DivergenceWarning, stacklevel=2)
@@ -139,10 +143,10 @@ class _Loop:
         weights = net.check_weights(sample_weight, m)
         self.WT = None if weights is None else xp.ascontiguousarray(weights.T)
         self.m_weighted = m if weights is None else float(weights.sum())  # the m of the L2 term and the averages
-        self.dev = None
+        self.dev = self.raw_dev = None
         if X_dev is not None:
-            Xd = net.check_X(X_dev, "X_dev")
-            self.dev = (Xd, net.check_Y(Y_dev, Xd.shape[1], "Y_dev"))
+            Xd = net.check_X(X_dev, "X_dev", raw=True)
+            self.raw_dev = (xp.asarray(Xd, dtype=net.dtype), net.check_Y(Y_dev, Xd.shape[1], "Y_dev"))
         self.x_buffer = xp.empty((self.batch, X.shape[0]), dtype=net.dtype) if self.batch < m else None
 
     def start(self, normalize, seed) -> None:
@@ -175,6 +179,18 @@ class _Loop:
             es.best_value, es.best_epoch, es.wait = saved["best_value"], saved["best_epoch"], saved["wait"]
             es.best_theta = state.get("best_theta")
 
+    def prepare_dev(self) -> None:
+        """The dev set through the training set's input pipeline, once the pipeline is final.
+
+        The notes' rule for normalized inputs: the dev (and test) sets are scaled with the μ and σ²
+        of the training set. So the dev set waits until ``start`` has fitted the normalizer (or
+        ``resume`` has restored it), then goes through the same ``transform_input`` as every
+        mini-batch: / input_scale, then (x − μ) / σ.
+        """
+        if self.raw_dev is not None:
+            Xd, Yd = self.raw_dev
+            self.dev = (self.net._transform_input(Xd), Yd)
+
     # -------------------------------------------------------------- the loop
     def run(self, verbose) -> None:
         """Epochs until the last, an early stop, a callback's stop, or a divergence."""
@@ -189,6 +205,7 @@ class _Loop:
         self.verified = [net.parameters_to_vector(), net.parameters_to_vector()]
         self.verified_after = [self.start_epoch, self.start_epoch]
         self.best_cost, self.first_cost, self.growth_warned = math.inf, math.nan, False
+        self.start_cost = None
         # Overflow on the way to a NaN is reported once, by the divergence guard, not by NumPy.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
                 blas_threads(threads_for(net.layer_dims, self.batch)):
@@ -203,6 +220,7 @@ class _Loop:
             finally:
                 if progress is not None:
                     progress.close()
+        self.judge()
         for cb in self.callbacks:
             cb.on_train_end(net, history)
         if history.best_epoch is None and len(history):
@@ -278,6 +296,8 @@ class _Loop:
             if not math.isfinite(J):
                 self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=steps == 0)
                 return None
+            if self.start_cost is None:
+                self.start_cost = J  # the starting weights' cost, before any step of this run
             loss_sum += J * (Yb.shape[1] if wb is None else float(wb.sum()))
             metric_sum += batch_metric_sum(net.output_activation, AL, Yb)
             net._backward(Yb, reuse_buffers=True, weights=wb)
@@ -315,9 +335,42 @@ class _Loop:
                 f"(the last whose cost was computed finite) were kept. {advice}"
             )
         self.history.best_epoch = None if kept == 0 else self.history.best_epoch
+        self.history.diverged = True
+        self.history.stop_reason = "diverged: " + self.history.stop_reason
         if self.on_divergence == "raise":
             raise DivergenceError(self.history.stop_reason)
         self.warnings.append(self.history.stop_reason)
+
+    def judge(self) -> None:
+        """Say "diverged" when the run made the fit worse than not training at all.
+
+        A run diverged when a cost became NaN or infinite (the guard stopped it), or when its last
+        epoch's training cost ends above DIVERGED_FACTOR × the reference, the larger of
+
+        * the cost of the starting weights (the first mini-batch, before any step), and
+        * the cost of the best constant prediction (the labels' frequencies, the targets' mean:
+          ``Loss.constant_cost``), which keeps a lucky near-zero start from calling noise divergence.
+
+        Descent with a workable rate ends below where it starts; the epoch cost is an average over
+        mini-batches whose noise is far below a factor of 2, and a network worse than a constant
+        guess has learned nothing from X. Recorded as ``history.diverged``, said in ``stop_reason``.
+        """
+        history = self.history
+        if history.diverged or not len(history) or self.start_cost is None:
+            return
+        reference = max(self.start_cost, self.net.loss.constant_cost(self.Y))
+        last = history["cost"][-1]
+        if last > DIVERGED_FACTOR * reference:
+            history.diverged = True
+            lr = history["learning_rate"][-1]
+            guess = self.net.loss.constant_cost(self.Y)
+            message = (f"diverged: the training cost ended at {last:.4g}, more than {DIVERGED_FACTOR:g}x both its "
+                       f"start ({self.start_cost:.4g}) and a constant guess's cost ({guess:.4g}); lower the learning "
+                       f"rate (now {lr:g}), normalize the inputs, or use he/xavier initialization")
+            history.stop_reason = f"{history.stop_reason}; {message}" if history.stop_reason else message
+            if self.on_divergence == "raise":
+                raise DivergenceError(history.stop_reason)
+            self.warnings.append(message)
 
     def verify_final_weights(self) -> None:
         """The last steps were never scored: one forward pass on the last batch (the dev set did it if given)."""
@@ -423,4 +476,4 @@ def _progress(verbose, start, total):
 # class here, so net.fit(...) works once glassnet.training is imported (``import glassnet`` does it).
 Network.trainer = staticmethod(fit)
 
-__all__ = ["Callback", "DivergenceWarning", "GROWTH_WARNING", "fit"]
+__all__ = ["Callback", "DIVERGED_FACTOR", "DivergenceWarning", "GROWTH_WARNING", "fit"]

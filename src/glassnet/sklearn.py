@@ -504,23 +504,40 @@ class _GlassEstimator(BaseEstimator):
         )
         self.network_ = net
         self._optimizer = optimizer
-        self._record(history, first)
+        self._record(history, first, None if dev is None else dev[1])
         return self
 
-    def _record(self, history, first: bool) -> None:
-        """The fitted attributes from a History; the curves go on across warm starts and partial fits."""
+    def _record(self, history, first: bool, Y_dev=None) -> None:
+        """The fitted attributes from a History; the curves go on across warm starts and partial fits.
+
+        ``validation_scores_`` (as MLP's): the dev set's score after each epoch, what ``score`` gives
+        for those weights: accuracy for a classifier; for a regressor the (variance-weighted) R² =
+        1 - rmse² / mean over outputs of Var(y_dev), from the history's dev rmse.
+        """
         if first:
-            self.loss_curve_, self.l2_cost_curve_, self._dev_curve = [], [], []
+            self.loss_curve_, self.l2_cost_curve_, self._dev_curve, self._dev_scores = [], [], [], []
         offset = len(self.loss_curve_)
         self.loss_curve_ += history["cost"]
         self.l2_cost_curve_ += history["l2_cost"]
         self._dev_curve += history["dev_cost"]
-        self.validation_loss_curve_ = (list(self._dev_curve) if any(v is not None for v in self._dev_curve)
-                                       else None)
+        self._dev_scores += self._scores(history, Y_dev)
+        has_dev = any(v is not None for v in self._dev_curve)
+        self.validation_loss_curve_ = list(self._dev_curve) if has_dev else None
+        self.validation_scores_ = list(self._dev_scores) if has_dev else None
         self.n_iter_ = len(history)
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.best_epoch_ = offset + history.best_epoch if history.best_epoch is not None else None
         self.history_ = history
+
+    @staticmethod
+    def _scores(history, Y_dev) -> list:
+        """Per-epoch dev scores: accuracy, or R² from rmse and the dev targets' variance."""
+        if Y_dev is None:
+            return [None] * len(history)
+        if "dev_accuracy" in history:
+            return list(history["dev_accuracy"])
+        variance = float(np.mean(np.var(np.asarray(Y_dev, dtype=np.float64), axis=1)))
+        return [None if r is None or variance == 0 else 1.0 - r * r / variance for r in history["dev_rmse"]]
 
     def _split(self, X, Y, w, net: Network):
         """Hold out ``validation_fraction`` of the rows of X (m, n_x): seeded, stratified for classes.
@@ -673,6 +690,8 @@ _PARAMETERS_DOC = """
     l2_cost_curve_ : list of float       the L2 term l2/(2m) sum ||W||^2 after each epoch (m: the training
                                          set's, its sum of sample weights when weighted)
     validation_loss_curve_ : list or None  dev data cost per epoch (None where an epoch had no dev set)
+    validation_scores_ : list or None    dev score per epoch, as ``score`` gives it (accuracy; R² for a
+                                         regressor), as MLP's validation_scores_
     best_epoch_ : int                    1-based index into loss_curve_ of the lowest dev cost (the
                                          training cost without a dev set); with early stopping, the
                                          epoch whose weights were kept

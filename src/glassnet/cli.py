@@ -172,6 +172,9 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
                        help="standardize the inputs with train-set mean and variance (default: on for tabular "
                             "data, off for images, which are divided by 255, digits by 16)")
     group.add_argument("--no-normalize", dest="normalize", action="store_false", help="do not standardize")
+    group.add_argument("--standardize-targets", action=argparse.BooleanOptionalAction, default=None,
+                       help="regression: train on (y - mean) / std of the training targets; the model answers and "
+                            "reports in the targets' own units (default: on for regression)")
     group.add_argument("--augment", default=None,
                        help="augment image mini-batches: comma-separated crop, zoom, rotate, elastic, flip, vflip "
                             "(flips change what a digit means) (default: none)")
@@ -486,6 +489,7 @@ class _Run:
     augment: object
     early: object
     normalize: bool
+    standardize_targets: bool
     out: Path
     started: float
 
@@ -502,7 +506,8 @@ class _Run:
                 return self.net.fit(
                     X_tr, Y_tr, epochs=args.epochs, batch_size=args.batch_size or None, optimizer=args.optimizer,
                     learning_rate=learning_rate(args), schedule=args.schedule, X_dev=dev[0], Y_dev=dev[1],
-                    early_stopping=self.early, normalize=self.normalize, verbose=0 if args.quiet else 1,
+                    early_stopping=self.early, normalize=self.normalize, standardize_targets=self.standardize_targets,
+                    verbose=0 if args.quiet else 1,
                     seed=args.seed, augment=self.augment, callbacks=[last],
                     image_shape=self.data.image_shape if self.augment is not None else None,
                     diagnostics=args.diagnostics,
@@ -580,7 +585,10 @@ def _plan(args, data, started: float) -> _Run:
               "test": (data.X_test, data.Y_test)}
     out = Path(args.out or f"runs/{data.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     normalize = args.normalize if args.normalize is not None else data.image_shape is None
-    return _Run(args, data, net, splits, classification, augment, early, normalize, out, started)
+    if args.standardize_targets and classification:
+        raise HyperparameterError("--standardize-targets is for regression; these labels are classes")
+    standardize = args.standardize_targets if args.standardize_targets is not None else not classification
+    return _Run(args, data, net, splits, classification, augment, early, normalize, standardize, out, started)
 
 
 def cmd_train(args) -> int:
@@ -635,7 +643,7 @@ def _config(args, net, normalize: bool, data) -> dict:
     flags = {k: v for k, v in vars(args).items() if k not in ("handler", "command")}
     return {"command": "train", "flags": flags, "layer_dims": net.layer_dims,
             "activations": [a.name for a in net.activations], "normalize": normalize,
-            "input_scale": net.input_scale,
+            "standardize_targets": net.target_normalizer is not None, "input_scale": net.input_scale,
             "learning_rate": get_optimizer(args.optimizer, learning_rate(args)).learning_rate,
             "batch_size": args.batch_size or "full batch"}
 
@@ -837,6 +845,8 @@ def cmd_info(args) -> int:
     print(f"output: {net.output_activation} -> cost {net.loss.name}")
     print(f"initializer: {net.initializer} x {net.init_scale:g}   keep_prob per layer input: {net.keep_prob}")
     print(f"normalizer: {'Standardizer (train-set mean and variance)' if net.normalizer is not None else 'none'}")
+    if net.target_normalizer is not None:
+        print("targets: standardized for training (train-set mean and variance); predictions in their own units")
     if net.n_classes:
         names = net.class_names or [str(k) for k in range(net.n_classes)]
         print(f"classes ({len(names)}): {_abbreviated(names)}")

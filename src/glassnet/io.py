@@ -334,11 +334,11 @@ def _model_content(net: Network) -> tuple[dict, dict]:
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "kind": "model",
         "network": net.config(), "normalizer": None,
     }
-    norm = net.normalizer
-    if norm is not None:
-        arrays["normalizer.mu"] = norm.mu
-        arrays["normalizer.sigma2"] = norm.sigma2
-        metadata["normalizer"] = {"type": type(norm).__name__, "floor": float(norm.floor)}
+    for key, norm in (("normalizer", net.normalizer), ("target_normalizer", net.target_normalizer)):
+        if norm is not None:  # the input's standardizer; a linear output's target standardizer (network.py)
+            arrays[f"{key}.mu"] = norm.mu
+            arrays[f"{key}.sigma2"] = norm.sigma2
+            metadata[key] = {"type": type(norm).__name__, "floor": float(norm.floor)}
     # The rest of the input pipeline (network.py): raw inputs are divided by scale before the
     # normalizer; the names let a model pick its columns and answer in the original labels.
     metadata["input"] = {"scale": net.input_scale, "feature_names": net.feature_names,
@@ -353,11 +353,12 @@ def _network_from(arrays: dict, metadata: dict, path) -> Network:
             net.params[name] = arrays[name]
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{path}: the architecture in the file does not match its arrays ({exc})") from exc
-    if metadata.get("normalizer"):
-        norm = Standardizer(floor=metadata["normalizer"]["floor"])
-        norm.mu = arrays["normalizer.mu"]
-        norm.sigma2 = arrays["normalizer.sigma2"]
-        net.normalizer = norm
+    for key in ("normalizer", "target_normalizer"):
+        if metadata.get(key):
+            norm = Standardizer(floor=metadata[key]["floor"])
+            norm.mu = arrays[f"{key}.mu"]
+            norm.sigma2 = arrays[f"{key}.sigma2"]
+            setattr(net, key, norm)
     _restore_input(net, metadata.get("input") or {}, path)
     return net
 
@@ -473,6 +474,7 @@ def _restore_training_state(net: Network, optimizer, saved: Network, arrays: dic
         raise ModelFileError(f"{path} was trained with optimizer {opt_meta['name']!r}, not {optimizer.name!r}")
     net.vector_to_parameters(saved.parameters_to_vector())
     net.normalizer = saved.normalizer
+    net.target_normalizer = saved.target_normalizer
     net.rng = _rng_from(metadata["rng"]["network"])
     optimizer.attach(net.parameter_shapes(), dtype=net.dtype)
     optimizer.load_state({k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("optimizer.")},

@@ -21,6 +21,14 @@ point (``check_X``) and by the fit loop for each mini-batch:
 the Standardizer that ``fit(normalize=True)`` fits on the training set. With ``feature_names`` and
 ``class_names`` a saved model also knows which columns it takes and answers in the original labels
 (``predict_labels``).
+
+A linear output may carry a target pipeline too: ``target_normalizer``, the Standardizer that
+``fit(standardize_targets=True)`` fits on the training targets. The network then learns the
+standardized targets, ŷ_std = A[L] with y_std = (y − μ_y) / σ_y, so its output starts near their
+mean instead of spending its steps climbing to it; ``predict`` answers ŷ = μ_y + σ_y ⊙ A[L], and
+``evaluate`` (and the history of ``fit``) report the cost and rmse of ŷ in the targets' own units.
+``cost`` and ``cost_and_gradients`` stay the training objective, J of the standardized targets,
+the function the gradients are of.
 """
 
 from __future__ import annotations
@@ -172,6 +180,7 @@ class Network:
         self.seed = seed
         self.rng = make_rng(seed)
         self.normalizer = None  # set by fit(normalize=True); applied to X at every public entry
+        self.target_normalizer = None  # set by fit(standardize_targets=True) for a linear output
         self.input_scale = None if input_scale is None else check_number(
             input_scale, "input_scale", low=0.0, low_open=True, hint="raw inputs are divided by it, e.g. 255")
         self.feature_names = _names(feature_names, "feature_names", self.layer_dims[0])
@@ -408,6 +417,19 @@ class Network:
         _, ZL, AL = self.layers[-1].cache
         return self.loss.cost(ZL, AL, Y, weights)
 
+    # ------------------------------------------------------------------ the target pipeline
+    def standardize_targets(self, Y):
+        """y_std = (y − μ_y) / σ_y with the training targets' statistics; Y itself without a target normalizer."""
+        return Y if self.target_normalizer is None else self.target_normalizer.transform(Y)
+
+    def in_target_units(self, AL, Y_std):
+        """(σ_y ⊙ A[L], σ_y ⊙ Y_std): outputs and standardized targets rescaled so that their differences
+        are ŷ − y in the targets' own units (the offsets μ_y cancel in a cost or an rmse)."""
+        if self.target_normalizer is None:
+            return AL, Y_std
+        scale = xp.asarray(self.target_normalizer.scale, dtype=AL.dtype)
+        return AL * scale, Y_std * scale
+
     def _cost_of_last_forward(self, Y, weights=None) -> float:
         m = self.layers[-1].cache[2].shape[1] if weights is None else float(weights.sum())
         return self._data_cost_of_last_forward(Y, weights) + self.l2_cost(m)
@@ -415,7 +437,7 @@ class Network:
     def cost(self, X, Y, sample_weight=None) -> float:
         """J(X, Y) with the L2 term (l2/2m) Σ‖W‖², never with dropout: the function backprop differentiates."""
         X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
+        Y = self.standardize_targets(self.check_Y(Y, X.shape[1]))
         J = self._cost_checked(X, Y, self.check_weights(sample_weight, X.shape[1]))
         self._warn_if_not_finite([J], "the cost")
         return J
@@ -434,7 +456,7 @@ class Network:
         J = Σ w_i loss_i / Σ w_i + (l2 / 2Σw) Σ‖W‖² (an integer weight k is an example repeated k times).
         """
         X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
+        Y = self.standardize_targets(self.check_Y(Y, X.shape[1]))
         weights = self.check_weights(sample_weight, X.shape[1])
         self._forward(X, training, reuse_masks)
         J = self._cost_of_last_forward(Y, weights)
@@ -463,7 +485,10 @@ class Network:
     def predict(self, X):
         """(1, m) predictions: 0/1 (threshold 0.5) for sigmoid, the class index for softmax,
         the values for linear ((n_y, m) for several sigmoid or linear outputs)."""
-        return self.decide(self.predict_proba(X))
+        predictions = self.decide(self.predict_proba(X))
+        if self.target_normalizer is not None:  # ŷ = μ_y + σ_y ⊙ A[L], in the targets' own units
+            predictions = self.target_normalizer.inverse_transform(predictions)
+        return predictions
 
     def decide(self, AL):
         """Turn the output A[L] into predictions (see ``predict``)."""
@@ -532,8 +557,11 @@ class Network:
         for start in range(0, m, batch_size):
             stop = min(start + batch_size, m)
             AL = self._forward(X[:, start:stop], training=False)
+            ZL = self.layers[-1].cache[1]
             Yb = Y[:, start:stop]
-            loss_sum += self.loss.cost(self.layers[-1].cache[1], AL, Yb) * (stop - start)
+            if self.target_normalizer is not None:  # scored as ŷ = μ_y + σ_y ⊙ A[L] against y, in y's units
+                AL = ZL = self.target_normalizer.inverse_transform(AL)
+            loss_sum += self.loss.cost(ZL, AL, Yb) * (stop - start)
             metric_sum += batch_metric_sum(self.output_activation, AL, Yb)
         name = metric_names(self.output_activation)[0]
         return {"cost": loss_sum / m, name: finish_metric(self.output_activation, metric_sum, m)}
@@ -610,6 +638,8 @@ class Network:
             steps.append(f"/ {self.input_scale:g}")
         steps.append("-> standardized (train-set mean and variance)" if self.normalizer is not None
                      else "-> used as they are" if self.input_scale is None else "")
+        if self.target_normalizer is not None:
+            steps.append("; targets standardized for training, predictions in their own units")
         return " ".join(s for s in steps if s)
 
     def __repr__(self) -> str:

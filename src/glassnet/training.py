@@ -66,7 +66,7 @@ def fit(net: Network, X, Y, *, epochs: int, batch_size: int | None = None, optim
         callbacks: Sequence = (), verbose: int = 0, seed=None, augment=None,
         image_shape: tuple | None = None, diagnostics: bool = False,
         checkpoint_dir=None, checkpoint_every: int | None = None, resume_from=None,
-        on_divergence: str = "stop", sample_weight=None) -> History:
+        on_divergence: str = "stop", sample_weight=None, standardize_targets: bool | str = False) -> History:
     """Train ``net`` on (X, Y) and return its History. See ``Network.fit`` for the arguments."""
     loop = _Loop(net, epochs=epochs, optimizer=optimizer, learning_rate=learning_rate, schedule=schedule,
                  early_stopping=early_stopping, callbacks=callbacks, augment=augment, image_shape=image_shape,
@@ -76,8 +76,8 @@ def fit(net: Network, X, Y, *, epochs: int, batch_size: int | None = None, optim
     if resume_from is not None:
         loop.resume(resume_from)
     else:
-        loop.start(normalize, seed)
-    loop.prepare_dev()
+        loop.start(normalize, seed, standardize_targets)
+    loop.prepare_pipeline()
     loop.run(verbose)
     for message in loop.warnings:
         warnings.warn(message, DivergenceWarning, stacklevel=2)
@@ -134,12 +134,11 @@ class _Loop:
             raise ShapeError(f"image_shape {tuple(self.image_shape)} has {int(np.prod(self.image_shape))} values "
                              f"but X has {X.shape[0]} rows")
         self.X = X
-        self.Y = net.check_Y(Y, m)
+        self.Y = net.check_Y(Y, m)  # in the targets' own units; YT, what the loop trains on, comes in prepare_pipeline
         # (m, n_x), each example contiguous: a view when X already is example-major (images.reshape(m, -1).T),
         # otherwise one copy for the whole fit. A gather from feature-major storage is 6-45x slower
         # (python -m bench.tricks), the epoch 50 % slower (bench/README.md).
         self.XT = xp.ascontiguousarray(X.T, dtype=net.dtype)
-        self.YT = xp.ascontiguousarray(self.Y.T)
         weights = net.check_weights(sample_weight, m)
         self.WT = None if weights is None else xp.ascontiguousarray(weights.T)
         self.m_weighted = m if weights is None else float(weights.sum())  # the m of the L2 term and the averages
@@ -149,8 +148,8 @@ class _Loop:
             self.raw_dev = (xp.asarray(Xd, dtype=net.dtype), net.check_Y(Y_dev, Xd.shape[1], "Y_dev"))
         self.x_buffer = xp.empty((self.batch, X.shape[0]), dtype=net.dtype) if self.batch < m else None
 
-    def start(self, normalize, seed) -> None:
-        """A fresh run: the normalizer fitted on the training set only, the generators, the optimizer."""
+    def start(self, normalize, seed, standardize_targets=False) -> None:
+        """A fresh run: the normalizers fitted on the training set only, the generators, the optimizer."""
         net = self.net
         if normalize not in (True, False, "keep"):
             raise HyperparameterError(
@@ -160,6 +159,16 @@ class _Loop:
         if normalize != "keep":
             # μ, σ² of the training set as the normalizer sees it: after the network's fixed input scaling
             net.normalizer = Standardizer().fit(self.X, divide_by=net.input_scale) if normalize is True else None
+        if standardize_targets not in (True, False, "keep"):
+            raise HyperparameterError(
+                f"standardize_targets must be True (train a linear output on (y - mean) / std of the training "
+                f"targets), False (the targets as given) or 'keep', got {standardize_targets!r}")
+        if standardize_targets is True and net.output_activation != "linear":
+            raise HyperparameterError(
+                f"standardize_targets=True is for a linear output (regression); this network's output is "
+                f"{net.output_activation!r}, whose targets are labels: leave it False")
+        if standardize_targets != "keep":
+            net.target_normalizer = Standardizer().fit(self.Y) if standardize_targets is True else None
         self.shuffle_rng = make_rng(seed) if seed is not None else make_rng(spawn_seed(net.rng))
         self.augment_rng = make_rng(spawn_seed(self.shuffle_rng)) if self.augment is not None else None
         if not self.opt.is_attached_to(net.parameter_shapes(), net.dtype):
@@ -179,14 +188,17 @@ class _Loop:
             es.best_value, es.best_epoch, es.wait = saved["best_value"], saved["best_epoch"], saved["wait"]
             es.best_theta = state.get("best_theta")
 
-    def prepare_dev(self) -> None:
-        """The dev set through the training set's input pipeline, once the pipeline is final.
+    def prepare_pipeline(self) -> None:
+        """The targets to train on and the dev set through the training set's pipelines, once final.
 
         The notes' rule for normalized inputs: the dev (and test) sets are scaled with the μ and σ²
         of the training set. So the dev set waits until ``start`` has fitted the normalizer (or
         ``resume`` has restored it), then goes through the same ``transform_input`` as every
-        mini-batch: / input_scale, then (x − μ) / σ.
+        mini-batch: / input_scale, then (x − μ) / σ. Its targets stay in their own units: the dev
+        set is scored as ``evaluate`` scores it. The training targets become (y − μ_y) / σ_y when
+        the network has a target normalizer.
         """
+        self.YT = xp.ascontiguousarray(self.net.standardize_targets(self.Y).T)
         if self.raw_dev is not None:
             Xd, Yd = self.raw_dev
             self.dev = (self.net._transform_input(Xd), Yd)
@@ -296,16 +308,29 @@ class _Loop:
             if not math.isfinite(J):
                 self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=steps == 0)
                 return None
+            J_units, batch_metric = self.in_target_units(J, AL, Yb, wb)
+            metric_sum += batch_metric
             if self.start_cost is None:
-                self.start_cost = J  # the starting weights' cost, before any step of this run
-            loss_sum += J * (Yb.shape[1] if wb is None else float(wb.sum()))
-            metric_sum += batch_metric_sum(net.output_activation, AL, Yb)
+                self.start_cost = J_units  # the starting weights' cost, before any step of this run
+            loss_sum += J_units * (Yb.shape[1] if wb is None else float(wb.sum()))
             net._backward(Yb, reuse_buffers=True, weights=wb)
             self.opt.step(net._theta, net._grad, lr)
             steps += 1
             self.last_batch = (Xb, Yb, wb)  # what the final check and the diagnostics score
         return {"epoch": epoch, "cost": loss_sum / self.m_weighted, "l2_cost": net.l2_cost(self.m_weighted),
                 name: finish_metric(net.output_activation, metric_sum, self.m), "learning_rate": lr}
+
+    def in_target_units(self, J: float, AL, Yb, wb) -> tuple[float, float]:
+        """(J, the metric's batch sum) of a mini-batch in the targets' own units, as evaluate reports them.
+
+        Without a target normalizer that is J itself; with one, the network learned y_std and the
+        cost and rmse are of ŷ − y = σ_y ⊙ (A[L] − y_std).
+        """
+        net = self.net
+        if net.target_normalizer is None:
+            return J, batch_metric_sum(net.output_activation, AL, Yb)
+        AL_units, Y_units = net.in_target_units(AL, Yb)
+        return net.loss.cost(AL_units, AL_units, Y_units, wb), batch_metric_sum(net.output_activation, AL_units, Y_units)
 
     # -------------------------------------------------------------- the divergence guard
     def remember_start_of_epoch(self, epoch: int) -> None:
@@ -377,8 +402,8 @@ class _Loop:
         if self.dev is not None or not len(self.history):
             return
         Xb, Yb, wb = self.last_batch
-        self.net._forward(Xb, training=False)
-        J = self.net._data_cost_of_last_forward(Yb, wb)
+        AL = self.net._forward(Xb, training=False)
+        J = self.in_target_units(self.net._data_cost_of_last_forward(Yb, wb), AL, Yb, wb)[0]
         epoch, lr = self.history["epoch"][-1], self.history["learning_rate"][-1]
         if not math.isfinite(J):
             self.diverged(epoch, J, "after the last update", lr, first_batch=False)

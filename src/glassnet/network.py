@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -107,6 +108,18 @@ class ParameterDict(Mapping):
     def __repr__(self):
         shapes = ", ".join(f"{k}: {v.shape}" for k, v in self._arrays.items())
         return f"ParameterDict({shapes})"
+
+
+def _warns_itself(method):
+    """NumPy's own overflow warnings off inside ``method``: it says itself (NonFiniteWarning) when a result
+    is not finite, once, in words; an overflow that saturates into a finite result is no error."""
+
+    @functools.wraps(method)
+    def quiet(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return method(*args, **kwargs)
+
+    return quiet
 
 
 class Network:
@@ -337,6 +350,7 @@ class Network:
         return w
 
     # ------------------------------------------------------------------ forward and backward
+    @_warns_itself
     def forward(self, X, training: bool = False, reuse_masks: bool | None = None):
         """A[L] for X (n_x, m); keeps every layer's cache for ``backward``.
 
@@ -353,7 +367,7 @@ class Network:
             wider = " or use dtype='float64'" if self.dtype != np.float64 else ""
             warnings.warn(f"{what} holds NaN or infinite values: the inputs or the weights are too large for "
                           f"{self.dtype.name} (standardize the inputs, check the weights{wider})",
-                          NonFiniteWarning, stacklevel=3)
+                          NonFiniteWarning, stacklevel=4)  # past the method and its _warns_itself
 
     def _forward(self, X, training: bool = False, reuse_masks: bool | None = None,
                  reuse_buffers: bool = False):
@@ -363,6 +377,7 @@ class Network:
             A = layer.forward(A, training, self.rng, reuse, reuse_buffers)
         return A
 
+    @_warns_itself
     def backward(self, Y) -> dict:
         """{"dW1", "db1", ...} of the cost of the last forward pass (L2 term included); copies."""
         cache = self.layers[-1].cache
@@ -434,6 +449,7 @@ class Network:
         m = self.layers[-1].cache[2].shape[1] if weights is None else float(weights.sum())
         return self._data_cost_of_last_forward(Y, weights) + self.l2_cost(m)
 
+    @_warns_itself
     def cost(self, X, Y, sample_weight=None) -> float:
         """J(X, Y) with the L2 term (l2/2m) Σ‖W‖², never with dropout: the function backprop differentiates."""
         X = self.check_X(X)
@@ -447,6 +463,7 @@ class Network:
         self._forward(X, training=False)
         return self._cost_of_last_forward(Y, weights)
 
+    @_warns_itself
     def cost_and_gradients(self, X, Y, training: bool = True, reuse_masks: bool | None = None,
                            sample_weight=None):
         """(J, {"dW1": ..., ...}): one forward and one backward pass on (X, Y).
@@ -517,12 +534,16 @@ class Network:
     def fit(self, X, Y, **kwargs):
         """Train on X (n_x, m) and Y (n_y, m); returns a ``History``. Keyword arguments:
 
-        epochs (required); batch_size=None (full batch, as in the notes) or an int;
-        optimizer="adam" ("gd", "momentum", "rmsprop", or an Optimizer); learning_rate=None (the
-        optimizer's default); schedule=None ("inverse_time", "exponential", "step", or a Schedule);
+        epochs=20; batch_size=128 (None: full batch, as in the notes' first algorithm);
+        optimizer="adam" ("gd", "momentum", "rmsprop", or an Optimizer); learning_rate=None (Adam
+        0.002, other optimizers their own default); schedule="cosine" (decays over the planned
+        epochs; None or "constant" keeps α0; "inverse_time", "exponential", "step", or a Schedule)
+        — the run defaults of ``glassnet.defaults``, chosen by the defaults study;
         X_dev, Y_dev (evaluated every epoch); early_stopping=None or gn.EarlyStopping(...);
         normalize=False (True: fit a Standardizer on X only, stored in the model and applied by
         predict; "keep": keep the network's current normalizer, to continue training);
+        standardize_targets=False (True: a linear output learns (y - μ_y)/σ_y of the training
+        targets, and answers and reports in y's units);
         callbacks=(); verbose=0 (1: progress bar, 2: a line per epoch); seed=None (mini-batch
         order); augment=None and image_shape=(H, W, C) (augment each training mini-batch);
         diagnostics=False (per-layer statistics each epoch); checkpoint_dir, checkpoint_every,
@@ -534,6 +555,7 @@ class Network:
             raise NotFittedError("the fit loop is not loaded: import glassnet (or glassnet.training) first")
         return Network.trainer(self, X, Y, **kwargs)
 
+    @_warns_itself
     def evaluate(self, X, Y, batch_size: int = 4096) -> dict:
         """{"cost": data cost, "accuracy": ...} ("rmse" for a linear output) on (X, Y), without dropout.
 

@@ -365,7 +365,8 @@ class _GlassEstimator(BaseEstimator):
         if y.ndim not in (1, 2):
             raise ShapeError(f"{name} must have shape (n_samples,) or (n_samples, n_outputs), got shape {y.shape}")
         if self._y_numeric and y.dtype.kind not in "biuf":
-            raise DataTypeError(f"{name} must hold numbers, got dtype {y.dtype} (first value {y.flat[0]!r}); "
+            first = y.ravel()[:1].tolist()[0]  # a plain value: 'a', not np.str_('a')
+            raise DataTypeError(f"{name} must hold numbers, got dtype {y.dtype} (first value {first!r}); "
                                 "a regressor predicts numbers: convert them, or use GlassClassifier for labels")
         if y.shape[0] != m:
             raise ShapeError(f"{name} has {y.shape[0]} targets but X has {m} rows: pass one target per row of X")
@@ -498,7 +499,7 @@ class _GlassEstimator(BaseEstimator):
         # learned on its scale.
         history = net.fit(
             X_train.T, Y_train, epochs=settings["epochs"], batch_size=self._batch_size(X_train.shape[0]),
-            optimizer=optimizer, X_dev=None if dev is None else dev[0], Y_dev=None if dev is None else dev[1],
+            schedule=None, optimizer=optimizer, X_dev=None if dev is None else dev[0], Y_dev=None if dev is None else dev[1],
             early_stopping=settings["early_stopping"], normalize=settings["normalize"] if first else "keep",
             verbose=self.verbose, sample_weight=None if w_train is None else w_train.reshape(1, -1),
         )

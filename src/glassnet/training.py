@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import defaults
 from .backend import blas_threads, make_rng, spawn_seed, threads_for, xp
 from .callbacks import Callback, EarlyStopping, as_callbacks
 from .data.augmentation import augment_columns
@@ -60,14 +61,18 @@ class DivergenceWarning(RuntimeWarning):
     """Training stopped on a NaN or infinite cost (verified weights kept), or the cost is exploding."""
 
 
-def fit(net: Network, X, Y, *, epochs: int, batch_size: int | None = None, optimizer="adam",
-        learning_rate: float | None = None, schedule=None, X_dev=None, Y_dev=None,
+def fit(net: Network, X, Y, *, epochs: int = defaults.EPOCHS, batch_size: int | None = defaults.BATCH_SIZE,
+        optimizer=defaults.OPTIMIZER, learning_rate: float | None = None, schedule=defaults.SCHEDULE, X_dev=None, Y_dev=None,
         early_stopping: EarlyStopping | None = None, normalize: bool | str = False,
         callbacks: Sequence = (), verbose: int = 0, seed=None, augment=None,
         image_shape: tuple | None = None, diagnostics: bool = False,
         checkpoint_dir=None, checkpoint_every: int | None = None, resume_from=None,
         on_divergence: str = "stop", sample_weight=None, standardize_targets: bool | str = False) -> History:
-    """Train ``net`` on (X, Y) and return its History. See ``Network.fit`` for the arguments."""
+    """Train ``net`` on (X, Y) and return its History. See ``Network.fit`` for the arguments.
+
+    The defaults are the run defaults of ``glassnet.defaults`` (the command line's too).
+    """
+    learning_rate = defaults.learning_rate(optimizer, learning_rate)
     loop = _Loop(net, epochs=epochs, optimizer=optimizer, learning_rate=learning_rate, schedule=schedule,
                  early_stopping=early_stopping, callbacks=callbacks, augment=augment, image_shape=image_shape,
                  diagnostics=diagnostics, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,

@@ -80,7 +80,8 @@ def _checked_data(clone: Network, X, Y):
 def _check_after_training(clone, data, epochs, training, settings, *, dropout, seed) -> GradCheckReport:
     """The notes' "check again after some training": train the copy, then check it the same way."""
     epochs = check_int(epochs, "after_training", hint="epochs of training before the second check, e.g. 50")
-    options = {"optimizer": "adam", "learning_rate": 0.01, "seed": seed, **(training or {})}
+    options = {"optimizer": "adam", "learning_rate": 0.01, "batch_size": None, "schedule": None, "seed": seed,
+               **(training or {})}
     clone.fit(data[0], data[1], epochs=epochs, normalize="keep", **options)
     report = _check_copy(clone, clone, data, settings, dropout=dropout, seed=seed, sweep=False,
                          t0=time.perf_counter())

@@ -54,7 +54,7 @@ def run(ctx, result) -> None:
         record = {"seed": seed, "class_counts": np.bincount(Y[0], minlength=10).tolist()}
         for key, augment in (("plain", None), ("augmented", from_names(AUGMENT, IMAGE_SHAPE))):
             net = Network(LAYER_DIMS, hidden_activation="relu", output_activation="softmax", seed=seed)
-            history = net.fit(X, Y, epochs=cfg["epochs"], batch_size=BATCH_SIZE, optimizer="adam",
+            history = net.fit(X, Y, epochs=cfg["epochs"], batch_size=BATCH_SIZE, schedule=None, optimizer="adam",
                               learning_rate=LEARNING_RATE, seed=seed, augment=augment,
                               image_shape=IMAGE_SHAPE if augment is not None else None)
             record[key] = {

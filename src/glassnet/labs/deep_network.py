@@ -36,7 +36,7 @@ def run(ctx, result) -> None:
         for name, dims in ARCHITECTURES.items():
             net = Network(dims, hidden_activation="relu", output_activation="sigmoid", initializer="xavier",
                           dtype="float32", seed=seed)
-            history = net.fit(X, Y, epochs=iterations, optimizer="gd", learning_rate=0.0075)
+            history = net.fit(X, Y, epochs=iterations, batch_size=None, schedule=None, optimizer="gd", learning_rate=0.0075)
             costs = history["cost"]
             runs[name].append({"seed": seed, "train_accuracy": net.evaluate(X, Y)["accuracy"],
                                "test_accuracy": net.evaluate(X_test, Y_test)["accuracy"],

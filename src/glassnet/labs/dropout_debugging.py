@@ -90,7 +90,8 @@ def _measure(ctx, X, Y, X_test, Y_test, iterations: int) -> tuple[dict, list[dic
                                    "fresh": fresh.difference, "fresh_verdict": fresh.verdict})
                 else:
                     sanity = check_cost_decreases(net, X, Y, iterations=20, learning_rate=LEARNING_RATE)
-                history = net.fit(X, Y, epochs=iterations, optimizer="gd", learning_rate=LEARNING_RATE)
+                history = net.fit(X, Y, epochs=iterations, batch_size=None, schedule=None, optimizer="gd",
+                                      learning_rate=LEARNING_RATE)
                 costs = history["cost"]
                 up = rises(costs)
                 runs[name].append({

@@ -32,10 +32,10 @@ def run(ctx, result) -> None:
             return Network([2, 100, 100, 1], hidden_activation="relu", seed=seed, dtype="float64")
 
         full = network()
-        h_full = full.fit(X, Y, epochs=epochs, batch_size=None, optimizer="adam", learning_rate=0.01,
+        h_full = full.fit(X, Y, epochs=epochs, batch_size=None, schedule=None, optimizer="adam", learning_rate=0.01,
                           X_dev=X_dev, Y_dev=Y_dev)
         stopped = network()
-        h_stop = stopped.fit(X, Y, epochs=epochs, batch_size=None, optimizer="adam", learning_rate=0.01,
+        h_stop = stopped.fit(X, Y, epochs=epochs, batch_size=None, schedule=None, optimizer="adam", learning_rate=0.01,
                              X_dev=X_dev, Y_dev=Y_dev, early_stopping=EarlyStopping(patience=patience))
         best = int(np.argmin(h_full["dev_cost"]))
         record = {

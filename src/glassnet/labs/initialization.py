@@ -42,7 +42,8 @@ def run(ctx, result) -> None:
         for name, (initializer, scale) in VARIANTS.items():
             net = Network([2, 10, 5, 1], hidden_activation="relu", output_activation="sigmoid",
                           initializer=initializer, init_scale=scale, dtype="float64", seed=seed)
-            history = net.fit(X, Y, epochs=iterations, optimizer="gd", learning_rate=learning_rate)
+            history = net.fit(X, Y, epochs=iterations, batch_size=None, schedule=None, optimizer="gd",
+                              learning_rate=learning_rate)
             W1 = net.params["W1"]
             runs[name].append({
                 "seed": seed, "train_accuracy": net.evaluate(X, Y)["accuracy"],

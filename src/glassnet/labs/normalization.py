@@ -70,7 +70,7 @@ def run(ctx, result) -> None:
         eig = hessian_eigenvalues(X_seen)
         learning_rate = 1.0 / eig.max()
         stop = _StopAt(target)
-        history = net.fit(X, Y, epochs=budget, optimizer="gd", learning_rate=learning_rate, normalize=normalize,
+        history = net.fit(X, Y, epochs=budget, batch_size=None, schedule=None, optimizer="gd", learning_rate=learning_rate, normalize=normalize,
                           callbacks=[stop])
         runs[name] = {"learning_rate": learning_rate, "condition_number": float(eig.max() / eig.min()),
                       "iterations_to_target": stop.reached, "final_cost": history["cost"][-1],

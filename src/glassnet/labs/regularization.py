@@ -47,7 +47,8 @@ def train_variant(data: dict, config: dict, seed: int) -> dict:
                   initializer="xavier", dtype="float64", seed=seed, **kwargs)
     masks = net.fixed_dropout_masks() if fixed else contextlib.nullcontext()
     with masks:
-        history = net.fit(data["X"], data["Y"], epochs=config["iterations"], optimizer=config["optimizer"],
+        history = net.fit(data["X"], data["Y"], epochs=config["iterations"], batch_size=None, schedule=None,
+                          optimizer=config["optimizer"],
                           learning_rate=config["learning_rate"])
     run = {"seed": seed, "train_accuracy": net.evaluate(data["X"], data["Y"])["accuracy"],
            "test_accuracy": net.evaluate(data["X_test"], data["Y_test"])["accuracy"],

@@ -90,7 +90,7 @@ def make_optimizer(config: dict) -> gn.optimizers.Optimizer:
 
 def _fit_one_epoch(net, opt, X, Y, config: dict, first: bool) -> None:
     """One epoch of glassnet's fit; raises gn.DivergenceError on a NaN or infinite cost."""
-    net.fit(X, Y, epochs=1, batch_size=config["batch"] or None, optimizer=opt,
+    net.fit(X, Y, epochs=1, batch_size=config["batch"] or None, schedule=None, optimizer=opt,
             normalize=bool(config["normalize"]) if first else "keep", on_divergence="raise")
 
 
@@ -463,7 +463,7 @@ class Session:
             "# The playground trains one epoch per fit call, keeping the optimizer's state and the input",
             "# normalizer fitted in the first epoch; the same calls give the same weights.",
             "for epoch in range(EPOCHS):",
-            f"    net.fit(X_train, Y_train, epochs=1, batch_size={c['batch'] or None!r}, optimizer=optimizer,",
+            f"    net.fit(X_train, Y_train, epochs=1, batch_size={c['batch'] or None!r}, schedule=None, optimizer=optimizer,",
             f"            normalize={bool(c['normalize'])!r} if epoch == 0 else \"keep\", on_divergence=\"raise\")",
             "",
             'print("train", net.evaluate(X_train, Y_train))',

@@ -25,7 +25,7 @@ def test_a_finite_blow_up_is_called_diverged_in_history_and_warning():
     X, Y = _data()
     net = gn.Network([4, 16, 1], seed=0)
     with pytest.warns(gn.DivergenceWarning, match="diverged"):
-        history = net.fit(X, Y, epochs=5, batch_size=32, optimizer="gd", learning_rate=50.0)
+        history = net.fit(X, Y, epochs=5, batch_size=32, optimizer="gd", learning_rate=50.0, schedule="constant")
     assert history.diverged
     assert "diverged" in history.stop_reason and "learning rate" in history.stop_reason
     assert history.to_dict()["diverged"] is True
@@ -44,7 +44,7 @@ def test_raise_on_divergence_raises_for_a_finite_blow_up_too():
     X, Y = _data()
     with pytest.raises(DivergenceError, match="diverged"):
         gn.Network([4, 16, 1], seed=0).fit(X, Y, epochs=5, batch_size=32, optimizer="gd", learning_rate=50.0,
-                                           on_divergence="raise")
+                                           schedule="constant", on_divergence="raise")
 
 
 @pytest.mark.parametrize("optimizer, rate", [("adam", 0.01), ("gd", 0.5), ("momentum", 0.1), ("rmsprop", 0.005)])

@@ -33,13 +33,14 @@ from pathlib import Path
 import numpy as np
 
 from .callbacks import Callback
+from . import defaults as run_defaults
 from .errors import DatasetError, GlassnetError, HyperparameterError, LabelError, PathError
 
-DEFAULTS = {"data": "digits", "layers": "256,128", "epochs": 20, "batch_size": 128, "learning_rate": None,
-            "optimizer": "adam", "schedule": "exponential", "seed": 0, "test_fraction": 0.2, "dev_fraction": 0.1}
-# The command line's Adam starts at 0.002 (the library's default is 0.001): with the decay of 0.95 per
-# epoch, MNIST with the defaults reaches 98.4 % in 20 epochs where 0.001 gave 98.2 % (README).
-LEARNING_RATES = {"adam": 0.002}
+# The run's defaults are glassnet.defaults' (chosen by the defaults study, docs/defaults.md); the command
+# line adds only what is its own: the data set, the seed and the splits.
+DEFAULTS = {"data": "digits", "layers": ",".join(map(str, run_defaults.HIDDEN_LAYERS)), "epochs": run_defaults.EPOCHS,
+            "batch_size": run_defaults.BATCH_SIZE, "learning_rate": None, "optimizer": run_defaults.OPTIMIZER,
+            "schedule": run_defaults.SCHEDULE, "seed": 0, "test_fraction": 0.2, "dev_fraction": 0.1}
 EXIT_DIVERGED = 3  # train's exit status when the run diverged (a NaN cost, or a cost ending far above its start)
 FILE_SUFFIXES = (".csv", ".npz", ".txt")
 
@@ -155,12 +156,12 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--optimizer", choices=list(OPTIMIZERS), default=DEFAULTS["optimizer"],
                        help=f"sgd is gd (default {DEFAULTS['optimizer']})")
     group.add_argument("--learning-rate", type=_number(0.0, low_open=True), default=DEFAULTS["learning_rate"],
-                       help="(default: 0.002 for adam, else the optimizer's own: rmsprop 0.001, gd/sgd/momentum "
-                            "0.01)")
+                       help=f"(default: {run_defaults.LEARNING_RATES['adam']:g} for adam, else the optimizer's own: "
+                            "rmsprop 0.001, gd/sgd/momentum 0.01)")
     group.add_argument("--schedule", choices=list(SCHEDULES), default=DEFAULTS["schedule"],
-                       help="learning-rate decay per epoch with its default settings: exponential 0.95^epoch, "
-                            "inverse_time 1/(1 + epoch), step x0.5 every 10 epochs, constant "
-                            f"(default {DEFAULTS['schedule']})")
+                       help="learning-rate schedule with its default settings: cosine from the rate to 0 over the "
+                            "planned epochs, exponential 0.95^epoch, inverse_time 1/(1 + epoch), step x0.5 every 10 "
+                            f"epochs, constant (default {DEFAULTS['schedule']})")
     group.add_argument("--epochs", type=_integer(1), default=DEFAULTS["epochs"],
                        help=f"(default {DEFAULTS['epochs']})")
     group.add_argument("--batch-size", type=_integer(0), default=DEFAULTS["batch_size"],
@@ -614,8 +615,8 @@ def cmd_train(args) -> int:
 
 
 def learning_rate(args) -> float | None:
-    """--learning-rate, or the command line's default for the optimizer (None: the optimizer's own)."""
-    return args.learning_rate if args.learning_rate is not None else LEARNING_RATES.get(args.optimizer)
+    """--learning-rate, or the run default for the optimizer (None: the optimizer's own)."""
+    return run_defaults.learning_rate(args.optimizer, args.learning_rate)
 
 
 def _data_record(args, data, out: Path) -> dict:

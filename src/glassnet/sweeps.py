@@ -56,16 +56,20 @@ from pathlib import Path
 
 import numpy as np
 
+from . import defaults as run_defaults
 from .errors import GlassnetError, HyperparameterError, unknown_name
 
 INSTALL_HINT = 'pip install "glassnet[sweeps]"'
 
-NETWORK_SETTINGS = {"layers": [128, 64], "activation": "relu", "leaky_alpha": 0.01, "initializer": "he",
-                    "init_scale": 1.0, "keep_prob": 1.0, "l2": 0.0, "dtype": "float32"}
-FIT_SETTINGS = {"epochs": 40, "batch_size": 32, "optimizer": "adam", "learning_rate": None, "schedule": None,
-                "early_stopping": 0, "normalize": True, "augment": None}
+NETWORK_SETTINGS = {"layers": list(run_defaults.HIDDEN_LAYERS), "activation": run_defaults.ACTIVATION,
+                    "leaky_alpha": 0.01, "initializer": run_defaults.INITIALIZER, "init_scale": 1.0, "keep_prob": 1.0,
+                    "l2": 0.0, "dtype": "float32"}
+FIT_SETTINGS = {"epochs": run_defaults.EPOCHS, "batch_size": run_defaults.BATCH_SIZE, "optimizer": run_defaults.OPTIMIZER,
+                "learning_rate": None, "schedule": run_defaults.SCHEDULE, "early_stopping": 0, "normalize": True,
+                "augment": None}
 SETTINGS = {**NETWORK_SETTINGS, **FIT_SETTINGS}
-"""Every argument a sweep can fix or vary, with its default (the same defaults as ``glassnet train``)."""
+"""Every argument a sweep can fix or vary, with its default: the run defaults of ``glassnet.defaults``, as
+``glassnet train`` (a learning rate of None is the run default for the optimizer)."""
 
 OPTIONAL = ("learning_rate", "schedule", "augment", "batch_size")  # the settings that may be None
 BACKENDS = ("local", "dask", "sequential")
@@ -318,7 +322,8 @@ def build_and_fit(data: dict, config: dict, seed: int):
                       optimizer=config["optimizer"], learning_rate=config["learning_rate"],
                       schedule=config["schedule"], X_dev=data.get("X_dev"), Y_dev=data.get("Y_dev"),
                       early_stopping=early, normalize=config["normalize"], seed=seed, augment=augment,
-                      image_shape=data.get("image_shape") if augment is not None else None)
+                      image_shape=data.get("image_shape") if augment is not None else None,
+                      standardize_targets=data["output"] == "linear")  # as glassnet train: regression targets
     return net, history
 
 

@@ -74,7 +74,8 @@ def _checked_data(clone: Network, X, Y):
     Xc = clone.check_X(X)
     if Xc.shape[1] == 0:
         raise ShapeError("X has no examples (shape (n_x, 0)); pass at least one column")
-    return Xc, clone.check_Y(Y, int(Xc.shape[1]))
+    # the objective the gradients are of: a linear output with a target normalizer learns (y - μ_y) / σ_y
+    return Xc, clone.standardize_targets(clone.check_Y(Y, int(Xc.shape[1])))
 
 
 def _check_after_training(clone, data, epochs, training, settings, *, dropout, seed) -> GradCheckReport:

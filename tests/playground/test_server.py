@@ -25,7 +25,7 @@ SMALL = {"points": 120, "layers": [4, 4], "activations": ["relu", "relu"], "keep
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(hosts=("testserver",))) as c:  # the test client's Host, as --host would give it
         yield c
 
 
@@ -240,6 +240,54 @@ def test_foreign_origin_is_refused(client):
     with pytest.raises(WebSocketDisconnect), \
             client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws:
         ws.receive_json()
+
+
+@pytest.fixture(scope="module")
+def local():
+    """The playground as `glassnet playground` serves it on 127.0.0.1: no extra host names."""
+    with TestClient(create_app(), base_url="http://127.0.0.1:8765") as c:
+        yield c
+
+
+def test_dns_rebinding_is_refused_for_pages_and_websockets(local):
+    """A foreign name that resolves to 127.0.0.1 (DNS rebinding) gets neither the page nor a session, even with an
+    Origin that agrees with its Host; the server's own names do, with any port."""
+    from starlette.websockets import WebSocketDisconnect
+
+    evil = {"host": "evil.example:8765", "origin": "http://evil.example:8765"}
+    for path in ("/", "/static/app.js", "/healthz"):
+        response = local.get(path, headers={"host": "evil.example:8765"})
+        assert response.status_code == 403 and "DNS rebinding" in response.text, path
+    with pytest.raises(WebSocketDisconnect) as refused, local.websocket_connect("/ws", headers=evil) as ws:
+        ws.receive_json()
+    assert refused.value.code == 1008
+    for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "LOCALHOST", "127.0.0.1"):
+        assert local.get("/", headers={"host": host}).status_code == 200, host
+        origin = {"host": host, "origin": f"http://{host}"}
+        with local.websocket_connect("/ws", headers=origin) as ws:
+            assert receive(ws, "hello")["type"] == "hello"
+    for host in ("testserver", "127.0.0.1.evil.example", "localhost.evil.example:8765", "evil.example"):
+        assert local.get("/", headers={"host": host}).status_code == 403, host
+
+
+def test_the_host_it_was_started_on_and_every_interface():
+    from glassnet.playground.hosts import HostGuard, host_name
+
+    assert host_name("[::1]:8765") == "::1" and host_name("LocalHost.:80") == "localhost"
+    assert host_name("::1") == "::1" and host_name("10.0.0.5:8765") == "10.0.0.5"
+    named = HostGuard(None, hosts=("mybox.lan",))
+    assert named.allows("mybox.lan:8765") and named.allows("127.0.0.2") and not named.allows("10.0.0.5:8765")
+    assert not named.allows("evil.example") and not named.allows("")
+    everywhere = HostGuard(None, hosts=("0.0.0.0",))  # an IP names no foreign site: rebinding needs a domain
+    assert everywhere.allows("10.0.0.5:8765") and everywhere.allows("[fe80::1]:8765")
+    assert not everywhere.allows("evil.example:8765")
+
+
+def test_no_page_may_frame_the_playground(local):
+    for path in ("/", "/static/app.js", "/healthz"):
+        headers = local.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert headers["x-frame-options"] == "DENY", path
 
 
 # ---------------------------------------------------------------------------------- two sessions

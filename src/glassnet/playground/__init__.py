@@ -9,11 +9,12 @@ the controls.
 from __future__ import annotations
 
 
-def create_app():
-    """The playground as a Starlette (ASGI) application."""
+def create_app(hosts=()):
+    """The playground as a Starlette (ASGI) application; ``hosts``: names it answers to besides 127.0.0.1,
+    localhost and [::1] (requests for any other Host are refused: a guard against DNS rebinding)."""
     from .server import create_app as _create_app
 
-    return _create_app()
+    return _create_app(hosts=hosts)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:

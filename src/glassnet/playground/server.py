@@ -9,7 +9,11 @@ keeps answering other tabs and the pause button while a network trains.
 
 A malformed, unknown or oversized message gets an error frame and the session goes on. The
 server binds to 127.0.0.1 unless told otherwise and accepts WebSockets only from its own page
-(an Origin header, when present, must name the host the request was sent to).
+(an Origin header, when present, must name the host the request was sent to). Every request,
+page or WebSocket, must name this server in its Host header (``hosts.HostGuard``: 127.0.0.1,
+localhost, [::1], the ``--host`` it was started on), against DNS rebinding; and no page may
+frame the playground (``frame-ancestors 'none'``, ``X-Frame-Options: DENY``), so a foreign page
+cannot start sessions in a hidden frame.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -34,6 +39,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 import glassnet as gn
 
 from . import protocol
+from .hosts import HostGuard
 from .protocol import ProtocolError
 from .session import Session
 
@@ -45,7 +51,9 @@ MAX_SESSIONS = 16  # tabs served at once
 WS_MAX_BYTES = 8 * protocol.MAX_MESSAGE_CHARS  # uvicorn closes a connection whose message is larger
 HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; "
-                                "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"),
+                                "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+                                "frame-ancestors 'none'"),
+    "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
@@ -271,8 +279,9 @@ def _same_origin(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc.lower() == (websocket.headers.get("host") or "").lower()
 
 
-def create_app() -> Starlette:
-    """The playground as an ASGI application."""
+def create_app(hosts=()) -> Starlette:
+    """The playground as an ASGI application; ``hosts``: names it answers to besides 127.0.0.1, localhost and
+    [::1] (the address it was started on; see ``HostGuard``)."""
     active = {"sessions": 0}
 
     async def index(request):
@@ -307,15 +316,15 @@ def create_app() -> Starlette:
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(HostGuard, hosts=tuple(hosts), headers=HEADERS)])
 
 
 # ---------------------------------------------------------------------------------- running it
 def _uvicorn_config(host: str, port: int, log_level: str):
     import uvicorn
 
-    return uvicorn.Config(create_app(), host=host, port=port, log_level=log_level, ws_max_size=WS_MAX_BYTES,
-                          lifespan="off", access_log=False)
+    return uvicorn.Config(create_app(hosts=(host,)), host=host, port=port, log_level=log_level,
+                          ws_max_size=WS_MAX_BYTES, lifespan="off", access_log=False)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, log_level: str = "warning") -> int:

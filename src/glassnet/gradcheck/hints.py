@@ -3,24 +3,31 @@
 A constant factor between dθ and dθ_approx (−1: a flipped sign; m or 1/m: a 1/m missing or extra;
 2 or 1/2), a residual equal to ±(l2/m)·W (the L2 term missing or doubled), a transposed dW, a
 block whose gradient is never written, and layers 1..l wrong while l+1..L agree (the error enters
-in layer l's backward). Also how to read an ε sweep, and ReLU kinks inside the ε step.
+in layer l's backward). Also how to read an ε sweep. A block is read only when its difference is
+above 1e-5 and above its noise floor (``floor``): a pattern in finite-difference noise is no
+pattern, and a correct backprop must not be blamed for it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .check import relative_difference
+from .check import NOISE_FLOOR, relative_difference, verdict_for
 
 BAD = 1e-5
 """A block whose difference is above this is worth a hint ("suspicious" or worse)."""
 
 
-def _describe_factor(k: float, m: int | None) -> str:
-    """Words for a constant ratio analytic / numeric."""
+def _describe_factor(k: float, m: int | None, keep: dict[float, str] | None = None) -> str:
+    """Words for a constant ratio analytic / numeric (``keep``: products of keep_prob -> which layers)."""
     def near(x, target):
         return abs(x - target) <= 0.01 * abs(target)
 
+    for product, layers in (keep or {}).items():
+        if near(k, product):
+            return (f"off by a factor {k:.4g} = keep_prob of {layers}: the division by keep_prob is missing from "
+                    "dropout's backward (inverted dropout: dA[l] = dA[l] * D[l] / keep_prob[l], the same mask and "
+                    "the same 1/keep_prob as the forward pass)")
     if near(k, -1.0):
         return "the sign is flipped (factor -1): the gradient points uphill — A - Y written as Y - A?"
     if m is not None and m > 2 and near(k, float(m)):
@@ -88,18 +95,26 @@ def _transposed(name: str, shape: tuple, g: np.ndarray, idx: np.ndarray, n: np.n
             f"of W, {shape})")
 
 
-def pattern_hints(blocks, results, analytic, plan, n_parts, context) -> list[str]:
-    """The patterns of the blocks that disagree (unwritten, L2 term, factors, transposes, layers)."""
+def _wrong(result) -> bool:
+    """A block worth reading: its difference is above BAD and beyond what the noise floor explains."""
+    return result.difference > BAD and result.beyond_floor
+
+
+def pattern_hints(blocks, results, analytic, judged, context) -> list[str]:
+    """The patterns of the blocks that disagree (unwritten, L2 term, factors, transposes, layers).
+
+    ``judged`` = (coordinates, dθ_approx there) per block, the set-aside derivatives left out.
+    """
     hints: list[str] = []
     l2_terms: dict = context.get("l2_terms", {})  # name -> (l2/m) W flattened
     factors: dict[str, float] = {}
     explained: set[str] = set()
-    bad = [r.name for r in results if r.difference > BAD]
+    bad = [r.name for r in results if _wrong(r)]
     for b, (block, result) in enumerate(zip(blocks, results, strict=True)):
         g = analytic[block.start:block.start + block.size]
-        idx = plan.coords[b]
-        a, n = g[idx], n_parts[0][b]
-        if result.difference <= BAD or a.size == 0:
+        idx = judged[0][b]
+        a, n = g[idx], judged[1][b]
+        if not _wrong(result) or a.size == 0:
             continue
         hint = _unwritten(block.name, a, n)
         if hint is None and block.name in l2_terms:
@@ -113,18 +128,18 @@ def pattern_hints(blocks, results, analytic, plan, n_parts, context) -> list[str
             hints.append(hint)
         if hint is not None or k is not None:
             explained.add(block.name)
-    hints = _factor_hints(factors, len(blocks), context.get("m")) + hints
+    hints = _factor_hints(factors, len(blocks), context.get("m"), context.get("keep_factors")) + hints
     return hints + _layer_pattern_hint(blocks, bad, explained, context)
 
 
-def _factor_hints(factors: dict[str, float], n_blocks: int, m: int | None) -> list[str]:
+def _factor_hints(factors: dict[str, float], n_blocks: int, m: int | None, keep=None) -> list[str]:
     """One hint when every block has the same factor, else one per block."""
     if not factors:
         return []
     values = list(factors.values())
     if len(factors) == n_blocks and max(values) - min(values) <= 0.01 * max(abs(v) for v in values):
-        return [f"every block is {_describe_factor(float(np.mean(values)), m)}"]
-    return [f"d{name} is {_describe_factor(k, m)}" for name, k in factors.items()]
+        return [f"every block is {_describe_factor(float(np.mean(values)), m, keep)}"]
+    return [f"d{name} is {_describe_factor(k, m, keep)}" for name, k in factors.items()]
 
 
 def _layer_pattern_hint(blocks, bad, explained, context) -> list[str]:
@@ -142,9 +157,11 @@ def _layer_pattern_hint(blocks, bad, explained, context) -> list[str]:
         if top < L:
             act = activations[top - 1] if len(activations) >= top else "g"
             below = f" and everything below it (layers 1..{top})" if top > 1 else ""
+            dropped = (f" or dropout's backward dA[{top}] = dA[{top}] * D[{top}] / keep_prob[{top}]"
+                       if top in context.get("dropped", ()) else "")
             return [f"layer {top}{below} disagrees while layers {top + 1}..{L} agree: the error enters in layer "
                     f"{top}'s backward — check dZ[{top}] = dA[{top}] * g'(Z[{top}]) (the derivative of {act})"
-                    f"{' or dA[l-1] = W[l]^T dZ[l]' if top > 1 else ''}"]
+                    f"{' or dA[l-1] = W[l]^T dZ[l]' if top > 1 else ''}{dropped}"]
     return []
 
 
@@ -152,15 +169,19 @@ def small_block_hints(results, overall: float, threshold: float) -> list[str]:
     """A block can be badly wrong while the overall difference passes, if its gradient is small."""
     if overall > threshold:
         return []
-    flagged = [r for r in results if r.difference > 1e-3]
+    flagged = [r for r in results if r.difference > 1e-3 and r.beyond_floor]
     return [f"{r.name} alone has difference {r.difference:.2e} but its gradient is small "
             f"(‖d{r.name}‖ ≈ {r.analytic_norm:.1e}), so it barely moves the overall difference: if that is above "
             "rounding noise, look at it" for r in flagged]
 
 
-def sweep_hint(sweep: dict[float, float]) -> str:
-    """How to read the difference over ε: a bug stays put, finite-difference error moves with ε."""
+def sweep_hint(sweep: dict[float, float], floors: dict[float, float] | None = None) -> str:
+    """How to read the difference over ε: a bug stays put, finite-difference error moves with ε.
+
+    ``floors`` (ε -> noise floor): an ε whose difference is within its floor counts as no disagreement.
+    """
     eps = list(sweep)
+    floors = floors or {}
     diffs = np.array([sweep[e] for e in eps])
     finite = np.isfinite(diffs)
     if not finite.any():
@@ -168,34 +189,19 @@ def sweep_hint(sweep: dict[float, float]) -> str:
     best_i = int(np.nanargmin(np.where(finite, diffs, np.nan)))
     best, worst = float(diffs[best_i]), float(np.nanmax(np.where(finite, diffs, np.nan)))
     span = f"from ε = {eps[0]:g} to {eps[-1]:g}"
-    if best > BAD and worst <= 10 * best:
+    quiet = [e for e in eps if verdict_for(sweep[e], floors.get(e, 0.0)) == NOISE_FLOOR]
+    if best > BAD and worst <= 10 * best and not quiet:
         return (f"epsilon sweep: the difference stays near {best:.1e} {span} — it does not shrink with ε, so it is a "
                 "real error in the gradient, not finite-difference noise")
     if best <= BAD:
         return (f"epsilon sweep: the difference falls to {best:.1e} at ε = {eps[best_i]:g} — what moves with ε is "
                 "finite-difference error (truncation, falling like ε² as ε shrinks; rounding, growing like 1/ε), "
                 "not a bug")
-    return (f"epsilon sweep: the difference moves with ε but never falls below {best:.1e}: likely a bug "
-            "(or a kink such as ReLU at 0 inside the ε step)")
+    if quiet:
+        return (f"epsilon sweep: at ε = {', '.join(f'{e:g}' for e in quiet)} the difference is within the noise floor "
+                "of the two-sided difference: the gradient is too small there for finite differences to judge, "
+                "not shown wrong")
+    return f"epsilon sweep: the difference moves with ε but never falls below {best:.1e}: likely a bug"
 
 
-def kink_note(layers, epsilon: float) -> str | None:
-    """ReLU-type layers whose Z (from the last forward pass) lies within a step of the kink at 0."""
-    parts = []
-    tol = 1e3 * epsilon
-    for l, layer in enumerate(layers, start=1):
-        if layer.activation.name not in ("relu", "leaky_relu") or layer.cache is None:
-            continue
-        Z = np.asarray(layer.cache[1])
-        exact = int((Z == 0).sum())
-        near = int((np.abs(Z) < tol).sum())
-        if near:
-            parts.append(f"layer {l}: {near} of {Z.size} values of Z within {tol:.0e} of 0"
-                         + (f" ({exact} exactly 0)" if exact else ""))
-    if not parts:
-        return None
-    return ("ReLU kinks: " + "; ".join(parts) + ". A step of ε across the kink makes those entries disagree without "
-            "a bug; give the biases non-zero values or use other examples")
-
-
-__all__ = ["BAD", "kink_note", "pattern_hints", "small_block_hints", "sweep_hint"]
+__all__ = ["BAD", "pattern_hints", "small_block_hints", "sweep_hint"]

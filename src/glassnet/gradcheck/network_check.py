@@ -2,6 +2,8 @@
 
 1. Check only to debug, not in training: the check runs on a float64 copy of the network.
 2. If it fails, look at which parameter is wrong: the report has the difference of every block.
+   Derivatives whose ±ε evaluations cross a ReLU kink (read from Z at θ ± ε) are set aside with
+   their reason; a difference within the noise floor of the two-sided difference is named so.
 3. Include the L2 term: J and dθ both carry (l2/2m) Σ‖W‖² and its gradient (l2/m) W.
 4. Dropout off: the check runs without dropout (``dropout="off"``), or with one fixed set of masks
    (``dropout="fixed"``), so J is one deterministic function of θ.
@@ -22,7 +24,7 @@ from ..network import Network
 from ..validation import check_int
 from .check import Evaluator
 from .fast import AUTO_EXACT_LIMIT, Block, resolve_mode
-from .hints import kink_note
+from .kinks import KinkWatch
 from .report import GradCheckReport
 from .run import check_settings, run_check
 
@@ -101,9 +103,8 @@ def _check_copy(clone, net, data, settings, *, dropout, seed, sweep, t0) -> Grad
     fixed = dropout == "fixed" and any(p < 1.0 for p in clone.keep_prob)
     with contextlib.ExitStack() as stack:
         J_a, grads, cost = _gradient_and_cost(clone, data, fixed, stack)
-        kink = kink_note(clone.layers, epsilon)
         blocks, analytic, hints = _analytic_blocks(clone, grads)
-        ev = Evaluator(cost, _flat_views(clone))
+        ev = Evaluator(cost, _flat_views(clone), watch=KinkWatch(clone.layers))
         J0 = ev()
         if not math.isfinite(J0):
             raise NonFiniteError(f"the cost at the network's parameters is {J0}; gradients are checked where the "
@@ -112,11 +113,10 @@ def _check_copy(clone, net, data, settings, *, dropout, seed, sweep, t0) -> Grad
         mode_used = resolve_mode(mode, analytic.size)
         context = {"hints": hints, "notes": notes, "m": int(Xc.shape[1]), "L": clone.L,
                    "l2_terms": _l2_terms(clone, blocks, ev, Xc.shape[1]),
-                   "activations": [a.name for a in clone.activations], "seconds": time.perf_counter() - t0}
+                   "activations": [a.name for a in clone.activations], "seconds": time.perf_counter() - t0,
+                   **(_dropout_context(clone.keep_prob) if fixed else {})}
         report = run_check(ev, analytic, blocks, epsilon=epsilon, mode=mode_used, samples=samples,
                            directions=directions, seed=seed, threshold=threshold, n_worst=worst, context=context)
-        if kink and not report.passed:
-            report.hints.append(kink)
         if mode_used == "fast":
             limit = f"mode='auto' and {analytic.size:,} > {AUTO_EXACT_LIMIT:,} parameters"
             why = "mode='fast'" if mode == "fast" else limit
@@ -129,7 +129,7 @@ def _check_copy(clone, net, data, settings, *, dropout, seed, sweep, t0) -> Grad
     if fixed:  # report.sweep() later re-enters the fixed-mask context around each re-measure
         measure = report._remeasure
 
-        def remeasure(eps: float) -> tuple[float, int]:
+        def remeasure(eps: float) -> tuple[float, float, int, int]:
             with clone.fixed_dropout_masks():
                 return measure(eps)
 
@@ -201,6 +201,22 @@ def _consistency_hints(J_a: float, J0: float, fixed: bool) -> list[str]:
                 "dropout masks are not fixed — does cost_and_gradients honour fixed_dropout_masks() / reuse_masks?"]
     return [f"cost(X, Y) = {J0:.12g} but cost_and_gradients(training=False) returned J = {J_a:.12g}: they should "
             "be the same function (the gradient is checked against cost)"]
+
+
+def _dropout_context(keep_prob) -> dict:
+    """What a forgotten 1/keep_prob leaves: dW[l], db[l] scaled by the product of keep_prob[k], k = l..L-1.
+
+    keep_prob[k] belongs to A[k], the input of layer k + 1; its missing division in dropout's backward
+    scales the signal reaching every layer at or below k.
+    """
+    L = len(keep_prob)
+    factors, dropped = {}, {k for k in range(1, L) if keep_prob[k] < 1.0}
+    for l in range(1, L):
+        above = [k for k in range(l, L) if keep_prob[k] < 1.0]
+        if above:
+            product = float(np.prod([keep_prob[k] for k in above]))
+            factors.setdefault(product, "A[" + "], A[".join(str(k) for k in above) + "]")
+    return {"keep_factors": factors, "dropped": dropped}
 
 
 def _l2_terms(clone, blocks, ev, m) -> dict:

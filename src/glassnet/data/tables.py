@@ -5,13 +5,18 @@ example-major storage, the labels as found in the file (1, m) (numbers, or strin
 names; None when the file has no label column), the feature names and the label column's name.
 
 * CSV (UTF-8): the first row names the columns; ``label`` names the label column (default: a
-  column named "label", "y", "target" or "class", else the last column).
+  column named "label", "y", "target" or "class", else the last column). The separator is the one
+  of ``,`` ``;`` and tab that the header row holds most of (a ``;``-separated export reads as it
+  is). An empty cell (or NA, NaN, ?) is a missing value, refused with its line and column.
 * NPZ: arrays ``X`` (m, n_x) — the scikit-learn layout, one example per row — and ``y`` (m,) or
   (m, n_y), numbers or strings; ``feature_names`` optional.
 
-For a saved model (``features`` = its feature names, ``n_features`` = its n_x) the columns are
-picked by name when the file has them all, else in order; a label column is left out of X (and
-its values returned) whether the model's label name, ``label``, or the only extra column.
+For a saved model (``features`` = its feature names, ``n_features`` = its n_x) a file that names
+its columns must name the model's features in the model's order (a label column aside); columns
+of other names are refused with the names that differ, and ``by_name=True`` picks the columns by
+name when they are the model's in another order. A file without names (an NPZ without
+``feature_names``) is taken in order. A label column is left out of X (and its values returned)
+whether the model's label name, ``label``, or the only extra column.
 Anything that is not such a file is a ``DatasetError`` that says what was found and where.
 """
 
@@ -28,6 +33,9 @@ import numpy as np
 from ..errors import DatasetError
 
 LABEL_NAMES = ("label", "y", "target", "class")
+MISSING = ("", "na", "n/a", "nan", "null", "none", "?", "-")  # cells that stand for a missing value
+SEPARATORS = (",", ";", "\t")
+BY_NAME_FLAG = "--columns-by-name"
 
 
 @dataclass
@@ -38,6 +46,7 @@ class Table:
     labels: np.ndarray | None
     feature_names: list[str]
     label_name: str | None = None
+    named: bool = True  # False: the file gave no feature names (x0, x1, ... stand in)
 
     @property
     def m(self) -> int:
@@ -45,11 +54,12 @@ class Table:
 
 
 def read_table(path, label: str | None = None, require_label: bool = True, features=None,
-               n_features: int | None = None, label_hint: str | None = None) -> Table:
+               n_features: int | None = None, label_hint: str | None = None, by_name: bool = False) -> Table:
     """A ``Table`` from a CSV or NPZ file (see the module docstring for the rules).
 
     ``label``: the label column (it must exist); ``label_hint``: a label column to leave out when
-    the file has it (a model's own label name); ``require_label``: find a label column or fail.
+    the file has it (a model's own label name); ``require_label``: find a label column or fail;
+    ``by_name``: pick a model's ``features`` by name when the file has them in another order.
     """
     path = Path(path)
     if path.is_dir():
@@ -59,8 +69,11 @@ def read_table(path, label: str | None = None, require_label: bool = True, featu
     suffix = path.suffix.lower()
     if suffix == ".npz":
         table = _read_npz(path, require_label)
+        if features is not None and table.named:
+            table.X = table.X[_model_columns(path, table.feature_names, features, by_name), :]
+            table.feature_names = list(features)
     elif suffix in (".csv", ".txt"):
-        table = _read_csv(path, label, require_label, features, n_features, label_hint)
+        table = _read_csv(path, label, require_label, features, n_features, label_hint, by_name)
     else:
         raise DatasetError(f"{path}: unknown file type {path.suffix!r}; use .csv (with a header row) or .npz (X, y)")
     if table.m == 0:
@@ -68,6 +81,41 @@ def read_table(path, label: str | None = None, require_label: bool = True, featu
     if n_features is not None and table.X.shape[0] != n_features:
         raise DatasetError(f"{path} has {table.X.shape[0]} feature columns; the model takes {n_features}")
     return table
+
+
+def _quoted(names, limit: int = 8) -> str:
+    names = [repr(str(n)) for n in names]
+    return ", ".join(names if len(names) <= limit else [*names[: limit - 1], f"... ({len(names) - limit + 1} more)"])
+
+
+def _model_columns(path: Path, names: list[str], features, by_name: bool) -> list[int]:
+    """Indices into ``names`` (a file's feature columns) of a model's ``features``, in the model's order.
+
+    Equal names in equal order: taken as they are. The same names in another order: picked by name
+    with ``by_name``, else refused. Other names: refused, naming the columns that differ.
+    """
+    features = [str(f) for f in features]
+    if names == features:
+        return list(range(len(names)))
+    if sorted(names) == sorted(features) and len(set(names)) == len(names):
+        if by_name:
+            return [names.index(f) for f in features]
+        moved = [n for n, f in zip(names, features, strict=True) if n != f]
+        raise DatasetError(f"{path}: the feature columns are the model's in another order ({_quoted(moved)} "
+                           f"are not where the model has them); the model takes {_quoted(features)}: put the "
+                           f"columns in that order, or pass {BY_NAME_FLAG} to pick them by name")
+    missing = [f for f in features if f not in names]
+    foreign = [n for n in names if n not in features]
+    if not missing and not foreign:  # the same names, one of them twice
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise DatasetError(f"{path}: column {_quoted(twice)} appears more than once; give each column its own name")
+    if len(foreign) == len(names):
+        raise DatasetError(f"{path}: none of its columns ({_quoted(names, 5)}) is a feature of the model "
+                           f"({_quoted(features, 5)}): a file of another data set?")
+    said = [f"it lacks the model's feature(s) {_quoted(missing)}" if missing else "",
+            f"the model has no feature(s) {_quoted(foreign)}" if foreign else ""]
+    raise DatasetError(f"{path}: its columns are not the model's features: {'; '.join(s for s in said if s)} "
+                       f"(renamed or extra columns?); the model takes {_quoted(features)}")
 
 
 # ---------------------------------------------------------------------------------------------- NPZ
@@ -96,8 +144,8 @@ def _read_npz(path: Path, require_label: bool) -> Table:
     if y is None and require_label:
         raise DatasetError(f"{path} has no label array y; save the labels as y (m,)")
     names = arrays.get("feature_names")
-    names = [str(n) for n in names] if names is not None and names.shape == (X.shape[1],) else \
-        [f"x{i}" for i in range(X.shape[1])]
+    named = names is not None and names.shape == (X.shape[1],)
+    names = [str(n) for n in names] if named else [f"x{i}" for i in range(X.shape[1])]
     labels = None
     if y is not None:
         if y.dtype.kind not in "biufUS" or y.ndim not in (1, 2):
@@ -109,14 +157,21 @@ def _read_npz(path: Path, require_label: bool) -> Table:
         labels = y.reshape(1, -1) if y.ndim == 1 else y.T
         if labels.dtype.kind in "biu":
             labels = labels.astype(np.float64)
-    return Table(X.T, labels, names, "y" if labels is not None else None)
+    return Table(X.T, labels, names, "y" if labels is not None else None, named)
 
 
 # ---------------------------------------------------------------------------------------------- CSV
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
-    """The rows of a UTF-8 CSV file, blank rows dropped; binary or non-UTF-8 content refused."""
+def _separator(text: str) -> str:
+    """The separator of a CSV text: of , ; and tab, the one its header row holds most of (ties: the comma)."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(SEPARATORS, key=header.count)
+
+
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of each row of a UTF-8 CSV file, blank rows dropped; binary or non-UTF-8
+    content refused. The separator is found in the header row (``_separator``)."""
     data = path.read_bytes()
     if b"\x00" in data:
         raise DatasetError(f"{path} is a binary file (it holds NUL bytes), not a CSV text file")
@@ -126,11 +181,16 @@ def _csv_rows(path: Path) -> list[list[str]]:
         line = data[: exc.start].count(b"\n") + 1
         raise DatasetError(f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); "
                            "save it as UTF-8 (for example: iconv -f latin1 -t utf-8)") from exc
+    rows, line = [], 1
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                rows.append((line, row))
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise DatasetError(f"{path} is not a valid CSV file ({exc})") from exc
-    return [r for r in rows if r and any(cell.strip() for cell in r)]
+    return rows
 
 
 def _label_column(header, label, require_label, features, n_features) -> str | None:
@@ -147,41 +207,82 @@ def _label_column(header, label, require_label, features, n_features) -> str | N
     return None
 
 
-def _read_csv(path: Path, label, require_label: bool, features, n_features, label_hint=None) -> Table:
+def _read_csv(path: Path, label, require_label: bool, features, n_features, label_hint=None,
+              by_name: bool = False) -> Table:
     rows = _csv_rows(path)
     if len(rows) < 1:
         raise DatasetError(f"{path} is empty; a CSV file needs a header row and example rows")
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in rows[0][1]]
     if label is not None and label not in header:
         raise DatasetError(f"{path} has no column {label!r}; its columns are: {', '.join(header)}")
     if label is None and label_hint in header:
         label = label_hint
     label = _label_column(header, label, require_label, features, n_features)
     label_index = header.index(label) if label is not None else None
-    if features is not None and all(f in header for f in features):
-        feature_idx = [header.index(f) for f in features]
-    else:
-        feature_idx = [i for i in range(len(header)) if i != label_index]
+    feature_idx = [i for i in range(len(header)) if i != label_index]
     if not feature_idx:
         raise DatasetError(f"{path} has no feature columns besides the label column {label!r}")
+    if features is not None:
+        feature_idx = [feature_idx[k] for k in _model_columns(path, [header[i] for i in feature_idx], features,
+                                                              by_name)]
     body = rows[1:]
-    for number, row in enumerate(body, start=2):
+    for number, row in body:
         if len(row) != len(header):
             raise DatasetError(f"{path}, line {number}: {len(row)} values, the header has {len(header)}")
-    X = np.empty((len(body), len(feature_idx)), dtype=np.float64)
-    for number, row in enumerate(body, start=2):
+    X = _numbers(path, header, body, feature_idx)
+    labels = None if label_index is None else _labels(path, label, [(n, row[label_index]) for n, row in body],
+                                                      require_label)
+    return Table(X.T, labels, [header[i] for i in feature_idx], label if labels is not None else None)
+
+
+def _numbers(path: Path, header, body, columns) -> np.ndarray:
+    """The feature columns of the body rows as float64 (m, n): a missing or non-numeric cell is refused
+    with its line and column."""
+    X = np.empty((len(body), len(columns)), dtype=np.float64)
+    for k, (number, row) in enumerate(body):
         try:
-            X[number - 2] = [float(row[i]) for i in feature_idx]
+            X[k] = [float(row[i]) for i in columns]
         except ValueError:
-            bad = next(i for i in feature_idx if not _is_number(row[i]))
-            raise DatasetError(f"{path}, line {number}, column {header[bad]!r}: {row[bad]!r} is not a number; "
-                               "encode categorical features as numbers first") from None
-    labels = None
-    if label_index is not None:
-        raw = [row[label_index].strip() for row in body]
-        numbers = all(_is_number(v) for v in raw)
-        labels = np.array([float(v) for v in raw] if numbers else raw).reshape(1, -1)
-    return Table(X.T, labels, [header[i] for i in feature_idx], label)
+            bad = next(i for i in columns if not _is_number(row[i]))
+            raise _bad_cell(path, header, body, columns, number, row[bad].strip(), bad) from None
+    finite = np.isfinite(X)
+    if not finite.all():
+        k, j = (int(v[0]) for v in np.nonzero(~finite))
+        number, row = body[k]
+        raise _bad_cell(path, header, body, columns, number, row[columns[j]].strip(), columns[j])
+    return X
+
+
+def _bad_cell(path: Path, header, body, columns, number: int, cell: str, column: int) -> DatasetError:
+    """The error for ``cell``, the first cell of the features that is not a finite number."""
+    where = f"{path}, line {number}, column {header[column]!r}"
+    if cell.lower() in MISSING:
+        count = sum(row[i].strip().lower() in MISSING for _, row in body for i in columns)
+        what = "an empty cell" if not cell else repr(cell)
+        return DatasetError(f"{where}: {what} is a missing value ({count} missing in the feature columns); "
+                            "glassnet does not fill in missing values: fill them in (e.g. with the column's "
+                            "training mean) or drop those rows")
+    if _is_number(cell):
+        return DatasetError(f"{where}: {cell!r} is not a finite number; replace it or drop the row")
+    if "," in cell and _is_number(cell.replace(",", ".")):
+        point = cell.replace(",", ".")
+        return DatasetError(f"{where}: {cell!r} is not a number: write decimals with a point ({point})")
+    return DatasetError(f"{where}: {cell!r} is not a number; encode categorical features as numbers first "
+                        "(e.g. one 0/1 column per category)")
+
+
+def _labels(path: Path, name: str, cells, require_label: bool) -> np.ndarray | None:
+    """The label column's cells (1, m): numbers when every one is a number, else text; a missing label is refused
+    (a column of empty cells in a file to predict is no label column)."""
+    raw = [cell.strip() for _, cell in cells]
+    empty = [number for number, cell in cells if not cell.strip()]  # "none" or "-" may be a class: only blanks
+    if empty and not require_label and len(empty) == len(raw):
+        return None
+    if empty:
+        raise DatasetError(f"{path}, line {empty[0]}, column {name!r}: the label is missing (an empty cell; "
+                           f"{len(empty)} rows without a label); drop those rows or fill in their labels")
+    numbers = all(_is_number(v) for v in raw)
+    return np.array([float(v) for v in raw] if numbers else raw).reshape(1, -1)
 
 
 def _is_number(text: str) -> bool:

@@ -117,9 +117,13 @@ def pattern_hints(blocks, results, analytic, judged, context) -> list[str]:
         if not _wrong(result) or a.size == 0:
             continue
         hint = _unwritten(block.name, a, n)
+        # a constant factor and an L2-shaped residual can both fit (when the data part of dW is small,
+        # 2·dW ≈ dW + (l2/m)·W): then both readings are given
+        k = _factor(a, n) if hint is None else None
         if hint is None and block.name in l2_terms:
             hint = _l2_term(block.name, a - n, l2_terms[block.name][idx])
-        k = _factor(a, n) if hint is None else None
+            if hint is not None and k is not None:
+                hint += f" (or d{block.name} off by a constant factor, above: its data part is small here)"
         if k is not None:
             factors[block.name] = k
         elif hint is None:

@@ -335,7 +335,8 @@ class Session:
         worst = ranked[0] if ranked else None
         return {
             "type": "gradcheck", "difference": _finite(report.difference), "verdict": report.verdict,
-            "passed": report.passed, "threshold": report.threshold, "epsilon": report.epsilon,
+            "passed": report.passed, "failed": report.failed, "noise_floor": _finite(report.noise_floor),
+            "set_aside": len(report.set_aside), "threshold": report.threshold, "epsilon": report.epsilon,
             "mode": report.mode, "examples": m, "skipped_at_kinks": skipped, "dropout": dropout,
             "n_params": report.n_params,
             "seconds": round(report.seconds, 3), "bug": self.bug, "dormant": net.dormant_reason(),

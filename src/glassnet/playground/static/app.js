@@ -694,7 +694,8 @@ function renderGradcheck() {
   $("gradcheck-result").classList.remove("hidden");
   $("gradcheck-difference").textContent = g.difference === null ? "∞" : g.difference.toExponential(2);
   const v = $("gradcheck-verdict");
-  v.textContent = t(g.verdict) + " · " + (g.passed ? t("passed") : t("failed"));
+  // "failed" only when the check calls the gradient wrong; look closer / at the noise floor are neither
+  v.textContent = t(g.verdict) + (g.passed ? " · " + t("passed") : g.failed ? " · " + t("failed") : "");
   v.className = "verdict " + g.verdict.replace(/ /g, "-");
   const steps = [["correct", "≤ 1e-7"], ["look closer", "≤ 1e-5"], ["suspicious", "≤ 1e-3"], ["likely a bug", "> 1e-3"]];
   $("gradcheck-scale").innerHTML = steps.map(([name, limit]) =>
@@ -706,6 +707,8 @@ function renderGradcheck() {
   let notes = t("gc_notes", { m: g.examples, dropout: t("dropout_" + g.dropout), n: g.n_params.toLocaleString(),
                               s: g.seconds, epoch: g.epoch });
   if (g.skipped_at_kinks) notes += " · " + t("gc_skipped", { k: g.skipped_at_kinks });
+  if (g.set_aside) notes += " · " + t("gc_set_aside", { k: g.set_aside });
+  if (g.verdict === "at the noise floor") notes += " · " + t("gc_floor", { f: g.noise_floor === null ? "∞" : g.noise_floor.toExponential(1) });
   if (g.bug !== "none") notes += " · " + t("bug_" + g.bug);
   if (g.dormant) notes += " · " + t(g.dormant);
   $("gradcheck-notes").textContent = notes;

@@ -66,8 +66,13 @@ def train_dev_curves(history, path=None, title="Train and dev", weights_epoch: i
     return _finish(fig, path)
 
 
-def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolution: int = 300, ax=None):
-    """The regions a 2-D classifier predicts, with the examples (X (2, m), Y (1, m)) on top."""
+def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolution: int = 300, ax=None,
+                      class_names=None):
+    """The regions a 2-D classifier predicts, with the examples (X (2, m), Y (1, m)) on top.
+
+    A legend names the class of each colour (``class_names``, else the net's class names, else
+    "class 0", "class 1", ...): the points' colour is their true class, the shading the predicted one.
+    """
     X = np.asarray(X)
     if X.shape[0] != 2:
         raise ValueError(f"decision_boundary needs 2-D inputs, X of shape (2, m); got {X.shape}")
@@ -85,11 +90,49 @@ def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolutio
         ax = fig.add_subplot()
     top = max(int(regions.max()), int(labels.max()), 1)  # same colours for the same class in both layers
     ax.contourf(gx, gy, regions, alpha=0.35, cmap="coolwarm", levels=np.arange(top + 2) - 0.5, vmin=0, vmax=top)
-    ax.scatter(X[0], X[1], c=labels, cmap="coolwarm", vmin=0, vmax=top, s=12, edgecolors="k", linewidths=0.3)
+    points = ax.scatter(X[0], X[1], c=labels, cmap="coolwarm", vmin=0, vmax=top, s=12, edgecolors="k",
+                        linewidths=0.3)
+    _class_legend(ax, points, top + 1, class_names if class_names is not None else getattr(net, "class_names", None))
     ax.set_title(title)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     return _finish(fig, path) if fig is not None else ax
+
+
+def _class_legend(ax, points, n_classes: int, names=None) -> None:
+    """One legend entry per class, in the colour of its points (points: the true class; shading: the predicted one)."""
+    from matplotlib.lines import Line2D
+
+    names = list(names) if names is not None and len(names) == n_classes else [f"class {k}" for k in range(n_classes)]
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=6, markeredgecolor="k", markeredgewidth=0.3,
+                      markerfacecolor=points.cmap(points.norm(k)), label=str(name)) for k, name in enumerate(names)]
+    ax.legend(handles=handles, title="colour = class (points: true, shading: predicted)", fontsize=7,
+              title_fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=min(n_classes, 4),
+              frameon=False)  # below the x label: the plane stays clear
+
+
+def paired_seeds(values: dict, seeds, ylabel: str, title: str, path=None, scale: float = 100.0):
+    """Each seed's value in every arm, joined by a line (the pairs a sign test compares), with the median.
+
+    ``values``: {arm: [value per seed, in the order of ``seeds``]}; values times ``scale`` (100: percent).
+    """
+    import textwrap
+
+    fig = new_figure(max(5.0, 2.0 * len(values)), 4)
+    ax = fig.add_subplot()
+    arms = list(values)
+    x = np.arange(len(arms))
+    table = np.array([values[a] for a in arms], dtype=float) * scale  # (arms, seeds)
+    for j, seed in enumerate(seeds):
+        ax.plot(x, table[:, j], "o-", color=f"C{j % 10}", alpha=0.6, linewidth=1, markersize=4, label=f"seed {seed}")
+    ax.plot(x, np.median(table, axis=1), "_", color="k", markersize=30, markeredgewidth=2,
+            label=f"median over {len(seeds)} seeds")
+    ax.set_xticks(x, [textwrap.fill(str(a), 18) for a in arms], fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncols=2)
+    return _finish(fig, path)
 
 
 def gradient_norms(history, path=None, title="Gradient norm per layer"):

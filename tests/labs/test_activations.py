@@ -1,5 +1,7 @@
 import glassnet.labs as labs
 
+from .honesty import check_honest
+
 
 def test_activations_lab(tmp_path):
     result = labs.run("activations", out=tmp_path, quick=True, verbose=False)
@@ -12,3 +14,5 @@ def test_activations_lab(tmp_path):
     assert data["leaky_relu(0.01)"]["g_prime"][0] == 0.01
     assert all(c.holds for c in result.claims)
     assert (tmp_path / "activations.png").stat().st_size > 0
+    saved = check_honest(tmp_path)
+    assert saved["n"]["seeds"] == 0 and all(c["test"].startswith("exact") for c in saved["claims"])

@@ -1,12 +1,12 @@
 """Lab augmentation: crop + rotation raises MNIST test accuracy from a small training set."""
 
-import json
-
 import numpy as np
 import pytest
 
 from glassnet import labs
 from glassnet.errors import DatasetError
+
+from .honesty import check_honest
 
 SEEDS = [0, 1, 2, 3, 4]  # labs.run(seed=0, seeds=5)
 
@@ -27,7 +27,9 @@ def test_augmentation_helps_on_a_small_mnist_subset(shared_datasets, tmp_path):
     # less over-fitting: the no-augmentation network fits its 500 images, the augmented one less so
     assert d["median_gap"]["augmented"] < d["median_gap"]["plain"]
     assert all(c.holds for c in result.claims) and len(result.claims) == 2
-    saved = json.loads((tmp_path / "results.json").read_text())
+    saved = check_honest(tmp_path)
+    assert saved["n"]["examples"] == {"train": 500, "test": 2000}
+    assert all(r["gain"] > 0 for r in runs)  # every seed: the sign test's 5 of 5
     assert saved["title_zh"] == "数据扩增" and saved["title_en"] == "Data augmentation"
     assert (tmp_path / "augmented_samples.png").stat().st_size > 0
     assert any("a mirrored 2 is not a 2" in n for n in result.notes)

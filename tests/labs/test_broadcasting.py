@@ -2,6 +2,8 @@ from pathlib import Path
 
 import glassnet.labs as labs
 
+from .honesty import check_honest
+
 
 def test_broadcasting_lab(tmp_path):
     result = labs.run("broadcasting", out=tmp_path, quick=True, verbose=False)
@@ -12,3 +14,4 @@ def test_broadcasting_lab(tmp_path):
     assert "X.reshape(1, -1)" in result.data["refusal"]
     assert all(c.holds for c in result.claims)
     assert (tmp_path / "results.json").is_file() and Path(result.figures[0]).stat().st_size > 0
+    assert check_honest(tmp_path)["n"]["seed_list"] == [0]

@@ -9,6 +9,8 @@ import pytest
 from glassnet import labs
 from glassnet.errors import DatasetError
 
+from .honesty import check_honest
+
 SEEDS = [0, 1, 2, 3, 4]  # labs.run(seed=0, seeds=5)
 
 
@@ -35,6 +37,7 @@ def test_dropout_debugging_on_the_course_set(shared_datasets, tmp_path):
     assert all(c.holds for c in result.claims) and len(result.claims) == 4
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["title_zh"] == "理解 dropout"
+    assert check_honest(tmp_path)["n"]["examples"] == {"train": 211, "test": 200}
     assert (tmp_path / "costs.png").stat().st_size > 0
     curves = d["costs_first_seed"]
     assert len(curves["keep_prob = 1 (dropout off)"]) == d["iterations"]

@@ -10,6 +10,8 @@ from glassnet.gradcheck import gradient_check
 from glassnet.labs.gradient_check import ForgetsL2Network, data, network
 from glassnet.network import Network
 
+from .honesty import check_honest
+
 SEEDS = [0, 1, 2, 3, 4]  # labs.run(seed=0, seeds=5)
 
 
@@ -81,3 +83,5 @@ def test_claims_table_and_files(lab):
     saved = json.loads((out / "results.json").read_text())
     assert saved["title_zh"] == "梯度检验" and saved["name"] == "gradient-check"
     assert (out / "gradient_check.png").stat().st_size > 0
+    saved = check_honest(out)
+    assert saved["n"]["seeds"] == 5 and all(c["test"].startswith("every seed") for c in saved["claims"])

@@ -6,6 +6,8 @@ import pytest
 
 from glassnet import labs
 
+from .honesty import check_honest
+
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
@@ -55,3 +57,4 @@ def test_claims_table_and_files(lab):
     assert saved["title_zh"] == "梯度的数值逼近" and saved["title_en"] == "Numerical approximation of gradients"
     assert (out / "error_vs_epsilon.png").stat().st_size > 0
     assert result.figures == [str(out / "error_vs_epsilon.png")]
+    assert check_honest(out)["n"]["seeds"] == 0

@@ -7,6 +7,8 @@ import pytest
 
 from glassnet import labs
 
+from .honesty import check_honest
+
 SEEDS = [0, 1, 2, 3, 4]  # labs.run(seed=0, seeds=5): the deep networks are repeated over these
 
 
@@ -69,3 +71,6 @@ def test_claims_table_and_files(lab):
     assert saved["title_zh"] == "梯度消失/梯度爆炸"
     for name in ("linear_network.png", "gradient_norms.png"):
         assert (out / name).stat().st_size > 0
+    saved = check_honest(out)
+    assert saved["n"]["seeds"] == 5
+    assert any("median over 5 seeds" in t for t in saved["figure_titles"]["gradient_norms.png"])

@@ -7,6 +7,7 @@ import numpy as np
 from ..errors import RankOneArrayError
 from ..network import Network
 from ..plots import new_figure
+from .evidence import exact
 
 TITLE_ZH = "python中的广播机制"
 TITLE_EN = "Broadcasting in Python (and rank-1 arrays)"
@@ -26,11 +27,11 @@ def run(ctx, result) -> None:
     for expression, rank1, column in cases:
         result.rows.append({"expression": expression, "a = randn(5)": str(rank1),
                             "a = randn(5, 1)": str(column)})
-    result.claim("a rank-1 array's transpose is itself", a.T.shape == a.shape, f"a.T.shape = {a.T.shape}")
+    result.claim("a rank-1 array's transpose is itself", exact(a.T.shape == a.shape), f"a.T.shape = {a.T.shape}")
     result.claim("np.dot(a, a.T) of a rank-1 a is a number, not the outer product",
-                 np.ndim(np.dot(a, a.T)) == 0, f"np.dot(a, a.T) = {float(np.dot(a, a.T)):.4f}")
+                 exact(np.ndim(np.dot(a, a.T)) == 0), f"np.dot(a, a.T) = {float(np.dot(a, a.T)):.4f}")
     result.claim("with a (5, 1) column, a a^T is the (5, 5) outer product and a + a^T broadcasts to (5, 5)",
-                 np.dot(c, c.T).shape == (5, 5) and (c + c.T).shape == (5, 5),
+                 exact(np.dot(c, c.T).shape == (5, 5) and (c + c.T).shape == (5, 5)),
                  f"{np.dot(c, c.T).shape}, {(c + c.T).shape}")
 
     # Broadcasting as the network uses it: Z = W A + b adds the (n, 1) b to every column.
@@ -40,7 +41,7 @@ def run(ctx, result) -> None:
     Z = W @ A + b
     explicit = np.stack([W @ A[:, j] + b[:, 0] for j in range(4)], axis=1)
     result.claim("Z = W A + b adds b (n, 1) to every column (one column per example)",
-                 np.allclose(Z, explicit), f"max difference {np.abs(Z - explicit).max():.1e}")
+                 exact(np.allclose(Z, explicit)), f"max difference {np.abs(Z - explicit).max():.1e}")
 
     net = Network([1, 3, 1], seed=ctx.seed)
     try:
@@ -50,7 +51,8 @@ def run(ctx, result) -> None:
         refused, message = True, str(exc)
     result.notes.append(f"glassnet given a rank-1 X of shape (4,):\n  {message}")
     result.claim("glassnet refuses a rank-1 input and shows the reshape to use",
-                 refused and "reshape(1, -1)" in message, "RankOneArrayError" if refused else "accepted")
+                 exact(refused and "reshape(1, -1)" in message), "RankOneArrayError" if refused else "accepted")
+    result.set_n([ctx.seed])  # the values come from the seed; the shapes and identities claimed do not
     result.data = {"a": a.tolist(), "cases": [list(map(str, c)) for c in cases], "refusal": message}
 
     fig = new_figure(9, 3)
@@ -60,4 +62,4 @@ def run(ctx, result) -> None:
         image = ax.imshow(values, cmap="coolwarm")
         fig.colorbar(image, ax=ax, shrink=0.8)
         ax.set_title(title)
-    ctx.save_figure(fig, "broadcasting.png", result)
+    ctx.save_figure(fig, "broadcasting.png", result, shows=f"values drawn from seed {ctx.seed}")

@@ -14,7 +14,8 @@ from ..data.datasets import make_moons
 from ..network import Network
 from ..plots import new_figure
 from ..training import EarlyStopping
-from .report import median_range
+from .evidence import paired_differences, sign_test
+from .report import median_range, paired_text
 
 TITLE_ZH = "其他正则化方法: early stopping"
 TITLE_EN = "Early stopping"
@@ -39,7 +40,7 @@ def run(ctx, result) -> None:
                              X_dev=X_dev, Y_dev=Y_dev, early_stopping=EarlyStopping(patience=patience))
         best = int(np.argmin(h_full["dev_cost"]))
         record = {
-            "seed": seed, "best_epoch": h_stop.best_epoch, "stopped_epoch": h_stop.stopped_epoch,
+            "seed": seed, "best_epoch": h_stop.best_epoch, "stopped_epoch": h_stop.stopped_epoch or epochs,
             "dev_cost_restored": stopped.evaluate(X_dev, Y_dev)["cost"],
             "dev_cost_final": full.evaluate(X_dev, Y_dev)["cost"],
             "dev_accuracy_restored": stopped.evaluate(X_dev, Y_dev)["accuracy"],
@@ -54,15 +55,8 @@ def run(ctx, result) -> None:
         result.rows.append({"measure": key, "median [range] over seeds": median_range([r[key] for r in per_seed])})
     result.notes.append(f"Adam lr 0.01, full batch, {epochs} epochs, patience {patience}, seeds {ctx.seeds}")
     result.data = {"epochs": epochs, "patience": patience, "runs": per_seed}
-    med = {k: float(np.median([r[k] for r in per_seed])) for k in per_seed[0] if k != "seed"}
-    result.claim("the training cost keeps falling after the best dev epoch (over-fitting)",
-                 med["train_cost_final"] < med["train_cost_at_best"],
-                 f"median {med['train_cost_at_best']:.3g} at the best epoch -> {med['train_cost_final']:.3g}")
-    result.claim("early stopping stops well before the last epoch", med["stopped_epoch"] < epochs,
-                 f"median stop at epoch {med['stopped_epoch']:.0f} of {epochs}")
-    result.claim("the restored weights have a lower dev cost than the weights at the end of training",
-                 med["dev_cost_restored"] < med["dev_cost_final"],
-                 f"median {med['dev_cost_restored']:.3g} vs {med['dev_cost_final']:.3g}")
+    result.set_n(ctx.seeds, train=100, dev=300)
+    _claims(result, per_seed, epochs)
 
     h_full, h_stop = first
     fig = new_figure()
@@ -75,5 +69,27 @@ def run(ctx, result) -> None:
     ax.set_ylabel("cost")
     ax.set_yscale("log")
     ax.legend()
-    ax.set_title(f"early stopping, seed {ctx.seeds[0]}")
-    ctx.save_figure(fig, "early_stopping.png", result)
+    ax.set_title(f"early stopping, seed {ctx.seeds[0]} (one of {len(ctx.seeds)}; the claims use all)")
+    ctx.save_figure(fig, "early_stopping.png", result, shows=f"seed {ctx.seeds[0]}")
+
+
+def _claims(result, per_seed: list[dict], epochs: int) -> None:
+    """The notes' claims, each an exact sign test over the seeds (one training of each kind per seed)."""
+    def values(key):
+        return [epochs if r[key] is None else r[key] for r in per_seed]
+
+    def med(key):
+        return float(np.median(values(key)))
+
+    fell = paired_differences(values("train_cost_at_best"), values("train_cost_final"))
+    result.claim("the training cost keeps falling after the best dev epoch (over-fitting)", sign_test(fell),
+                 f"median {med('train_cost_at_best'):.3g} at the best epoch -> {med('train_cost_final'):.3g}; "
+                 + paired_text(fell, scale=1, unit=""))
+    early = paired_differences([epochs // 2] * len(per_seed), values("stopped_epoch"))
+    result.claim("early stopping stops well before the last epoch (in the first half of the epochs)",
+                 sign_test(early), f"median stop at epoch {med('stopped_epoch'):.0f} of {epochs}, per seed "
+                                   f"{values('stopped_epoch')}")
+    better = paired_differences(values("dev_cost_final"), values("dev_cost_restored"))
+    result.claim("the restored weights have a lower dev cost than the weights at the end of training",
+                 sign_test(better), f"median {med('dev_cost_restored'):.3g} vs {med('dev_cost_final'):.3g}; "
+                                    + paired_text(better, scale=1, unit=""))

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..network import Network
 from ..plots import decision_boundary, new_figure
-from .report import median_range, pct
+from .evidence import every_seed, paired_differences, sign_test
+from .report import median_range, paired_text, pct
 
 TITLE_ZH = "神经网络的权重初始化"
 TITLE_EN = "Weight initialization"
@@ -64,27 +65,17 @@ def run(ctx, result) -> None:
         })
     result.data = {"iterations": iterations, "learning_rate": learning_rate, "seeds": ctx.seeds, "runs": runs}
 
-    median = {name: float(np.median([r["test_accuracy"] for r in rs])) for name, rs in runs.items()}
-    zeros = runs["zeros"]
-    result.claim("zeros do not break symmetry: every hidden unit of a layer stays identical",
-                 all(r["hidden_units_identical"] for r in zeros), f"{sum(r['hidden_units_identical'] for r in zeros)}"
-                 f"/{len(zeros)} runs")
-    result.claim("zeros stay at chance accuracy (50 % on circles)",
-                 all(abs(r["test_accuracy"] - 0.5) <= 0.1 for r in zeros), f"median {pct(median['zeros'])}")
-    result.claim("large random weights (x 10) start from a huge cost",
-                 np.median([r["initial_cost"] for r in runs["random x 10"]])
-                 > 3 * np.median([r["initial_cost"] for r in runs["he"]]),
-                 f"initial cost {np.median([r['initial_cost'] for r in runs['random x 10']]):.3g} vs "
-                 f"{np.median([r['initial_cost'] for r in runs['he']]):.3g} for He")
-    result.claim("He initialization beats standard normal x 10 on median test accuracy",
-                 median["he"] > median["random x 10"],
-                 f"He {pct(median['he'])} vs x10 {pct(median['random x 10'])}")
+    result.set_n(ctx.seeds, train=300, test=100)
+    _claims(result, runs)
 
     fig = new_figure(12, 4)
+    seed = ctx.seeds[0]
     for i, (name, (net, _, X_test, Y_test)) in enumerate(kept.items()):
-        decision_boundary(net, X_test, Y_test, title=f"{name}: test {pct(runs[name][0]['test_accuracy'])}",
+        decision_boundary(net, X_test, Y_test, title=f"{name}, seed {seed}: test {pct(runs[name][0]['test_accuracy'])}",
                           ax=fig.add_subplot(1, 3, i + 1), resolution=150)
-    ctx.save_figure(fig, "boundaries.png", result)
+    fig.suptitle(f"test set of seed {seed}, one of {len(ctx.seeds)} seeds (the table and the claims use all)",
+                 fontsize=9)
+    ctx.save_figure(fig, "boundaries.png", result, shows=f"seed {seed}")
     fig = new_figure()
     ax = fig.add_subplot()
     for name, (_, history, _, _) in kept.items():
@@ -94,4 +85,28 @@ def run(ctx, result) -> None:
     ax.set_ylabel("cost J")
     ax.set_title(f"cost, seed {ctx.seeds[0]}")
     ax.legend()
-    ctx.save_figure(fig, "costs.png", result)
+    ctx.save_figure(fig, "costs.png", result, shows=f"seed {ctx.seeds[0]}")
+
+
+def _claims(result, runs: dict) -> None:
+    """The notes' claims: a rule on every seed (zeros), or an exact sign test over the seeds' paired runs."""
+    zeros, big, he = runs["zeros"], runs["random x 10"], runs["he"]
+
+    def values(rs, key):
+        return [r[key] for r in rs]
+
+    result.claim("zeros do not break symmetry: every hidden unit of a layer stays identical",
+                 every_seed(values(zeros, "hidden_units_identical")),
+                 f"{sum(values(zeros, 'hidden_units_identical'))}/{len(zeros)} runs")
+    result.claim("zeros stay at chance accuracy (50 % on circles, within 10 points, every seed)",
+                 every_seed([abs(a - 0.5) <= 0.1 for a in values(zeros, "test_accuracy")]),
+                 f"median {pct(float(np.median(values(zeros, 'test_accuracy'))))}, per seed "
+                 f"{', '.join(pct(a) for a in values(zeros, 'test_accuracy'))}")
+    huge = paired_differences(values(big, "initial_cost"), 3 * np.asarray(values(he, "initial_cost")))
+    result.claim("large random weights (x 10) start from a huge cost (more than 3x He's, same seed)", sign_test(huge),
+                 f"median initial cost {np.median(values(big, 'initial_cost')):.3g} vs "
+                 f"{np.median(values(he, 'initial_cost')):.3g} for He")
+    beats = paired_differences(values(he, "test_accuracy"), values(big, "test_accuracy"))
+    result.claim("He initialization beats standard normal x 10 on test accuracy", sign_test(beats),
+                 f"median He {pct(float(np.median(values(he, 'test_accuracy'))))} vs x10 "
+                 f"{pct(float(np.median(values(big, 'test_accuracy'))))}; {paired_text(beats)}, one example = 1 point")

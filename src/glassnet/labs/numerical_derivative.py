@@ -20,6 +20,7 @@ import numpy as np
 
 from ..gradcheck import numerical_derivative
 from ..plots import new_figure
+from .evidence import exact
 
 TITLE_ZH = "梯度的数值逼近"
 TITLE_EN = "Numerical approximation of gradients"
@@ -65,6 +66,7 @@ def run(ctx, result) -> None:
     _table(result, data["true_derivative"])
     _notes(result, data, per_decade)
     result.data = data
+    result.set_n([], epsilons=len(data["sweep"]["epsilon"]))
     _claims(result, data)
     _plot(ctx, result, data)
 
@@ -153,22 +155,24 @@ def _claims(result, data: dict) -> None:
     slope_two, slope_one = data["slope_two_sided"], data["slope_one_sided"]
     best_two_eps, best_two_err = data["best_epsilon"]["two_sided"], data["best_error"]["two_sided"]
     smallest_two = data["sweep"]["errors"]["two_sided"][-1]
-    result.claim("two-sided difference at ε = 0.01 gives 3.0001 (to 4 decimals)", round(two, 4) == 3.0001,
+    result.claim("two-sided difference at ε = 0.01 gives 3.0001 (to 4 decimals)", exact(round(two, 4) == 3.0001),
                  f"{two:.10f}")
-    result.claim("one-sided difference at ε = 0.01 gives 3.0301 (to 4 decimals)", round(one, 4) == 3.0301,
+    result.claim("one-sided difference at ε = 0.01 gives 3.0301 (to 4 decimals)", exact(round(one, 4) == 3.0301),
                  f"{one:.10f}")
-    result.claim("the two-sided error is about 100x smaller at ε = 0.01 (at least 100x)", ratio >= 100,
+    result.claim("the two-sided error is about 100x smaller at ε = 0.01 (at least 100x)", exact(ratio >= 100),
                  f"{err_two:.4g} vs {err_one:.4g}: {ratio:.0f}x smaller")
-    result.claim("two-sided error is O(ε²): log-log slope 2 ± 0.1 for ε in 1e-4..1e-1", abs(slope_two - 2) <= 0.1,
+    result.claim("two-sided error is O(ε²): log-log slope 2 ± 0.1 for ε in 1e-4..1e-1",
+                 exact(abs(slope_two - 2) <= 0.1),
                  f"slope {slope_two:.4f}")
-    result.claim("one-sided error is O(ε): log-log slope 1 ± 0.1 for ε in 1e-4..1e-1", abs(slope_one - 1) <= 0.1,
+    result.claim("one-sided error is O(ε): log-log slope 1 ± 0.1 for ε in 1e-4..1e-1",
+                 exact(abs(slope_one - 1) <= 0.1),
                  f"slope {slope_one:.4f}")
     result.claim("for very small ε rounding takes over: the two-sided error grows again (at 1e-10 at least 100x "
-                 "its smallest value)", smallest_two >= 100 * best_two_err and best_two_eps > SMALLEST,
+                 "its smallest value)", exact(smallest_two >= 100 * best_two_err and best_two_eps > SMALLEST),
                  f"smallest {best_two_err:.1e} at ε ≈ {best_two_eps:.1e}, {smallest_two:.1e} at ε = {SMALLEST:g}")
     best_two32_eps = data["best_epsilon"]["two_sided_float32"]
     result.claim("in float32 rounding takes over 100x earlier (best ε at least 100x larger than in float64)",
-                 best_two32_eps >= 100 * best_two_eps,
+                 exact(best_two32_eps >= 100 * best_two_eps),
                  f"float32 best ε ≈ {best_two32_eps:.1e} vs float64 {best_two_eps:.1e}")
 
 
@@ -199,4 +203,4 @@ def _plot(ctx, result, data: dict) -> None:
     ax.set_title("f(θ) = θ³ at θ = 1: error of the finite differences")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7, loc="lower left")
-    ctx.save_figure(fig, "error_vs_epsilon.png", result)
+    ctx.save_figure(fig, "error_vs_epsilon.png", result, shows="exact arithmetic, no random draw")

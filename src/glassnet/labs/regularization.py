@@ -22,8 +22,9 @@ import numpy as np
 
 from ..data.datasets import load_course_2d
 from ..network import Network
-from ..plots import decision_boundary, new_figure
-from .report import median_range, pct
+from ..plots import decision_boundary, new_figure, paired_seeds
+from .evidence import paired_differences, sign_test
+from .report import median_range, paired_text, pct
 
 TITLE_ZH = "drop正则化 / 其他正则化方法"
 TITLE_EN = "Regularization: L2 and dropout"
@@ -78,29 +79,54 @@ def run(ctx, result) -> None:
         result.rows.append({"model": name,
                             "train acc median [range]": median_range([r["train_accuracy"] for r in rs]),
                             "test acc median [range]": median_range([r["test_accuracy"] for r in rs])})
+    result.set_n(ctx.seeds, train=X.shape[1], test=X_test.shape[1])
     result.data = {"optimizer": optimizer, "learning_rate": learning_rate, "iterations": iterations,
                    "seeds": ctx.seeds, "runs": runs}
-    med = {name: {key: float(np.median([r[key] for r in rs])) for key in ("train_accuracy", "test_accuracy")}
-           for name, rs in runs.items()}
-    none, l2 = med["none"], med["L2 (λ = 0.7)"]
-    fresh, fixed = med["dropout 0.86, fresh masks"], med["dropout 0.86, one fixed mask"]
-    result.claim("L2 (λ = 0.7) raises the median test accuracy over no regularization",
-                 l2["test_accuracy"] > none["test_accuracy"],
-                 f"{pct(l2['test_accuracy'])} vs {pct(none['test_accuracy'])}")
-    result.claim("L2 lowers the training accuracy (it fits the training set less closely)",
-                 l2["train_accuracy"] < none["train_accuracy"],
-                 f"{pct(l2['train_accuracy'])} vs {pct(none['train_accuracy'])}")
-    result.claim("dropout (fresh masks) raises the median test accuracy over no regularization",
-                 fresh["test_accuracy"] > none["test_accuracy"],
-                 f"{pct(fresh['test_accuracy'])} vs {pct(none['test_accuracy'])}")
+    claims(result, runs, X.shape[1], X_test.shape[1])
+    fresh, fixed = runs["dropout 0.86, fresh masks"], runs["dropout 0.86, one fixed mask"]
+    test, train = ([a[key] - b[key] for a, b in zip(fresh, fixed, strict=True)]
+                   for key in ("test_accuracy", "train_accuracy"))
     result.notes.append(
-        f"fresh masks vs one fixed mask: test {pct(fresh['test_accuracy'])} vs {pct(fixed['test_accuracy'])}, "
-        f"train {pct(fresh['train_accuracy'])} vs {pct(fixed['train_accuracy'])}. A fixed mask is no longer "
-        "dropout: it trains one thinned network, which then runs whole at test time.")
+        f"fresh masks vs one fixed mask, per seed: test {paired_text(test)}, train {paired_text(train)}"
+        ". A fixed mask is no longer dropout: it trains one thinned network, which then runs whole at test time.")
+    _figures(ctx, result, kept, runs, X_test, Y_test)
 
-    fig = new_figure(16, 4)
+
+CLAIMS = (  # (text, the arm the claim says is larger, the other arm, the accuracy compared)
+    ("L2 (λ = 0.7) raises test accuracy over no regularization", "L2 (λ = 0.7)", "none", "test_accuracy"),
+    ("L2 lowers the training accuracy (it fits the training set less closely)", "none", "L2 (λ = 0.7)",
+     "train_accuracy"),
+    ("dropout (fresh masks) raises test accuracy over no regularization", "dropout 0.86, fresh masks", "none",
+     "test_accuracy"),
+)
+
+
+def claims(result, runs: dict, n_train: int, n_test: int) -> None:
+    """The notes' claims, each an exact sign test over the seeds of d_s = larger arm - other arm (same seed).
+
+    ``runs``: {variant: [{"seed", "train_accuracy", "test_accuracy", ...} per seed, the same seeds in order]}.
+    """
+    for text, larger, smaller, key in CLAIMS:
+        a, b = [r[key] for r in runs[larger]], [r[key] for r in runs[smaller]]
+        if [r["seed"] for r in runs[larger]] != [r["seed"] for r in runs[smaller]]:
+            raise ValueError(f"claim {text!r}: the arms ran on different seeds")
+        one = 100 / (n_test if key == "test_accuracy" else n_train)
+        result.claim(text, sign_test(paired_differences(a, b)),
+                     f"median {pct(float(np.median(a)))} ({larger}) vs {pct(float(np.median(b)))} ({smaller}); "
+                     f"{paired_text(paired_differences(a, b))}, one example = {one:.2g} points")
+
+
+def _figures(ctx, result, kept: dict, runs: dict, X_test, Y_test) -> None:
+    """The first seed's decision boundaries (said so), and every seed's test accuracy per variant."""
+    seed, n = ctx.seeds[0], len(ctx.seeds)
+    fig = new_figure(16, 4.4)
     for i, (name, net) in enumerate(kept.items()):
         acc = net.evaluate(X_test, Y_test)["accuracy"]
-        decision_boundary(net, X_test, Y_test, title=f"{name}\ntest {pct(acc)}", ax=fig.add_subplot(1, 4, i + 1),
-                          resolution=150)
-    ctx.save_figure(fig, "boundaries.png", result)
+        decision_boundary(net, X_test, Y_test, title=f"{name}\nseed {seed}: test {pct(acc)}",
+                          ax=fig.add_subplot(1, 4, i + 1), resolution=150)
+    fig.suptitle(f"test set and decision boundaries of seed {seed}, one of {n} seeds (the table and the claims use "
+                 f"all {n}: test_accuracy_by_seed.png)", fontsize=9)
+    ctx.save_figure(fig, "boundaries.png", result, shows=f"seed {seed}")
+    fig = paired_seeds({name: [r["test_accuracy"] for r in rs] for name, rs in runs.items()}, ctx.seeds,
+                       "test accuracy (%)", f"test accuracy per seed, lines join one seed; median over {n} seeds")
+    ctx.save_figure(fig, "test_accuracy_by_seed.png", result, shows=f"median over {n} seeds")

@@ -9,18 +9,39 @@ from pathlib import Path
 
 import numpy as np
 
+from .evidence import Evidence
+
 
 @dataclass
 class Claim:
-    """A claim of the notes and whether it held in this run, with the numbers that decide it."""
+    """A claim of the notes, its verdict on this run and what decided it (see ``labs.evidence``)."""
 
     text: str
-    holds: bool
+    evidence: Evidence
     measured: str
 
+    @property
+    def verdict(self) -> str:
+        """"holds", "fails" or "inconclusive"."""
+        return self.evidence.verdict
+
+    @property
+    def holds(self) -> bool:
+        return self.evidence.verdict == "holds"
+
     def line(self) -> str:
-        verdict = "holds" if self.holds else "DOES NOT HOLD on this run"
-        return f"  [{'x' if self.holds else ' '}] {self.text}: {verdict} ({self.measured})"
+        mark = {"holds": "x", "fails": " ", "inconclusive": "?"}[self.verdict]
+        word = {"holds": "holds", "fails": "FAILS on this run", "inconclusive": "inconclusive"}[self.verdict]
+        if self.evidence.level is None:  # an exact check: nothing to test against noise
+            return f"  [{mark}] {self.text}: {word}, exact ({self.measured})"
+        return (f"  [{mark}] {self.text}: {word} ({self.measured})\n"
+                f"      {self.evidence.test}: {self.evidence.summary}")
+
+    def to_dict(self) -> dict:
+        e = self.evidence
+        return {"text": self.text, "verdict": e.verdict, "holds": self.holds, "measured": self.measured,
+                "test": e.test, "level": e.level, "n": e.n, "summary": e.summary, "p_holds": e.p_holds,
+                "p_fails": e.p_fails}
 
 
 @dataclass
@@ -58,11 +79,21 @@ class LabContext:
         self.out.mkdir(parents=True, exist_ok=True)
         return self.out / name
 
-    def save_figure(self, fig, name: str, result: LabResult) -> Path:
-        """Write ``fig`` as ``out/name`` and list it among the lab's figures."""
+    def save_figure(self, fig, name: str, result: LabResult, shows: str) -> Path:
+        """Write ``fig`` as ``out/name``, list it among the lab's figures, and say what it ``shows``.
+
+        ``shows`` names the seed the figure draws ("seed 0") or how it sums the seeds ("median over 5
+        seeds, band min-max"); the figure's title gets it unless a title already says it, and
+        results.json keeps the titles the figure was saved with (``figure_titles``).
+        """
+        titles = [t for t in [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)] if t]
+        if not any(shows in t for t in titles):
+            suptitle = fig.get_suptitle()
+            fig.suptitle(f"{suptitle}\n{shows}" if suptitle else shows, fontsize=9)
         path = self.figure_path(name)
         fig.savefig(path)
         result.figures.append(str(path))
+        result.figure_titles[name] = [t for t in [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)] if t]
         return path
 
 
@@ -78,6 +109,8 @@ class LabResult:
     figures: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    n: dict = field(default_factory=dict)
+    figure_titles: dict = field(default_factory=dict)
     seconds: float = 0.0
     quick: bool = False
 
@@ -85,10 +118,31 @@ class LabResult:
     def title(self) -> str:
         return f"{self.title_zh} / {self.title_en}"
 
-    def claim(self, text: str, holds, measured: str) -> Claim:
-        c = Claim(text, bool(holds), measured)
+    def claim(self, text: str, evidence: Evidence, measured: str) -> Claim:
+        """Add a claim decided by ``evidence`` (``sign_test``, ``every_seed``, ``exact`` or ``all_of``)."""
+        if not isinstance(evidence, Evidence):
+            raise TypeError(f"claim {text!r}: evidence must be an Evidence (labs.evidence: sign_test, every_seed, "
+                            f"exact, all_of), got {type(evidence).__name__}; a bare bool says nothing of the noise")
+        c = Claim(text, evidence, measured)
         self.claims.append(c)
         return c
+
+    def set_n(self, seeds, examples: dict | None = None, **more) -> None:
+        """State n: the seeds the numbers come from (a list, [] when no seed draws anything) and the examples
+        ({what: how many}, or as keywords: ``train=211, test=200``)."""
+        seeds = [int(s) for s in seeds]
+        examples = {**(examples or {}), **more}
+        self.n = {"seeds": len(seeds), "seed_list": seeds, "examples": {k: int(v) for k, v in examples.items()}}
+
+    def n_line(self) -> str:
+        """'n = 5 seeds (0, 1, 2, 3, 4); examples: 211 train, 200 test', or '' when n was not stated."""
+        if not self.n:
+            return ""
+        seeds = self.n["seeds"]
+        text = (f"n = {seeds} seed{'s' if seeds != 1 else ''} ({', '.join(map(str, self.n['seed_list']))})"
+                if seeds else "n = no seed (nothing random)")
+        examples = ", ".join(f"{v} {k}" for k, v in self.n["examples"].items())
+        return text + (f"; examples: {examples}" if examples else "")
 
     def table(self) -> str:
         if not self.rows:
@@ -102,10 +156,11 @@ class LabResult:
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        parts = [f"== {self.title} ==  (lab {self.name}{', quick mode' if self.quick else ''})", self.table()]
+        parts = [f"== {self.title} ==  (lab {self.name}{', quick mode' if self.quick else ''})", self.table(),
+                 self.n_line()]
         parts += self.notes
         if self.claims:
-            parts.append("claims of the notes, as measured:")
+            parts.append("claims of the notes, as measured (holds / FAILS / inconclusive: labs.evidence):")
             parts += [c.line() for c in self.claims]
         if self.figures:
             parts.append("figures: " + ", ".join(self.figures))
@@ -114,8 +169,9 @@ class LabResult:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "title_zh": self.title_zh, "title_en": self.title_en, "quick": self.quick,
-                "rows": self.rows, "claims": [vars(c) for c in self.claims], "figures": self.figures,
-                "data": self.data, "notes": self.notes, "seconds": self.seconds}
+                "n": self.n, "rows": self.rows, "claims": [c.to_dict() for c in self.claims],
+                "figures": self.figures, "figure_titles": self.figure_titles, "data": self.data, "notes": self.notes,
+                "seconds": self.seconds}
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
@@ -128,6 +184,12 @@ def median_range(values) -> str:
     """'median [min, max]' of a list of numbers, as percentages when all are in [0, 1]."""
     values = np.asarray(values, dtype=float)
     return f"{np.median(values):.4g} [{values.min():.4g}, {values.max():.4g}]"
+
+
+def paired_text(differences, scale: float = 100.0, unit: str = " points") -> str:
+    """'paired difference median +1.5 points [-0.5, +2]': the per-seed differences, times ``scale``."""
+    d = np.asarray(differences, dtype=float) * scale
+    return f"paired difference median {np.median(d):+.3g}{unit} [{d.min():+.3g}, {d.max():+.3g}]"
 
 
 def pct(value: float) -> str:

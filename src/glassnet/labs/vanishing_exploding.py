@@ -31,6 +31,7 @@ from ..backend import blas_threads
 from ..diagnostics import diagnose
 from ..network import Network
 from ..plots import new_figure
+from .evidence import all_of, every_seed, exact, sign_test
 from .report import LabResult, median_range
 
 TITLE_ZH = "梯度消失/梯度爆炸"
@@ -130,6 +131,7 @@ def run(ctx, result) -> None:
                  "initializers": {k: list(v) for k, v in INITIALIZERS.items()}, "runs": deep,
                  "table": deep_rows},
     }
+    result.set_n(ctx.seeds, {"inputs to each deep network": M, f"inputs to the linear network (seed {ctx.seed})": 100})
     _linear_claims(result, up, down, L_linear)
     _deep_claims(ctx, result, deep, L_deep)
     _plot_linear(ctx, result, linear, L_linear)
@@ -181,7 +183,7 @@ def _notes(ctx, result, up, down, deep_rows, L_linear, L_deep) -> None:
         "diagnose, W = 1.5·I: " + up["verdict"].upper() + "; " + "; ".join(up["reasons"]),
         "diagnose, W = 0.5·I: " + down["verdict"].upper() + "; " + "; ".join(down["reasons"]),
         f"--- deep networks at initialization: [{WIDTH}] x {L_deep} layers + 1 sigmoid output, {M} examples, "
-        f"medians over seeds {list(ctx.seeds)} ---",
+        f"medians over n = {len(ctx.seeds)} seeds {list(ctx.seeds)} ---",
         LabResult("", "", "", rows=deep_rows).table(),
         "‖dW[l]‖ = ‖dZ[l] A[l-1]^T‖/m mixes the backward signal dZ with the forward activations. For ReLU "
         "(g(cz) = c g(z)) with a per-layer gain c, A[l-1] ∝ c^(l-1) and dZ[l] ∝ c^(L-l), so every ‖dW[l]‖ ∝ "
@@ -195,15 +197,15 @@ def _linear_claims(result, up, down, L_linear) -> None:
     """The claims on the linear network: ŷ = factor^(L-1) W[L] x, a factor per layer both ways, the verdicts."""
     result.claim(f"linear network: ŷ = 1.5^(L-1) W[L] x exactly (L = {L_linear}; relative error < 1e-12), "
                  "and 0.5^(L-1) W[L] x with 0.5·I",
-                 up["output_relative_error"] < 1e-12 and down["output_relative_error"] < 1e-12,
+                 exact(up["output_relative_error"] < 1e-12 and down["output_relative_error"] < 1e-12),
                  f"max relative errors {up['output_relative_error']:.1e}, {down['output_relative_error']:.1e}")
     worst_ratio = max(v[k] for v in (up, down) for k in ("activation_ratio_error", "gradient_ratio_error",
                                                         "rms_vs_power_error"))
     result.claim("activations grow like 1.5^l per layer (shrink like 0.5^l), and so does the backprop signal ‖dZ‖ "
                  "going back (RMS(A[l]) = factor^l RMS(x), every layer-to-layer ratio = factor to 1e-12)",
-                 worst_ratio < 1e-12, f"largest relative deviation {worst_ratio:.1e}")
+                 exact(worst_ratio < 1e-12), f"largest relative deviation {worst_ratio:.1e}")
     result.claim("diagnostics: W = 1.5·I is 'exploding', W = 0.5·I is 'vanishing'",
-                 up["verdict"] == "exploding" and down["verdict"] == "vanishing",
+                 exact(up["verdict"] == "exploding" and down["verdict"] == "vanishing"),
                  f"{up['verdict']} (F_A = {up['activation_growth']:.3g}, F_G = {up['gradient_growth']:.3g}); "
                  f"{down['verdict']} (F_A = {down['activation_growth']:.3g}, F_G = {down['gradient_growth']:.3g})")
 
@@ -214,27 +216,30 @@ def _deep_claims(ctx, result, deep, L_deep) -> None:
     sig_vanishing = sum(r["verdict"] == "vanishing" for name in ("xavier", "he", "glorot")
                         for r in deep["sigmoid"][name])
     n_std = 3 * len(ctx.seeds)
-    result.claim(f"a deep sigmoid network's gradients vanish toward the first layers (L = {L_deep}): median "
-                 "‖dW[1]‖/‖dW[L]‖ < 0.1 under every initializer",
-                 all(v < 0.1 for v in sig.values()),
-                 ", ".join(f"{k} {v:.2g}" for k, v in sig.items())
+    below = all_of({name: sign_test([0.1 - r["grad_ratio_first_last"] for r in deep["sigmoid"][name]])
+                    for name in INITIALIZERS})
+    result.claim(f"a deep sigmoid network's gradients vanish toward the first layers (L = {L_deep}): "
+                 "‖dW[1]‖/‖dW[L]‖ < 0.1 under every initializer", below,
+                 "medians " + ", ".join(f"{k} {v:.2g}" for k, v in sig.items())
                  + f"; verdict 'vanishing' in {sig_vanishing}/{n_std} runs with xavier/he/glorot")
     he = deep["relu"]["he"]
     he_spread = _median(he, "rms_spread")
     result.claim(f"He keeps a deep ReLU network's activation scale within a factor of a few (median max/min of "
-                 f"RMS(A[l]) over the {L_deep - 1} hidden layers <= 4)", he_spread <= 4,
+                 f"RMS(A[l]) over the {L_deep - 1} hidden layers <= 4)", sign_test([4 - r["rms_spread"] for r in he]),
                  f"median {he_spread:.3g} [{min(r['rms_spread'] for r in he):.3g}, "
                  f"{max(r['rms_spread'] for r in he):.3g}]; xavier "
                  f"{_median(deep['relu']['xavier'], 'rms_spread'):.3g}, random x 1 "
                  f"{_median(deep['relu']['random x 1'], 'rms_spread'):.3g}")
-    per_layer = _median(deep["relu"]["xavier"], "activation_growth") ** (1 / (L_deep - 2))
+    rates = [r["activation_growth"] ** (1 / (L_deep - 2)) for r in deep["relu"]["xavier"]]
     result.claim("without He's factor 2 (xavier's std sqrt(1/n)) ReLU halves the variance at each layer: RMS(A) "
-                 "shrinks by ≈ 1/√2 = 0.707 per layer (± 0.05)", abs(per_layer - 1 / math.sqrt(2)) <= 0.05,
-                 f"median F_A^(1/{L_deep - 2}) = {per_layer:.3f}")
+                 "shrinks by ≈ 1/√2 = 0.707 per layer (± 0.05)",
+                 sign_test([0.05 - abs(rate - 1 / math.sqrt(2)) for rate in rates]),
+                 f"F_A^(1/{L_deep - 2}) median {np.median(rates):.3f} [{min(rates):.3f}, {max(rates):.3f}]")
     big = deep["relu"]["random x 1"]
     small = deep["relu"]["random x 0.01"]
     result.claim("ReLU with standard-normal weights explodes, with weights x 0.01 vanishes (diagnose, every seed)",
-                 all(r["verdict"] == "exploding" for r in big) and all(r["verdict"] == "vanishing" for r in small),
+                 every_seed([a["verdict"] == "exploding" and b["verdict"] == "vanishing"
+                             for a, b in zip(big, small, strict=True)]),
                  f"random x 1: {_verdicts(big)} (median F_G {_median(big, 'gradient_growth'):.2g}); random x 0.01: "
                  f"{_verdicts(small)} (median F_G {_median(small, 'gradient_growth'):.2g})")
 
@@ -254,10 +259,10 @@ def _plot_linear(ctx, result, linear, L) -> None:
                 ref = r["signal_norm"][L - 2] * factor ** (L - 1 - layers[:-1])
                 ax.semilogy(layers[:-1], ref, "-", color=f"C{c}", linewidth=0.8, label=f"∝ {factor}^(L-1-l)")
         ax.set_xlabel("layer l")
-        ax.set_title(f"deep linear network, L = {L}: {label}")
+        ax.set_title(f"deep linear network, L = {L}: {label}; seed {ctx.seed}")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    ctx.save_figure(fig, "linear_network.png", result)
+    ctx.save_figure(fig, "linear_network.png", result, shows=f"seed {ctx.seed}")
 
 
 def _plot_deep(ctx, result, deep, L) -> None:
@@ -270,15 +275,16 @@ def _plot_deep(ctx, result, deep, L) -> None:
         bottom = fig.add_subplot(2, 3, i + 4)
         for c, name in enumerate(INITIALIZERS):
             rs = deep[act][name]
-            grad = np.median([r["grad_norm"] for r in rs], axis=0)
-            rms = np.median([r["rms_a"] for r in rs], axis=0)
-            top.semilogy(layers, np.maximum(grad, 1e-300), "o-", markersize=3, color=f"C{c}", label=name)
-            bottom.semilogy(layers[:-1], np.maximum(rms, 1e-300), "o-", markersize=3, color=f"C{c}", label=name)
-        top.set_title(f"{act}: ‖dW[l]‖ (median over seeds)")
-        bottom.set_title(f"{act}: RMS(A[l]) of the hidden layers")
+            for ax, key, x in ((top, "grad_norm", layers), (bottom, "rms_a", layers[:-1])):
+                values = np.maximum(np.array([r[key] for r in rs], dtype=float), 1e-300)  # (seeds, layers)
+                ax.semilogy(x, np.median(values, axis=0), "o-", markersize=3, color=f"C{c}", label=name)
+                ax.fill_between(x, values.min(axis=0), values.max(axis=0), color=f"C{c}", alpha=0.15, linewidth=0)
+        n = len(deep[act][next(iter(INITIALIZERS))])
+        top.set_title(f"{act}: ‖dW[l]‖, median over {n} seeds, band min-max", fontsize=9)
+        bottom.set_title(f"{act}: RMS(A[l]) of the hidden layers, median over {n} seeds, band min-max", fontsize=9)
         bottom.set_xlabel("layer l")
         for ax in (top, bottom):
             ax.grid(alpha=0.3)
         if i == 0:
             top.legend(fontsize=8)
-    ctx.save_figure(fig, "gradient_norms.png", result)
+    ctx.save_figure(fig, "gradient_norms.png", result, shows=f"median over {n} seeds")

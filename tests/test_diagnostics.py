@@ -42,7 +42,8 @@ def test_deep_linear_network_grows_like_scale_to_the_l(scale, verdict, with_labe
     rms_x = np.sqrt(np.mean(X ** 2))
     np.testing.assert_allclose([s.rms_a for s in d.layers], rms_x * scale ** np.arange(1, 11), rtol=1e-12)
     assert d.activation_growth == pytest.approx(scale ** 8)  # RMS(A[9]) / RMS(A[1])
-    assert d.gradient_growth == pytest.approx(scale ** 9)  # ‖dZ[1]‖ / ‖dZ[10]‖: W^T scales by `scale`
+    assert d.gradient_growth == pytest.approx(scale ** 8)  # ĝ[1] / ĝ[9]: W^T scales by `scale` at each step
+    assert d.steps == 8 and d.gradient_rate == pytest.approx(scale) and d.activation_rate == pytest.approx(scale)
     text = str(d)
     assert f"diagnosis: {verdict.upper()}" in text and "rule:" in text and "F_A" in text
     if verdict != "healthy":
@@ -98,12 +99,18 @@ def test_saturated_and_dead_units():
     d = diagnose(net, X)
     assert any("layer 3" in w and "dead" in w for w in d.warnings)
     assert any("layer 1" in w and "saturated" in w for w in d.warnings)
-    # the rule, exactly: sigmoid a < 0.01 or a > 0.99, tanh |a| > 0.99
+    # the rule, exactly: tanh |a| > 0.97 (Karpathy's), sigmoid a < 0.015 or a > 0.985 (the same 6 % of g''s peak)
     one = gn.Network([1, 2, 1], activations=["tanh", "sigmoid"], dtype="float64", seed=0)
     one.params["W1"] = [[1.0], [1.0]]
     one.params["b1"] = [[0.0], [0.0]]
-    z = np.array([[np.arctanh(0.98), np.arctanh(0.995), -np.arctanh(0.995), 0.0]])
+    z = np.array([[np.arctanh(0.96), np.arctanh(0.975), -np.arctanh(0.975), 0.0]])
     assert layer_statistics(one, z)[0].saturated == pytest.approx(0.5)
+    sig = gn.Network([1, 1, 1], activations=["sigmoid", "linear"], dtype="float64", seed=0)
+    sig.params["W1"], sig.params["b1"] = [[1.0]], [[0.0]]
+    logit = lambda a: np.log(a / (1 - a))  # noqa: E731
+    z = np.array([[logit(0.98), logit(0.99), logit(0.01), logit(0.02)]])
+    assert layer_statistics(sig, z)[0].saturated == pytest.approx(0.5)
+    assert 1 - gn.diagnostics.SATURATION["tanh"] ** 2 == pytest.approx(0.0591)  # tanh' = 1 - a^2
 
 
 def test_gradient_norms_match_backprop():
@@ -138,11 +145,12 @@ def test_epoch_record_is_compact_and_json_ready():
     Y = np.random.default_rng(6).integers(0, 3, (1, 32))
     net = gn.Network([6, 8, 5, 3], output_activation="softmax", seed=6)
     record = epoch_record(net, X, Y)
-    keys = {"grad_norm", "grad_ratio", "weight_norm", "signal_norm", "activation_rms", "dead_fraction",
-            "saturated_fraction", "verdict"}
+    keys = {"grad_norm", "grad_ratio", "weight_norm", "signal_norm", "signal_rms", "activation_rms", "dead_fraction",
+            "saturated_fraction", "gradient_rate", "activation_rate", "verdict"}
     assert set(record) == keys
-    assert all(len(record[k]) == net.L for k in keys - {"verdict"})
-    assert record["verdict"] in ("healthy", "vanishing", "exploding")
+    assert all(len(record[k]) == net.L for k in keys - {"verdict", "gradient_rate", "activation_rate"})
+    assert record["verdict"] == gn.diagnostics.TOO_SHALLOW  # L = 3: one hidden-to-hidden step
+    assert record["gradient_rate"] == pytest.approx(diagnose(net, X, Y).gradient_rate)
     assert json.loads(json.dumps(record)) == record
     assert record == epoch_record(net, X, Y, prepared=False)  # no normalizer: the same batch
 

@@ -1,25 +1,50 @@
-"""Per-layer statistics of a network on a batch: activations, saturation, dead units, gradients.
+"""Per-layer statistics of a network on a batch, and the vanishing / exploding diagnosis built on them.
 
-The notes' vanishing and exploding gradients (梯度消失与梯度爆炸): with W[l] = 1.5·I in a deep
-linear network A[l] = 1.5^l X grows exponentially with depth, with 0.5·I it shrinks; the
-gradients do the same on the way back. ``diagnose`` measures both on a batch and names it:
+The notes' vanishing and exploding gradients (梯度消失与梯度爆炸): in a deep linear network with
+W[l] = 1.5·I, A[l] = 1.5^l X grows exponentially with depth, with 0.5·I it shrinks; the backprop
+signal does the same going back. The phenomenon is a per-layer gain away from 1, compounded by depth.
 
-* activation scale: RMS(A[l]) = sqrt(mean of A[l]^2) for every hidden layer; the growth over the
-  hidden layers is F_A = RMS(A[L-1]) / RMS(A[1])  (needs two hidden layers, L >= 3)
-* gradient scale: ‖dZ[l]‖ (Frobenius), the backprop signal dZ = ∂J/∂Z, from dZ[L] = (A[L] - Y)/m
-  when Y is given, else from a fixed random signal at the output; the growth from the last
-  layer back to the first is F_G = ‖dZ[1]‖ / ‖dZ[L]‖  (needs L >= 2)
+Per-unit statistics. Glorot & Bengio (2010) and He et al. (2015) follow one unit's variance through
+a layer of random weights: forward Var(z[l]) = n[l-1] Var(W[l]) E[a[l-1]^2], backward
+Var(dz[l-1]) = n[l] Var(W[l]) E[g'(z[l-1])^2] Var(dz[l]). Each layer multiplies by a gain; L layers
+by the product of L gains (Dive into Deep Learning, "Numerical Stability and Initialization").
+He et al. note that a fan-in initialization leaves, going back, only the ratio of the first and
+last widths: not exponential, so not a vanishing or exploding gradient. Hence, per unit of layer l:
 
-Rule: "exploding" if F_A > 10 or F_G > 10 (or a statistic is not finite), "vanishing" if
-F_A < 0.1 or F_G < 0.1, "healthy" otherwise; when both fire, the larger deviation (in orders of
-magnitude) names it. Each is also shown per layer, F^(1/steps), e.g. 1.5 for W = 1.5·I.
-(RMS per unit is what fan-in initializations such as He keep constant going forward; the norm
-of dZ is what they keep constant going back, whatever the layer widths.)
+    ĝ[l] = ‖dZ[l]‖_F / sqrt(n[l]·m)     the RMS backprop signal dZ = ∂J/∂Z of one unit
+    â[l] = ‖A[l]‖_F / sqrt(n[l]·m)      RMS(A[l]), the activation scale of one unit
 
-Also per layer: saturated units (sigmoid: a < 0.01 or a > 0.99; tanh: |a| > 0.99; the fraction
-of all entries of A[l]) and dead ReLUs (units whose Z <= 0 for every example of the batch).
+and, over the hidden layers 1..L-1 (k = L-2 steps), the compounded growth and the per-layer rate:
 
-Everything is computed by the engine's own forward and backward passes (one truth: the code that
+    F_G = ĝ[1] / ĝ[L-1],  r_G = F_G^(1/k)      backward (> 1: grows going back)
+    F_A = â[L-1] / â[1],  r_A = F_A^(1/k)      forward (> 1: grows going forward)
+
+The output layer is left out: its width is the task's (one unit for two classes: He's width ratio)
+and its dZ[L] = (A[L] - Y)/m is the residual, which training concentrates on a few examples.
+
+The rule (``RULE``): "exploding" when a statistic is not finite, at any depth. With fewer than two
+hidden-to-hidden steps (L <= 3) nothing compounds: "too shallow to call", numbers only. Otherwise
+a direction fires when its rate is outside [1/RATE_LIMIT, RATE_LIMIT] = [0.8, 1.25] and its
+growth outside [1/GROWTH_LIMIT, GROWTH_LIMIT] = [0.1, 10]: the rate bars the finite-width drift of
+He / Xavier networks at initialization (measured 0.85-1.07 per layer from width 16), and keeps
+Xavier's std on ReLU (1/√2 per layer, the gap He's factor 2 closes) and the notes' 1.5 and 0.5 out;
+the growth asks for one order of magnitude between the first and the last hidden layer. When both
+fire, the larger deviation (in orders of magnitude) names it.
+
+The variance analyses describe random weights. A trained network's weights are not random: its
+gains are the slope of the function it learned (2-6 per layer on the 2-D sets). So with Y a
+firing direction is no verdict once the network has learned, J <= LEARNED_FRACTION·J_const (J_const:
+the cost of the best constant prediction, what learning nothing reaches); the numbers are still
+shown. Without Y (a fixed random signal at the output) there is no cost to tell, and the rule is
+the rates alone. ``initial=`` (the network at its initialization) adds the change since then: the
+rates at initialization and ‖W[l] - W0[l]‖/‖W0[l]‖ per layer.
+
+Also per layer: dead ReLUs (units with Z <= 0 for every example); saturation (tanh |a| > 0.97, as
+in Karpathy's "makemore" part 3, where tanh'(z) = 1 - a^2 < 6 % of its peak; sigmoid: the same 6 %
+of σ' = 1/4, a < 0.015 or a > 0.985); with ``learning_rate``, CS231n's update/weight ratio
+‖α·dW[l]‖/‖W[l]‖ of a gradient-descent step, about 1e-3 when the rate is right.
+
+Everything is computed by the engine's own layers (their public forward and backward: the code that
 trains is the code that is diagnosed), on a copy of the network: its caches, gradient buffers,
 dropout masks and random state do not change. No dropout.
 """
@@ -34,24 +59,40 @@ import numpy as np
 from .backend import blas_threads, make_rng, threads_for, xp
 from .errors import HyperparameterError, ShapeError
 from .network import Network
-from .validation import check_int, check_number
+from .sanity import CostDecreaseResult, check_cost_decreases
+from .validation import check_number
 
 __all__ = [
-    "GROWTH_LIMIT", "SATURATION", "CostDecreaseResult", "Diagnosis", "LayerStatistics",
+    "GROWTH_LIMIT", "LEARNED_FRACTION", "RATE_LIMIT", "SATURATION", "TOO_SHALLOW", "UPDATE_RATIO",
+    "CostDecreaseResult", "Diagnosis", "LayerStatistics",
     "check_cost_decreases", "diagnose", "epoch_record", "layer_statistics",
 ]
 
 GROWTH_LIMIT = 10.0
-"""A growth factor F above this is exploding, below 1/GROWTH_LIMIT vanishing."""
+"""F beyond 10 (or below 1/10) between the first and the last hidden layer can fire a direction."""
 
-SATURATION = {"sigmoid": 0.99, "tanh": 0.99}
-"""Saturated: sigmoid a < 1 - 0.99 or a > 0.99; tanh |a| > 0.99."""
+RATE_LIMIT = 1.25
+"""... when the per-layer rate r = F^(1/k) is also beyond 1.25 (or below 1/1.25 = 0.8)."""
+
+LEARNED_FRACTION = 0.9
+"""A network with J <= 0.9·J_const has learned from X (beyond an untrained net's chance agreement)."""
+
+UPDATE_RATIO = 1e-3
+"""CS231n's rule of thumb for ‖α·dW‖/‖W‖; 10x above it is worth a warning."""
+
+SATURATION = {"sigmoid": 0.985, "tanh": 0.97}
+"""Saturated: sigmoid a < 1 - 0.985 or a > 0.985; tanh |a| > 0.97 (g' below 6 % of its peak)."""
+
+TOO_SHALLOW = "too shallow to call"
+VERDICTS = ("healthy", "vanishing", "exploding", TOO_SHALLOW)
 
 _WARN_FRACTION = 0.5  # dead or saturated fraction of a hidden layer worth a warning
 
 RULE = (
-    f"exploding if F_A = RMS(A[L-1])/RMS(A[1]) > {GROWTH_LIMIT:g} or F_G = ‖dZ[1]‖/‖dZ[L]‖ > {GROWTH_LIMIT:g}; "
-    f"vanishing if either < {1 / GROWTH_LIMIT:g}; else healthy"
+    "per unit: r_G = (ĝ[1]/ĝ[L-1])^(1/k), r_A = (â[L-1]/â[1])^(1/k) over k = L-2 hidden steps; "
+    f"exploding if not finite; L <= 3: {TOO_SHALLOW}; else a direction fires when r is outside "
+    f"[{1 / RATE_LIMIT:g}, {RATE_LIMIT:g}] and r^k outside [{1 / GROWTH_LIMIT:g}, {GROWTH_LIMIT:g}], "
+    f"unless the network has learned (J <= {LEARNED_FRACTION:g}·J_const)"
 )
 
 
@@ -66,13 +107,16 @@ class LayerStatistics:
     std_z: float
     mean_a: float
     std_a: float
-    rms_a: float  # sqrt(mean(A^2)): the activation scale
+    rms_a: float  # â[l] = sqrt(mean(A^2)): one unit's activation scale
     saturated: float | None  # fraction of entries of A at the asymptotes (sigmoid, tanh)
     dead: float | None  # fraction of units with Z <= 0 for every example (relu)
     weight_norm: float  # ‖W[l]‖_F
     signal_norm: float | None  # ‖dZ[l]‖_F
     grad_norm: float | None  # ‖dW[l]‖_F (with Y only)
     grad_ratio: float | None  # ‖dW[l]‖ / ‖W[l]‖ (with Y only; None when W = 0)
+    signal_rms: float | None = None  # ĝ[l] = ‖dZ[l]‖_F / sqrt(n[l]·m): one unit's backprop signal
+    update_ratio: float | None = None  # ‖α·dW[l]‖ / ‖W[l]‖ (with Y and a learning rate)
+    weight_change: float | None = None  # ‖W[l] - W0[l]‖ / ‖W0[l]‖ (with the initial network)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,17 +127,29 @@ class Diagnosis:
     """``diagnose``'s result: per-layer statistics, the verdict and the reasons for it."""
 
     layers: list[LayerStatistics]
-    verdict: str  # "vanishing", "exploding" or "healthy"
+    verdict: str  # "healthy", "vanishing", "exploding" or "too shallow to call"
     reasons: list[str]
-    activation_growth: float | None  # F_A
-    gradient_growth: float | None  # F_G
+    activation_growth: float | None  # F_A = â[L-1] / â[1]
+    gradient_growth: float | None  # F_G = ĝ[1] / ĝ[L-1]
     signal: str  # where dZ[L] came from
     warnings: list[str] = field(default_factory=list)
     rule: str = RULE
+    activation_rate: float | None = None  # r_A = F_A^(1/k)
+    gradient_rate: float | None = None  # r_G = F_G^(1/k)
+    steps: int = 0  # k = L - 2 hidden-to-hidden steps
+    cost: float | None = None  # J on the batch, without the L2 term (with Y)
+    constant_cost: float | None = None  # J_const: the best constant prediction's cost (with Y)
+    learned: bool | None = None  # J <= LEARNED_FRACTION·J_const (None without Y)
+    initial: dict | None = None  # the same numbers for the network at initialization, when given
 
     @property
     def healthy(self) -> bool:
         return self.verdict == "healthy"
+
+    @property
+    def flagged(self) -> bool:
+        """True for "vanishing" and "exploding"."""
+        return self.verdict in ("vanishing", "exploding")
 
     def activation_ratios(self) -> list[float]:
         """RMS(A[l]) / RMS(A[l-1]) for l = 2..L: the layer-by-layer growth of the activations."""
@@ -101,9 +157,11 @@ class Diagnosis:
         return [b / a if a else math.inf for a, b in zip(r, r[1:], strict=False)]
 
     def to_dict(self) -> dict:
-        return {"verdict": self.verdict, "reasons": list(self.reasons), "warnings": list(self.warnings),
-                "activation_growth": self.activation_growth, "gradient_growth": self.gradient_growth,
-                "signal": self.signal, "rule": self.rule, "layers": [s.to_dict() for s in self.layers]}
+        keys = ("verdict", "activation_growth", "gradient_growth", "activation_rate", "gradient_rate", "steps",
+                "cost", "constant_cost", "learned", "signal", "rule")
+        return {**{k: getattr(self, k) for k in keys}, "reasons": list(self.reasons),
+                "warnings": list(self.warnings), "initial": self.initial,
+                "layers": [s.to_dict() for s in self.layers]}
 
     def __str__(self) -> str:
         def num(x, fmt=".3g"):
@@ -112,17 +170,17 @@ class Diagnosis:
         def pct(x):
             return "-" if x is None else f"{100 * x:.0f}%"
 
-        head = (f"{'layer':<6}{'units':>6}  {'activation':<11}{'mean Z':>9}{'std Z':>9}{'mean A':>9}{'std A':>9}"
-                f"{'RMS A':>9}{'satur.':>8}{'dead':>6}{'‖dZ‖':>10}{'‖dW‖':>10}{'‖dW‖/‖W‖':>10}")
+        head = (f"{'layer':<6}{'units':>6}  {'activation':<11}{'mean Z':>9}{'std Z':>9}{'RMS A':>9}{'satur.':>8}"
+                f"{'dead':>6}{'ĝ=RMS dZ':>10}{'‖dW‖':>10}{'‖dW‖/‖W‖':>10}{'α‖dW‖/‖W‖':>11}{'ΔW/W0':>8}")
         lines = [f"diagnosis: {self.verdict.upper()}", head]
         for s in self.layers:
             lines.append(
-                f"{s.layer:<6}{s.units:>6}  {s.activation:<11}{num(s.mean_z):>9}{num(s.std_z):>9}"
-                f"{num(s.mean_a):>9}{num(s.std_a):>9}{num(s.rms_a):>9}{pct(s.saturated):>8}{pct(s.dead):>6}"
-                f"{num(s.signal_norm, '.2e'):>10}{num(s.grad_norm, '.2e'):>10}{num(s.grad_ratio, '.2e'):>10}"
-            )
-        lines.append(f"activation growth F_A = {num(self.activation_growth)}, gradient growth F_G = "
-                     f"{num(self.gradient_growth)} (dZ[L] from {self.signal})")
+                f"{s.layer:<6}{s.units:>6}  {s.activation:<11}{num(s.mean_z):>9}{num(s.std_z):>9}{num(s.rms_a):>9}"
+                f"{pct(s.saturated):>8}{pct(s.dead):>6}{num(s.signal_rms, '.2e'):>10}{num(s.grad_norm, '.2e'):>10}"
+                f"{num(s.grad_ratio, '.2e'):>10}{num(s.update_ratio, '.1e'):>11}{num(s.weight_change, '.2g'):>8}")
+        lines.append(f"per-layer rate over k = {self.steps} hidden steps: gradients r_G = {num(self.gradient_rate)} "
+                     f"(F_G = {num(self.gradient_growth)}), activations r_A = {num(self.activation_rate)} "
+                     f"(F_A = {num(self.activation_growth)}); dZ[L] from {self.signal}")
         lines += [f"  - {r}" for r in self.reasons]
         lines += [f"  ! {w}" for w in self.warnings]
         lines.append(f"rule: {self.rule}")
@@ -131,57 +189,68 @@ class Diagnosis:
 
 # ---------------------------------------------------------------------------------- the passes
 def _passes(net: Network, X, Y, seed):
-    """The engine's forward (no dropout) and backward passes on a copy of ``net``.
+    """The engine's layers, forward (no dropout) and backward, on a copy of ``net``.
 
-    Returns Zs, As (A[0] = X first), dZs (layer order, ∂J/∂Z with the cost's 1/m) and dWs (None
-    without Y). Without Y, backprop starts from a fixed random signal dZ[L] (from ``seed``, scaled by
-    1/m like the cost's). The copy keeps ``net``'s caches, gradients and generator untouched.
+    Returns Zs, As (A[0] = X first), dZs (∂J/∂Z with the cost's 1/m) and dWs (None without Y).
+    dZ[L] = (A[L] - Y)/m with Y; without Y a fixed random signal from ``seed``, scaled by 1/m.
     """
     clone = net.copy()
-    AL = clone._forward(X, training=False)
+    A, m = X, X.shape[1]
+    for layer in clone.layers:
+        A = layer.forward(A, False, clone.rng)
     if Y is not None:
-        clone._backward(Y)
+        dZ = clone.loss.output_dZ(A, Y)
     else:
-        signal = xp.asarray(make_rng(seed).standard_normal(AL.shape), dtype=AL.dtype)
-        clone._backpropagate(signal / X.shape[1], X.shape[1])
+        dZ = xp.asarray(make_rng(seed).standard_normal(A.shape), dtype=A.dtype)
+    dZ *= 1.0 / m  # the average cost's 1/m, once at the output as the engine does
+    dA = None
+    for index in range(clone.L - 1, -1, -1):
+        dA = clone.layers[index].backward(dA, m, clone.l2, dZ=dZ, need_dA_prev=index > 0)
+        dZ = None
     Zs = [layer.cache[1] for layer in clone.layers]
     As = [X] + [layer.cache[2] for layer in clone.layers]
     dZs = [layer.dZ for layer in clone.layers]
     dWs = [layer.dW for layer in clone.layers] if Y is not None else None
-    return Zs, As, dZs, dWs
+    cost = None if Y is None else float(clone.loss.cost(Zs[-1], As[-1], Y))
+    return Zs, As, dZs, dWs, cost
 
 
-def _f(x) -> float:
-    return float(x)
+def _saturated(name: str, A) -> float | None:
+    if name == "sigmoid":
+        hi = SATURATION["sigmoid"]
+        return float(((A < 1 - hi) | (A > hi)).mean())
+    if name == "tanh":
+        return float((xp.abs(A) > SATURATION["tanh"]).mean())
+    return None
 
 
-def _statistics(net: Network, X, Y, seed) -> list[LayerStatistics]:
+def _statistics(net: Network, X, Y, seed, learning_rate=None) -> tuple[list[LayerStatistics], float | None]:
+    """Per-layer statistics and the data cost J (None without Y) of ``net`` on a prepared batch."""
     with np.errstate(over="ignore", invalid="ignore"):
-        Zs, As, dZs, dWs = _passes(net, X, Y, seed)
+        Zs, As, dZs, dWs, cost = _passes(net, X, Y, seed)
+        m = X.shape[1]
         stats = []
         for l, layer in enumerate(net.layers, start=1):
-            Z, A = Zs[l - 1], As[l]
-            name = layer.activation.name
-            saturated = None
-            if name == "sigmoid":
-                hi = SATURATION["sigmoid"]
-                saturated = _f(((A < 1 - hi) | (A > hi)).mean())
-            elif name == "tanh":
-                saturated = _f((xp.abs(A) > SATURATION["tanh"]).mean())
-            dead = _f((Z <= 0).all(axis=1).mean()) if name == "relu" else None
-            w_norm = _f(xp.linalg.norm(layer.W))
-            g_norm = _f(xp.linalg.norm(dWs[l - 1])) if dWs is not None else None
+            Z, A, name = Zs[l - 1], As[l], layer.activation.name
+            w_norm = float(xp.linalg.norm(layer.W))
+            g_norm = float(xp.linalg.norm(dWs[l - 1])) if dWs is not None else None
+            ratio = None if g_norm is None or w_norm == 0 else g_norm / w_norm
+            s_norm = float(xp.linalg.norm(dZs[l - 1]))
             stats.append(LayerStatistics(
                 layer=l, units=int(layer.W.shape[0]), activation=name,
-                mean_z=_f(Z.mean()), std_z=_f(Z.std()), mean_a=_f(A.mean()), std_a=_f(A.std()),
-                rms_a=_f(xp.sqrt((A * A).mean())), saturated=saturated, dead=dead, weight_norm=w_norm,
-                signal_norm=_f(xp.linalg.norm(dZs[l - 1])), grad_norm=g_norm,
-                grad_ratio=None if g_norm is None or w_norm == 0 else g_norm / w_norm,
+                mean_z=float(Z.mean()), std_z=float(Z.std()), mean_a=float(A.mean()), std_a=float(A.std()),
+                rms_a=float(xp.sqrt((A * A).mean())), saturated=_saturated(name, A),
+                dead=float((Z <= 0).all(axis=1).mean()) if name == "relu" else None, weight_norm=w_norm,
+                signal_norm=s_norm, grad_norm=g_norm, grad_ratio=ratio,
+                signal_rms=s_norm / math.sqrt(layer.W.shape[0] * m),
+                update_ratio=None if ratio is None or learning_rate is None else learning_rate * ratio,
             ))
-    return stats
+    return stats, cost
 
 
+# ---------------------------------------------------------------------------------- the rule
 def _growth(first: float, last: float) -> float | None:
+    """last / first: inf where either is not finite or only first is 0; None where both are 0."""
     if not (math.isfinite(first) and math.isfinite(last)):
         return math.inf
     if first == 0.0:
@@ -189,65 +258,91 @@ def _growth(first: float, last: float) -> float | None:
     return last / first
 
 
-def _verdict(stats: list[LayerStatistics]) -> tuple[str, list[str], float | None, float | None]:
-    L = len(stats)
-    reasons: list[str] = []
-    f_a = f_g = None
-    if L >= 3:
-        f_a = _growth(stats[0].rms_a, stats[L - 2].rms_a)
-    if L >= 2 and stats[0].signal_norm is not None:
-        f_g = _growth(stats[L - 1].signal_norm, stats[0].signal_norm)
-
-    def per_layer(f, steps):
-        if f is None or f == 0 or not math.isfinite(f):
-            return ""
-        return f" (×{f ** (1 / steps):.3g} per layer)"
-
-    scores = {}
-
-    def judge(factor: float, text: str) -> None:
-        """Beyond GROWTH_LIMIT either way is exploding / vanishing; the stronger factor decides."""
-        state = "exploding" if factor > GROWTH_LIMIT else "vanishing" if factor < 1 / GROWTH_LIMIT else None
-        if state is None:
-            reasons.append(text)
-            return
-        scores[state] = max(scores.get(state, 0), _orders(factor))
-        reasons.append(f"{text} — {state}")
-
-    if f_a is not None:
-        judge(f_a, f"activations: RMS(A) goes from {stats[0].rms_a:.3g} in layer 1 to {stats[L - 2].rms_a:.3g} "
-                   f"in layer {L - 1}, F_A = {f_a:.3g}{per_layer(f_a, L - 2)}")
-    if f_g is not None:
-        judge(f_g, f"gradients: ‖dZ‖ goes from {stats[L - 1].signal_norm:.3g} in layer {L} back to "
-                   f"{stats[0].signal_norm:.3g} in layer 1, F_G = {f_g:.3g}{per_layer(f_g, L - 1)}")
-    finite = all(
-        math.isfinite(v) for s in stats
-        for v in (s.mean_z, s.std_z, s.rms_a, s.signal_norm if s.signal_norm is not None else 0.0)
-    )
-    if not finite:
-        scores["exploding"] = math.inf
-        reasons.append("some statistics are not finite (overflow): exploding")
-    if not scores:
-        return "healthy", reasons, f_a, f_g
-    return max(scores, key=scores.get), reasons, f_a, f_g
+def _rate(growth: float | None, k: int) -> float | None:
+    if growth is None or k < 1:
+        return None
+    return growth if growth in (0.0, math.inf) else growth ** (1.0 / k)
 
 
 def _orders(f: float) -> float:
     """How many orders of magnitude f is away from 1."""
-    if f == 0 or not math.isfinite(f):
-        return math.inf
-    return abs(math.log10(f))
+    return math.inf if f == 0 or not math.isfinite(f) else abs(math.log10(f))
 
 
-def _warnings(stats: list[LayerStatistics]) -> list[str]:
+def _fires(growth: float | None, rate: float | None) -> str | None:
+    if growth is None or rate is None:
+        return None
+    if growth > GROWTH_LIMIT and rate > RATE_LIMIT:
+        return "exploding"
+    if growth < 1 / GROWTH_LIMIT and rate < 1 / RATE_LIMIT:
+        return "vanishing"
+    return None
+
+
+def _finite(stats: list[LayerStatistics]) -> bool:
+    return all(math.isfinite(v) for s in stats for v in (s.mean_z, s.std_z, s.rms_a, s.signal_norm))
+
+
+def _measure(stats: list[LayerStatistics]) -> dict:
+    """F_A, F_G over the hidden layers 1..L-1, their per-layer rates and k = L - 2."""
+    L = len(stats)
+    k = max(L - 2, 0)
+    f_a = _growth(stats[0].rms_a, stats[L - 2].rms_a) if k >= 1 else None
+    f_g = _growth(stats[L - 2].signal_rms, stats[0].signal_rms) if k >= 1 else None
+    return {"activation_growth": f_a, "gradient_growth": f_g, "activation_rate": _rate(f_a, k),
+            "gradient_rate": _rate(f_g, k), "steps": k}
+
+
+def _verdict(stats: list[LayerStatistics], m: dict, learned: bool | None) -> tuple[str, list[str]]:
+    """The rule of the module docstring: (verdict, reasons)."""
+    L, k = len(stats), m["steps"]
+    if not _finite(stats):
+        return "exploding", ["some statistics are not finite (overflow): exploding"]
+    reasons, scores = [], {}
+    for key, what, first, last in (("gradient", "gradients: ĝ = RMS(dZ) per unit", L - 1, 1),
+                                   ("activation", "activations: RMS(A) per unit", 1, L - 1)):
+        growth, rate = m[f"{key}_growth"], m[f"{key}_rate"]
+        if growth is None:
+            continue
+        text = f"{what} goes ×{rate:.3g} per layer from layer {first} to {last} (×{growth:.3g} over {k})"
+        state = _fires(growth, rate) if k >= 2 else None
+        if state:
+            scores[state] = max(scores.get(state, 0.0), _orders(growth))
+            text += f" — {state}"
+        reasons.append(text)
+    if k < 2:
+        reasons.append(f"{L} layers: fewer than two hidden-to-hidden steps, nothing compounds with depth "
+                       f"({TOO_SHALLOW}; a single layer's gain is the slope of what it computes)")
+        return TOO_SHALLOW, reasons
+    if not scores:
+        return "healthy", reasons
+    state = max(scores, key=scores.get)
+    if learned:
+        reasons.append(f"not called {state}: the network has learned (J <= {LEARNED_FRACTION:g}·J_const), and "
+                       "trained weights are not random: the per-layer gain is the slope of the learned function")
+        return "healthy", reasons
+    return state, reasons
+
+
+def _warnings(stats: list[LayerStatistics], learned: bool | None) -> list[str]:
     out = []
     for s in stats[:-1]:  # hidden layers: a confident output layer is meant to saturate
         if s.dead is not None and s.dead >= _WARN_FRACTION:
-            out.append(f"layer {s.layer}: {100 * s.dead:.0f}% of the ReLU units are dead (Z <= 0 for every example); "
-                       "try He initialization, a smaller learning rate or leaky_relu")
+            out.append(f"layer {s.layer}: {100 * s.dead:.0f}% of the ReLU units are dead (Z <= 0 for every example)"
+                       + ("" if learned else "; try He initialization, a smaller learning rate or leaky_relu"))
         if s.saturated is not None and s.saturated >= _WARN_FRACTION:
             out.append(f"layer {s.layer}: {100 * s.saturated:.0f}% of the {s.activation} activations are saturated, "
-                       "where g'(z) ≈ 0; try smaller weights (xavier) or normalized inputs")
+                       "where g'(z) ≈ 0" + (" (a confident fit)" if learned else
+                                           "; try smaller weights (xavier) or normalized inputs"))
+    ratios = [(s.update_ratio, s.layer) for s in stats if s.update_ratio is not None]
+    if ratios and max(ratios)[0] > 10 * UPDATE_RATIO:
+        value, layer = max(ratios)
+        out.append(f"layer {layer}: a gradient-descent step changes W by {value:.2g} of its size (‖α·dW‖/‖W‖; "
+                   f"about {UPDATE_RATIO:g} is right): a smaller learning rate")
+    changes = [s.weight_change for s in stats[:-1] if s.weight_change is not None]
+    if len(changes) >= 2 and max(changes) > 1e-3 and changes[0] < 1e-2 * max(changes):
+        out.append(f"layer 1 has moved {changes[0]:.2g} of its initial size, the most-moved hidden layer "
+                   f"{max(changes):.2g}: the first layers are hardly learning")
     return out
 
 
@@ -267,33 +362,87 @@ def _prepare(net: Network, X, Y, prepared: bool):
     return Xc, Yc
 
 
+def _check_initial(net: Network, initial) -> Network | None:
+    if initial is None:
+        return None
+    if not isinstance(initial, Network):
+        raise HyperparameterError(f"initial must be a glassnet Network (the network at its initialization, "
+                                  f"e.g. net.copy() before fit), got {type(initial).__name__}")
+    mine = (list(net.layer_dims), [layer.activation.name for layer in net.layers])
+    theirs = (list(initial.layer_dims), [layer.activation.name for layer in initial.layers])
+    if mine != theirs:
+        raise ShapeError(f"initial must have the network's layers {mine[0]} with activations {mine[1]}, "
+                         f"got {theirs[0]} with {theirs[1]}")
+    return initial
+
+
+def _compare(net: Network, stats, initial: Network, X, Y, seed) -> dict:
+    """The initial network's rates, verdict and cost on the same batch; ‖W - W0‖/‖W0‖ into ``stats``."""
+    first, cost = _statistics(initial, X, Y, seed)
+    m = _measure(first)
+    for s, layer, layer0 in zip(stats, net.layers, initial.layers, strict=True):
+        w0 = float(xp.linalg.norm(layer0.W))
+        s.weight_change = float(xp.linalg.norm(layer.W - layer0.W)) / w0 if w0 else None
+    return {"verdict": _verdict(first, m, None)[0], "cost": cost, **m}
+
+
 # ---------------------------------------------------------------------------------- public
 def layer_statistics(net: Network, X, Y=None, *, seed=0) -> list[LayerStatistics]:
     """Per-layer statistics of ``net`` on X (n_x, m) (and Y (n_y, m) for the gradients).
 
-    mean/std of Z[l] and A[l], RMS(A[l]) = sqrt(mean A^2), saturated fraction, dead-ReLU fraction,
-    ‖W[l]‖, ‖dZ[l]‖ and, with Y, ‖dW[l]‖ and ‖dW[l]‖/‖W[l]‖ (dW with the L2 term, no dropout).
-    Without Y, dZ[L] is a fixed random signal drawn from ``seed``. The network is not changed.
+    mean/std of Z[l] and A[l], â[l] = RMS(A[l]) = sqrt(mean A^2), saturated fraction, dead-ReLU
+    fraction, ‖W[l]‖, ‖dZ[l]‖ and ĝ[l] = ‖dZ[l]‖/sqrt(n[l]·m), and with Y ‖dW[l]‖ and ‖dW[l]‖/‖W[l]‖
+    (dW with the L2 term, no dropout). Without Y, dZ[L] is a fixed random signal drawn from ``seed``.
+    The network is not changed.
     """
     Xc, Yc = _prepare(net, X, Y, prepared=False)
     with blas_threads(threads_for(net.layer_dims, Xc.shape[1])):
-        return _statistics(net, Xc, Yc, seed)
+        return _statistics(net, Xc, Yc, seed)[0]
 
 
-def diagnose(net: Network, X, Y=None, *, seed=0) -> Diagnosis:
-    """Name the state of ``net`` on a batch: "vanishing", "exploding" or "healthy" (the rule above).
-
-    F_A = RMS(A[L-1]) / RMS(A[1]) and F_G = ‖dZ[1]‖ / ‖dZ[L]‖; beyond 10× either way is flagged.
-    X (n_x, m) raw as for ``net.predict`` (the network's normalizer is applied); Y (n_y, m)
-    optional: with it dZ[L] = A[L] - Y, without it a fixed random signal (``seed``).
-    """
-    Xc, Yc = _prepare(net, X, Y, prepared=False)
-    with blas_threads(threads_for(net.layer_dims, Xc.shape[1])):
-        stats = _statistics(net, Xc, Yc, seed)
-    verdict, reasons, f_a, f_g = _verdict(stats)
+def _diagnosis(net, Xc, Yc, seed, learning_rate=None, initial=None) -> Diagnosis:
+    stats, cost = _statistics(net, Xc, Yc, seed, learning_rate)
+    m = _measure(stats)
+    constant = None if Yc is None else float(net.loss.constant_cost(Yc))
+    learned = None if cost is None else bool(math.isfinite(cost) and cost <= LEARNED_FRACTION * constant)
+    verdict, reasons = _verdict(stats, m, learned)
+    if cost is not None:
+        reasons.append(f"cost J = {cost:.4g} on this batch; the best constant prediction's J_const = {constant:.4g}"
+                       + (" (learned)" if learned else ""))
+    before = None
+    if initial is not None:
+        before = _compare(net, stats, initial, Xc, Yc, seed)
+        reasons.append(f"at initialization: {before['verdict']}, r_G = {_fmt(before['gradient_rate'])}, "
+                       f"r_A = {_fmt(before['activation_rate'])}; now r_G = {_fmt(m['gradient_rate'])}, "
+                       f"r_A = {_fmt(m['activation_rate'])}")
     signal = "A[L] - Y" if Yc is not None else f"a random signal (seed {seed!r})"
-    return Diagnosis(layers=stats, verdict=verdict, reasons=reasons, activation_growth=f_a,
-                     gradient_growth=f_g, signal=signal, warnings=_warnings(stats))
+    return Diagnosis(layers=stats, verdict=verdict, reasons=reasons, signal=signal,
+                     warnings=_warnings(stats, learned), cost=cost, constant_cost=constant, learned=learned,
+                     initial=before, **m)
+
+
+def _fmt(x) -> str:
+    return "-" if x is None else f"{x:.3g}"
+
+
+def diagnose(net: Network, X, Y=None, *, seed=0, learning_rate=None, initial=None) -> Diagnosis:
+    """Name the state of ``net`` on a batch: "vanishing", "exploding", "healthy" or "too shallow to call".
+
+    The rule of the module docstring: per unit, r_G = (ĝ[1]/ĝ[L-1])^(1/k) and r_A = (â[L-1]/â[1])^(1/k)
+    over the k = L-2 hidden steps, ĝ[l] = ‖dZ[l]‖/sqrt(n[l]·m), â[l] = RMS(A[l]); a direction fires
+    outside [0.8, 1.25] per layer and [0.1, 10] in all, unless the network has learned (with Y:
+    J <= 0.9·J_const). X (n_x, m) raw as for ``net.predict`` (the network's normalizer is applied);
+    Y (n_y, m) optional: with it dZ[L] = A[L] - Y, without it a fixed random signal (``seed``).
+    ``learning_rate`` α adds ‖α·dW[l]‖/‖W[l]‖ (a gradient-descent step; with Y); ``initial`` (the
+    same network at its initialization) adds its rates and verdict, and ‖W[l] - W0[l]‖/‖W0[l]‖.
+    """
+    Xc, Yc = _prepare(net, X, Y, prepared=False)
+    if learning_rate is not None:
+        learning_rate = check_number(learning_rate, "learning_rate", low=0.0, low_open=True,
+                                     hint="the gradient-descent step size α, e.g. 0.01")
+    initial = _check_initial(net, initial)
+    with blas_threads(threads_for(net.layer_dims, Xc.shape[1])):
+        return _diagnosis(net, Xc, Yc, seed, learning_rate, initial)
 
 
 def _json_float(x):
@@ -307,86 +456,18 @@ def epoch_record(net: Network, X_batch, Y_batch, *, prepared: bool = True) -> di
     """A compact per-layer record for ``History.diagnostics`` (one per epoch), JSON-serializable.
 
     {"grad_norm": [‖dW1‖, ...], "grad_ratio": [‖dW1‖/‖W1‖, ...], "weight_norm": [...],
-     "signal_norm": [‖dZ1‖, ...], "activation_rms": [...], "dead_fraction": [... or None],
-     "saturated_fraction": [... or None], "verdict": "healthy" | "vanishing" | "exploding"}
+     "signal_norm": [‖dZ1‖, ...], "signal_rms": [ĝ1, ...], "activation_rms": [...],
+     "dead_fraction": [... or None], "saturated_fraction": [... or None], "gradient_rate": r_G,
+     "activation_rate": r_A, "verdict": one of VERDICTS} (``diagnose``'s rule on this batch).
     Non-finite values become None. ``prepared=True`` (what ``fit`` passes): X_batch is already
     normalized and Y_batch already checked, as the training loop holds them; ``prepared=False``
     validates both and applies the network's normalizer. The network is not changed.
     """
     Xc, Yc = _prepare(net, X_batch, Y_batch, prepared=prepared)
-    stats = _statistics(net, Xc, Yc, seed=0)
-    verdict = _verdict(stats)[0]
-    return {
-        "grad_norm": [_json_float(s.grad_norm) for s in stats],
-        "grad_ratio": [_json_float(s.grad_ratio) for s in stats],
-        "weight_norm": [_json_float(s.weight_norm) for s in stats],
-        "signal_norm": [_json_float(s.signal_norm) for s in stats],
-        "activation_rms": [_json_float(s.rms_a) for s in stats],
-        "dead_fraction": [_json_float(s.dead) for s in stats],
-        "saturated_fraction": [_json_float(s.saturated) for s in stats],
-        "verdict": verdict,
-    }
-
-
-# ---------------------------------------------------------------------------------- sanity run
-@dataclass
-class CostDecreaseResult:
-    """``check_cost_decreases``'s result: the costs J[0..iterations] and whether J fell each step."""
-
-    costs: list[float]
-    decreased: bool
-    rises: list[int]  # iterations t where J[t+1] > J[t]
-    learning_rate: float
-    message: str
-
-    def __bool__(self) -> bool:
-        return self.decreased
-
-    def __str__(self) -> str:
-        shown = ", ".join(f"{c:.6g}" for c in self.costs[:6]) + (", ..." if len(self.costs) > 6 else "")
-        return f"{self.message}\ncosts: {shown} -> {self.costs[-1]:.6g}"
-
-
-def check_cost_decreases(net: Network, X, Y, iterations: int = 20, learning_rate: float = 0.01) -> CostDecreaseResult:
-    """Train a copy with dropout off and plain gradient descent; confirm J falls at every iteration.
-
-    theta := theta - learning_rate * dtheta, with (J, dtheta) from cost_and_gradients(training=False)
-    (no dropout: keep_prob is 1 everywhere in effect). The notes' advice: before turning dropout
-    on, make sure J decreases monotonically without it. A rise means a learning rate too large or
-    a wrong gradient (run ``gradient_check``). Runs on a float64 copy; ``net`` is not changed.
-    J[t+1] counts as a rise when it exceeds J[t] by more than 1e-12·max(1, |J[t]|) (rounding).
-    """
-    if not isinstance(net, Network):
-        raise HyperparameterError(f"net must be a glassnet Network, got {type(net).__name__}")
-    iterations = check_int(iterations, "iterations", hint="gradient-descent steps, e.g. 20")
-    learning_rate = check_number(learning_rate, "learning_rate", low=0.0, low_open=True,
-                                 hint="a step size such as 0.01")
-    clone = net.copy(dtype="float64")
-    Xc = clone.check_X(X)
-    clone.check_Y(Y, Xc.shape[1])
-    costs: list[float] = []
-    names = list(clone.parameter_shapes())
-    for _ in range(iterations):
-        J, grads = clone.cost_and_gradients(X, Y, training=False)
-        costs.append(float(J))
-        if not math.isfinite(J):
-            break
-        for name in names:
-            clone.params[name][...] -= learning_rate * grads["d" + name]
-    else:
-        costs.append(float(clone.cost(X, Y)))
-    rises = [t for t in range(len(costs) - 1)
-             if not math.isfinite(costs[t + 1]) or costs[t + 1] > costs[t] + 1e-12 * max(1.0, abs(costs[t]))]
-    decreased = not rises and costs[-1] < costs[0]
-    if decreased:
-        message = (f"J fell at every one of {iterations} gradient-descent steps (learning_rate {learning_rate:g}, "
-                   f"no dropout): {costs[0]:.6g} -> {costs[-1]:.6g}")
-    elif rises:
-        message = (f"J rose at {len(rises)} of {len(costs) - 1} steps, first at step {rises[0] + 1} "
-                   f"({costs[rises[0]]:.6g} -> {costs[rises[0] + 1]:.6g}): lower learning_rate (now "
-                   f"{learning_rate:g}), or check the gradients with gradient_check")
-    else:
-        message = (f"J did not fall ({costs[0]:.6g} -> {costs[-1]:.6g}) over {iterations} steps: the gradient may "
-                   "be zero (all-zero weights?) or learning_rate too small")
-    return CostDecreaseResult(costs=costs, decreased=decreased, rises=rises, learning_rate=learning_rate,
-                              message=message)
+    d = _diagnosis(net, Xc, Yc, seed=0)
+    record = {key: [_json_float(getattr(s, attr)) for s in d.layers] for key, attr in (
+        ("grad_norm", "grad_norm"), ("grad_ratio", "grad_ratio"), ("weight_norm", "weight_norm"),
+        ("signal_norm", "signal_norm"), ("signal_rms", "signal_rms"), ("activation_rms", "rms_a"),
+        ("dead_fraction", "dead"), ("saturated_fraction", "saturated"))}
+    return {**record, "gradient_rate": _json_float(d.gradient_rate),
+            "activation_rate": _json_float(d.activation_rate), "verdict": d.verdict}

@@ -157,6 +157,7 @@ class Session:
         self.run_id = getattr(self, "run_id", 0) + 1  # frames carry it; the page drops those of an old run
         self.net = make_network(self.config)
         self.net.bug = self.bug
+        self.initial_net = self.net.copy()  # the diagnosis compares with the network at initialization
         self.opt = make_optimizer(self.config)
         self.epoch = 0
         self.stopped = None  # why training stopped by itself (divergence), or None
@@ -271,7 +272,8 @@ class Session:
         net = self.net
         X, Y = self.X_train[:, :PANEL_EXAMPLES], self.Y_train[:, :PANEL_EXAMPLES]
         _, grads = net.cost_and_gradients(X, Y, training=False)
-        diagnosis = gn.diagnose(net, X, Y)
+        step = self.config["lr"] if self.config["optimizer"] == "gd" else None  # ‖α·dW‖/‖W‖ is a GD step's
+        diagnosis = gn.diagnose(net, X, Y, learning_rate=step, initial=self.initial_net)
         outputs = hidden_outputs(net, X)
         layers = []
         for l, stats in enumerate(diagnosis.layers, start=1):
@@ -295,7 +297,9 @@ class Session:
             })
         return {"layers": layers, "diagnosis": {
             "verdict": diagnosis.verdict, "activation_growth": _finite(diagnosis.activation_growth),
-            "gradient_growth": _finite(diagnosis.gradient_growth),
+            "gradient_growth": _finite(diagnosis.gradient_growth), "steps": diagnosis.steps,
+            "activation_rate": _finite(diagnosis.activation_rate), "gradient_rate": _finite(diagnosis.gradient_rate),
+            "learned": diagnosis.learned, "reasons": diagnosis.reasons, "warnings": diagnosis.warnings,
         }}
 
     def _weights(self) -> list:

@@ -645,11 +645,13 @@ function renderLayers() {
     tr.append(...cells);
     body.appendChild(tr);
   }
-  const v = f.diagnosis.verdict;
+  const d = f.diagnosis, v = d.verdict;
   const el = $("verdict");
   el.textContent = t(v);
-  el.className = "verdict " + v;
-  $("growth").textContent = t("growth", { fa: fmt(f.diagnosis.activation_growth), fg: fmt(f.diagnosis.gradient_growth) });
+  el.className = "verdict " + v.replace(/ /g, "-");
+  el.title = (d.reasons || []).concat(d.warnings || []).join("\n");
+  $("growth").textContent = t(d.learned && (d.steps || 0) >= 2 ? "growth_learned" : "growth",
+    { rg: fmt(d.gradient_rate), ra: fmt(d.activation_rate), k: d.steps });
 }
 
 function renderFrame() {

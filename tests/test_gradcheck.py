@@ -15,6 +15,7 @@ from glassnet.gradcheck import (
 )
 
 from .conftest import make_problem
+from .test_gradcheck_corpus import make
 
 HIDDEN = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"]
 OUTPUTS = ["sigmoid", "softmax", "linear"]
@@ -79,6 +80,9 @@ def test_verdict_scale():
     assert [verdict_for(d) for d in (0.0, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 2e-3, float("nan"))] == [
         "correct", "correct", "look closer", "look closer", "suspicious", "suspicious", "likely a bug",
         "likely a bug"]
+    # within the noise floor of the two-sided difference a difference above 1e-7 is not judged on the bands
+    assert [verdict_for(d, floor=1e-3) for d in (5e-8, 5e-7, 1e-3, 2e-3)] == [
+        "correct", "at the noise floor", "at the noise floor", "likely a bug"]
 
 
 # ---------------------------------------------------------------------------------- any function
@@ -298,6 +302,40 @@ def test_leaky_relu_kinks_are_set_aside_and_near_misses_are_judged():
     assert not near.set_aside and near.verdict == "correct" and near.n_checked == net.n_params
 
 
+# ---------------------------------------------------------------------------------- noise floor
+def test_a_gradient_at_the_noise_floor_is_named_and_not_blamed():
+    # tanh net with L2 = 1 after 300 Adam steps: ‖dθ‖ = 1.7e-5, so the rounding of J (1e-9 per
+    # derivative at ε = 1e-7) makes a difference of 4.6e-5 ("suspicious" on the bands alone)
+    net, X, Y = make(3, "tanh", "sigmoid", True)
+    report = gradient_check(net, X, Y)
+    assert report.verdict == "at the noise floor" and 1e-5 < report.difference <= report.noise_floor, str(report)
+    assert not report.passed and not report.failed and report.status == "at the noise floor"
+    advice = report.hints[0]
+    assert advice.startswith("at the noise floor") and "not a bug" in advice
+    assert all(w in advice for w in ("another ε", "other examples", "before convergence", "‖dθ‖ = 1.7e-05"))
+    assert len(report.hints) == 1  # no pattern is read into noise: no derivative, layer or factor blamed
+    assert all(b.verdict in ("correct", "at the noise floor") for b in report.blocks)
+    assert "gradient check at the noise floor" in str(report) and "FAILED" not in str(report)
+    assert report.to_dict()["noise_floor"] == report.noise_floor and report.to_dict()["failed"] is False
+    # the same network with a planted bug is still called wrong, and named
+    buggy = make(3, "tanh", "sigmoid", True, cls=MissingL2)[0]
+    bad = gradient_check(buggy, X, Y)
+    assert bad.failed and bad.verdict == "likely a bug"
+    assert any("L2 term (l2/m)·W2 is missing" in h for h in bad.hints), bad.hints
+
+
+def test_too_large_an_epsilon_is_named_as_truncation_and_the_sweep_shows_floors():
+    net, X, Y = make(2, "tanh", "softmax", False)
+    report = gradient_check(net, X, Y, epsilon=1e-2)
+    assert report.verdict == "at the noise floor" and not report.failed, str(report)
+    assert "ε = 0.01 is too large" in report.hints[0] and "truncation" in report.hints[0]
+    assert gradient_check(net, X, Y).verdict == "correct"
+    sweep = report.sweep()
+    assert set(report.sweep_floors) == set(sweep) and sweep[1e-5] < 1e-7
+    assert verdict_for(sweep[1e-3], report.sweep_floors[1e-3]) == "at the noise floor"
+    assert "(floor " in str(report) and json.loads(json.dumps(report.to_dict()))["sweep_floors"]
+
+
 # ---------------------------------------------------------------------------------- sweep
 def test_epsilon_sweep_tells_a_bug_from_rounding():
     X, Y, _ = problem("sigmoid", seed=7)
@@ -349,6 +387,8 @@ def test_masks_that_are_not_fixed_are_reported():
     report = gradient_check(net, X, Y, dropout="fixed")
     assert not report.passed
     assert any("dropout masks are not fixed" in h for h in report.hints), report.hints
+    # a cost that changes between two evaluations at the same θ has no noise floor to hide behind
+    assert report.failed and report.verdict == "likely a bug" and report.noise_floor == 0.0
 
 
 # ---------------------------------------------------------------------------------- isolation
@@ -489,3 +529,4 @@ def test_a_non_deterministic_cost_is_named_first():
 
     report = gn.check_gradients(noisy_cost, lambda t: 2 * t, theta)
     assert report.hints and report.hints[0].startswith("cost_fn is not deterministic")
+    assert report.verdict != "at the noise floor" and report.failed

@@ -51,6 +51,10 @@ def gradient_check(net: Network, X, Y, epsilon: float = 1e-7, *, dropout: str = 
     ``after_training=k`` (the notes' last rule): the report is of the network as given, and
     ``report.after_training`` is the check of a copy trained for k epochs on (X, Y) with
     ``net.fit(**training)`` (default: Adam, full batch); ``report.passed`` needs both to pass.
+    Derivatives whose ±ε evaluations change the sign of some Z[l] entry of a ReLU-type layer are set
+    aside (``report.set_aside``, each with its reason); a difference within the noise floor of the
+    two-sided difference is "at the noise floor" (``report.noise_floor``), with what to do.
+    ``report.failed``: the check calls the gradient wrong ("suspicious" or "likely a bug").
     """
     t0 = time.perf_counter()
     if not isinstance(net, Network):
@@ -109,7 +113,10 @@ def _check_copy(clone, net, data, settings, *, dropout, seed, sweep, t0) -> Grad
         if not math.isfinite(J0):
             raise NonFiniteError(f"the cost at the network's parameters is {J0}; gradients are checked where the "
                                  "cost is finite (lower the learning rate or re-initialize)")
-        hints += _consistency_hints(J_a, J0, fixed)
+        consistency = _consistency_hints(J_a, J0, fixed)
+        if consistency:  # J is not one function of θ: Z moves without a step, so no kink can be read from it
+            ev.watch = None
+        hints += consistency
         mode_used = resolve_mode(mode, analytic.size)
         context = {"hints": hints, "notes": notes, "m": int(Xc.shape[1]), "L": clone.L,
                    "l2_terms": _l2_terms(clone, blocks, ev, Xc.shape[1]),

@@ -43,11 +43,12 @@ DATA = BUILT_IN + TABLES
 LARGE = {"mnist", "fashion_mnist"}  # these get the default epochs only
 # Candidates: a name and the flags it adds to `glassnet train`. Extend here.
 CANDIDATES = {
-    "defaults": [],
+    "exponential": ["--schedule", "exponential"],  # the defaults before the study: 0.002 x 0.95^epoch
     "constant": ["--schedule", "constant"],
     "cosine": ["--schedule", "cosine"],
     "constant-lr1e-3": ["--schedule", "constant", "--learning-rate", "0.001"],
     "cosine-lr1e-3": ["--schedule", "cosine", "--learning-rate", "0.001"],
+    "cosine-lr5e-3": ["--schedule", "cosine", "--learning-rate", "0.005"],
 }
 # The regression table also runs every candidate with each target treatment.
 TARGET_VARIANTS = {"std-y": ["--standardize-targets"], "raw-y": ["--no-standardize-targets"]}
@@ -450,7 +451,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.command_line = shlex.join(a for a in (sys.argv[1:] if argv is None else argv)
                                    if a not in ("--report-only", "--plan", "--retry-failed"))
     if args.quick:
-        args.only, args.candidates = args.only or "moons,iris", args.candidates or "defaults,constant"
+        args.only, args.candidates = args.only or "moons,iris", args.candidates or "cosine,constant"
         args.seeds, args.epochs = "0", "5"
     results = ROOT / "bench" / "results"
     args.csv = args.csv or results / ("quick.csv" if args.quick else "defaults.csv")

@@ -64,19 +64,22 @@ def test_default_train_reaches_97_percent_and_writes_everything(default_run):
     for name in ("model.npz", "history.json", "cost.png", "curves.png"):
         assert (default_run / name).stat().st_size > 0
     history = json.loads((default_run / "history.json").read_text())
-    assert len(history["records"]["cost"]) == cli.DEFAULTS["epochs"]
+    m_train = json.loads((default_run / "results.json").read_text())["data"]["m_train"]
+    m_fit = m_train - round(0.1 * m_train)  # less the dev split
+    assert len(history["records"]["cost"]) == gn.defaults.epochs_for(m_fit, 128) > gn.defaults.EPOCHS
 
 
 def test_results_json_holds_the_configuration_and_the_seeds(default_run):
     results = json.loads((default_run / "results.json").read_text())
     config = results["config"]
-    assert config["flags"]["epochs"] == cli.DEFAULTS["epochs"] and config["flags"]["seed"] == 0
+    assert config["flags"]["epochs"] is None and config["flags"]["seed"] == 0
+    epochs = config["epochs"]
     assert config["layer_dims"] == [64, 256, 128, 10] and config["input_scale"] == 16.0
     assert config["normalize"] is False and config["learning_rate"] == 0.002 and config["batch_size"] == 128
     assert set(results["seeds"]) >= {"seed", "test_split", "dev_split", "initialization", "mini_batch_order"}
     training = results["training"]
-    assert training["stop_reason"] == f"completed {cli.DEFAULTS['epochs']} epochs"
-    assert training["weights_epoch"] == cli.DEFAULTS["epochs"]
+    assert training["stop_reason"] == f"completed {epochs} epochs"
+    assert training["weights_epoch"] == epochs
     assert results["data"]["name"] == "digits" and results["data"]["kind"] == "built-in"
 
 

@@ -48,7 +48,7 @@ def test_history_contents_and_partial_last_batch():
     X, Y = blobs(m=50)
     net = gn.Network([4, 3, 1], seed=0)
     seen = []
-    history = net.fit(X, Y, epochs=2, batch_size=16, learning_rate=0.01,
+    history = net.fit(X, Y, epochs=2, batch_size=16, learning_rate=0.01, schedule="constant",
                       callbacks=[lambda net, epoch, record: seen.append(record["epoch"])])
     assert seen == [1, 2]
     assert len(history) == 2 and history.stopped_epoch == 2
@@ -161,7 +161,7 @@ def test_divergence_keeps_only_weights_whose_cost_was_finite(epochs):
     net = gn.Network([2, 8, 1], seed=0)
     start = net.parameters_to_vector()
     with pytest.warns(gn.DivergenceWarning, match="weights after epoch 0"):
-        history = net.fit(X, Y, epochs=epochs, optimizer="gd", learning_rate=1e30)
+        history = net.fit(X, Y, epochs=epochs, batch_size=None, optimizer="gd", learning_rate=1e30)
     # the first step already overflows: only the initial weights were ever scored finite
     np.testing.assert_array_equal(net.parameters_to_vector(), start)
     assert np.isfinite(net.cost(X, Y))
@@ -179,7 +179,7 @@ def test_a_cost_that_grows_a_thousandfold_is_warned_about():
     X, Y = gn.datasets.make_moons(200, noise=0.2, seed=0)
     net = gn.Network([2, 8, 1], seed=0, dtype="float64")
     with pytest.warns(gn.DivergenceWarning, match="grew from"):
-        net.fit(X, Y, epochs=30, optimizer="adam", learning_rate=1e6)
+        net.fit(X, Y, epochs=30, batch_size=None, schedule="constant", optimizer="adam", learning_rate=1e6)
 
 
 def test_large_learning_rate_divergence_is_caught():
@@ -255,7 +255,7 @@ def test_fit_matches_a_plain_reference_loop(dtype):
     X, Y = blobs(m=70, n_x=5)
     net = gn.Network([5, 6, 4, 1], keep_prob=1.0, l2=0.2, seed=0, dtype=dtype)
     reference = net.copy()
-    net.fit(X, Y, epochs=3, batch_size=16, optimizer="adam", learning_rate=0.01, seed=7)
+    net.fit(X, Y, epochs=3, batch_size=16, optimizer="adam", learning_rate=0.01, schedule="constant", seed=7)
 
     opt = gn.optimizers.Adam(0.01)
     rng = np.random.default_rng(7)

@@ -1,6 +1,6 @@
 """glassnet: deep learning on NumPy that you can see through."""
 
-from . import data, diagnostics, gradcheck, optimizers
+from . import data, defaults, diagnostics, gradcheck, optimizers
 from .activations import (
     Activation,
     LeakyReLU,
@@ -53,7 +53,7 @@ __all__ = [
     "Network",
     "data", "augmentation", "datasets", "preprocessing", "Augmenter", "augment_columns", "DATASETS", "Dataset",
     "load_dataset", "Standardizer", "from_one_hot", "one_hot", "train_dev_test_split", "train_test_split",
-    "diagnostics", "gradcheck", "GradCheckReport", "check_gradients", "gradient_check", "numerical_derivative",
+    "defaults", "diagnostics", "gradcheck", "GradCheckReport", "check_gradients", "gradient_check", "numerical_derivative",
     "check_cost_decreases", "diagnose", "epoch_record", "layer_statistics",
     "optimizers", "Adam", "GradientDescent", "Momentum", "RMSprop",
     "sweep",

@@ -38,7 +38,7 @@ from .errors import DatasetError, GlassnetError, HyperparameterError, LabelError
 
 # The run's defaults are glassnet.defaults' (chosen by the defaults study, docs/defaults.md); the command
 # line adds only what is its own: the data set, the seed and the splits.
-DEFAULTS = {"data": "digits", "layers": ",".join(map(str, run_defaults.HIDDEN_LAYERS)), "epochs": run_defaults.EPOCHS,
+DEFAULTS = {"data": "digits", "layers": ",".join(map(str, run_defaults.HIDDEN_LAYERS)), "epochs": None,
             "batch_size": run_defaults.BATCH_SIZE, "learning_rate": None, "optimizer": run_defaults.OPTIMIZER,
             "schedule": run_defaults.SCHEDULE, "seed": 0, "test_fraction": 0.2, "dev_fraction": 0.1}
 EXIT_DIVERGED = 3  # train's exit status when the run diverged (a NaN cost, or a cost ending far above its start)
@@ -163,7 +163,8 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
                             "planned epochs, exponential 0.95^epoch, inverse_time 1/(1 + epoch), step x0.5 every 10 "
                             f"epochs, constant (default {DEFAULTS['schedule']})")
     group.add_argument("--epochs", type=_integer(1), default=DEFAULTS["epochs"],
-                       help=f"(default {DEFAULTS['epochs']})")
+                       help=f"(default: at least {run_defaults.EPOCHS} epochs and {run_defaults.MIN_STEPS} mini-batch "
+                            f"steps: {run_defaults.EPOCHS} for MNIST, more for small sets)")
     group.add_argument("--batch-size", type=_integer(0), default=DEFAULTS["batch_size"],
                        help=f"mini-batch size; 0 for full batch (default {DEFAULTS['batch_size']})")
     group.add_argument("--early-stopping", type=_integer(0), default=0, metavar="PATIENCE",
@@ -494,6 +495,12 @@ class _Run:
     out: Path
     started: float
 
+    @property
+    def epochs(self) -> int:
+        """--epochs, or the run default for the training set's size (glassnet.defaults.epochs_for)."""
+        m = self.splits["train"][0].shape[1]
+        return self.args.epochs or run_defaults.epochs_for(m, self.args.batch_size or None)
+
     def fit(self):
         """The fit; on Ctrl-C the model of the last finished epoch is saved (if any), then the interrupt goes on."""
         from .training import DivergenceWarning
@@ -505,7 +512,7 @@ class _Run:
                 # why a run diverged is printed once, as its stop reason, not as a Python warning too
                 warnings.simplefilter("ignore", DivergenceWarning)
                 return self.net.fit(
-                    X_tr, Y_tr, epochs=args.epochs, batch_size=args.batch_size or None, optimizer=args.optimizer,
+                    X_tr, Y_tr, epochs=self.epochs, batch_size=args.batch_size or None, optimizer=args.optimizer,
                     learning_rate=learning_rate(args), schedule=args.schedule, X_dev=dev[0], Y_dev=dev[1],
                     early_stopping=self.early, normalize=self.normalize, standardize_targets=self.standardize_targets,
                     verbose=0 if args.quiet else 1,
@@ -548,7 +555,7 @@ class _Run:
              test_fraction=self.args.test_fraction, task="classification" if self.classification else "regression",
              results=results)
         history.save_json(out / "history.json")
-        summary = {**results, "config": _config(self.args, net, self.normalize, data), "seeds": _seeds(self.args),
+        summary = {**results, "config": {**_config(self.args, net, self.normalize, data), "epochs": self.epochs}, "seeds": _seeds(self.args),
                    "data": record, "training": {
                        "epochs_run": len(history), "stop_reason": history.stop_reason,
                        "diverged": history.diverged, "best_epoch": history.best_epoch, "weights_epoch": weights_epoch,

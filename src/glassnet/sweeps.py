@@ -64,14 +64,15 @@ INSTALL_HINT = 'pip install "glassnet[sweeps]"'
 NETWORK_SETTINGS = {"layers": list(run_defaults.HIDDEN_LAYERS), "activation": run_defaults.ACTIVATION,
                     "leaky_alpha": 0.01, "initializer": run_defaults.INITIALIZER, "init_scale": 1.0, "keep_prob": 1.0,
                     "l2": 0.0, "dtype": "float32"}
-FIT_SETTINGS = {"epochs": run_defaults.EPOCHS, "batch_size": run_defaults.BATCH_SIZE, "optimizer": run_defaults.OPTIMIZER,
+FIT_SETTINGS = {"epochs": None, "batch_size": run_defaults.BATCH_SIZE, "optimizer": run_defaults.OPTIMIZER,
                 "learning_rate": None, "schedule": run_defaults.SCHEDULE, "early_stopping": 0, "normalize": True,
                 "augment": None}
 SETTINGS = {**NETWORK_SETTINGS, **FIT_SETTINGS}
 """Every argument a sweep can fix or vary, with its default: the run defaults of ``glassnet.defaults``, as
-``glassnet train`` (a learning rate of None is the run default for the optimizer)."""
+``glassnet train`` (a learning rate of None is the run default for the optimizer; epochs None the run default
+for the training set's size, ``glassnet.defaults.epochs_for``)."""
 
-OPTIONAL = ("learning_rate", "schedule", "augment", "batch_size")  # the settings that may be None
+OPTIONAL = ("learning_rate", "schedule", "augment", "batch_size", "epochs")  # the settings that may be None
 BACKENDS = ("local", "dask", "sequential")
 DISTRIBUTIONS = ("uniform", "log", "int", "choice")
 ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

@@ -61,7 +61,7 @@ class DivergenceWarning(RuntimeWarning):
     """Training stopped on a NaN or infinite cost (verified weights kept), or the cost is exploding."""
 
 
-def fit(net: Network, X, Y, *, epochs: int = defaults.EPOCHS, batch_size: int | None = defaults.BATCH_SIZE,
+def fit(net: Network, X, Y, *, epochs: int | None = None, batch_size: int | None = defaults.BATCH_SIZE,
         optimizer=defaults.OPTIMIZER, learning_rate: float | None = None, schedule=defaults.SCHEDULE, X_dev=None, Y_dev=None,
         early_stopping: EarlyStopping | None = None, normalize: bool | str = False,
         callbacks: Sequence = (), verbose: int = 0, seed=None, augment=None,
@@ -95,12 +95,12 @@ class _Loop:
     def __init__(self, net, *, epochs, optimizer, learning_rate, schedule, early_stopping, callbacks,
                  augment, image_shape, diagnostics, checkpoint_dir, checkpoint_every, on_divergence):
         self.net = net
-        self.epochs = check_int(epochs, "epochs")
+        self.epochs = None if epochs is None else check_int(epochs, "epochs", hint="or None for the run default")
         if on_divergence not in ("stop", "raise"):
             raise unknown_name("on_divergence", on_divergence, ["stop", "raise"])
         self.on_divergence = on_divergence
         self.opt = get_optimizer(optimizer, learning_rate)
-        self.schedule = get_schedule(schedule).planned(self.epochs)
+        self.schedule = get_schedule(schedule)
         self.callbacks = as_callbacks(callbacks)
         if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
             raise HyperparameterError(
@@ -127,6 +127,9 @@ class _Loop:
         if batch_size is not None:
             batch_size = check_int(batch_size, "batch_size", hint=f"or None for full batch ({m})")
         self.batch = m if batch_size is None else min(batch_size, m)
+        if self.epochs is None:  # the run default: enough epochs for defaults.MIN_STEPS mini-batch steps
+            self.epochs = defaults.epochs_for(m, self.batch)
+        self.schedule.planned(self.epochs)
         if (X_dev is None) != (Y_dev is None):
             raise HyperparameterError("pass both X_dev and Y_dev, or neither")
         es = self.early_stopping

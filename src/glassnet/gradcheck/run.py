@@ -159,7 +159,7 @@ def _floor_hints(report: GradCheckReport, noise: NoiseFloor, epsilon: float, ana
     if report.verdict == NOISE_FLOOR:
         report.hints.insert(0, floor_advice(noise, epsilon, report.difference, report.noise_floor, analytic_norm))
     if noise.noisy:
-        report.notes.append("the cost changed by more than rounding between points 1e-3·ε apart: no noise floor "
+        report.notes.append("the cost changed by more than rounding between points 1e-10 apart: no noise floor "
                             "was used (a cost with randomness inside cannot be checked this way)")
 
 

@@ -13,7 +13,6 @@ the fit loop's defaults do.
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 from collections import Counter
 
@@ -72,7 +71,6 @@ def cases():
             for trained in (False, True)]
 
 
-@functools.cache
 def correct_reports():
     out = []
     for case in cases():
@@ -120,7 +118,14 @@ def crosses_a_kink(net: gn.Network, X, where: str, epsilon: float) -> bool:
 
 
 def test_correct_networks_are_never_called_wrong():
+    # one test for the whole corpus, so that two test processes do not build it twice
     reports = correct_reports()
+    never_called_wrong(reports)
+    every_set_aside_entry_has_its_reason_and_does_cross_a_kink(reports)
+    the_notes_bands_are_kept(reports)
+
+
+def never_called_wrong(reports):
     verdicts = Counter(r.verdict for *_, r in reports)
     summary = f"{len(reports)} nets: {dict(verdicts)}"
     assert len(reports) >= 200, summary
@@ -139,9 +144,9 @@ def test_correct_networks_are_never_called_wrong():
             assert all(what in advice for what in ("another ε", "other examples", "before convergence")), advice
 
 
-def test_every_set_aside_entry_has_its_reason_and_does_cross_a_kink():
+def every_set_aside_entry_has_its_reason_and_does_cross_a_kink(reports):
     count = 0
-    for (_, hidden, _, _), net, X, _, r in correct_reports():
+    for (_, hidden, _, _), net, X, _, r in reports:
         for s in r.set_aside:
             count += 1
             assert hidden in ("relu", "leaky_relu")
@@ -152,9 +157,9 @@ def test_every_set_aside_entry_has_its_reason_and_does_cross_a_kink():
     assert count >= 20
 
 
-def test_the_notes_bands_are_kept():
+def the_notes_bands_are_kept(reports):
     # the verdict is the notes' band of the difference wherever the noise floor does not explain it
-    for *_, r in correct_reports():
+    for *_, r in reports:
         band = gn.gradcheck.verdict_for(r.difference)
         assert r.verdict == band or (r.verdict == NOISE_FLOOR and r.difference <= r.noise_floor), str(r)
         assert r.passed == (r.difference <= 1e-7)

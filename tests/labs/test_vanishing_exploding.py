@@ -34,6 +34,19 @@ def test_deep_linear_network_scales_like_factor_to_the_l(lab):
         np.testing.assert_allclose(signal, signal[-1] * f ** (L - 1 - np.arange(1, L)), rtol=1e-12)
     assert lin["1.5"]["activation_growth"] == pytest.approx(1.5 ** (L - 2), rel=1e-12)
     assert lin["0.5"]["activation_growth"] == pytest.approx(0.5 ** (L - 2), rel=1e-12)
+    for factor in ("1.5", "0.5"):  # diagnose's per-layer rates are the factor itself, both ways
+        assert lin[factor]["gradient_rate"] == pytest.approx(float(factor), rel=1e-12)
+        assert lin[factor]["activation_rate"] == pytest.approx(float(factor), rel=1e-12)
+
+
+def test_the_verdict_waits_for_depth(lab):
+    result, _ = lab
+    lin = result.data["linear"]
+    # keys survive as ints in memory (results.json turns them into strings)
+    assert [lin["1.5"]["by_depth"][L] for L in range(3, 13)] == (
+        ["too shallow to call"] + ["healthy"] * 4 + ["exploding"] * 5)  # 1.5^(L-2) > 10 from L = 8
+    assert [lin["0.5"]["by_depth"][L] for L in range(3, 13)] == (
+        ["too shallow to call"] + ["healthy"] * 2 + ["vanishing"] * 7)  # 0.5^(L-2) < 0.1 from L = 6
 
 
 def median(runs, key):
@@ -56,6 +69,8 @@ def test_relu_scale_he_keeps_xavier_shrinks_large_explodes(lab):
     relu = result.data["deep"]["runs"]["relu"]
     assert median(relu["he"], "rms_spread") <= 4
     assert all(r["verdict"] == "healthy" for r in relu["he"])
+    assert all(0.8 <= r["gradient_rate"] <= 1.25 and 0.8 <= r["activation_rate"] <= 1.25 for r in relu["he"])
+    assert all(r["verdict"] == "healthy" for r in result.data["deep"]["runs"]["tanh"]["xavier"])
     # xavier's std sqrt(1/n) halves the variance per ReLU layer: RMS x 1/√2 per layer (8 steps at L = 10)
     assert median(relu["xavier"], "activation_growth") ** (1 / 8) == pytest.approx(2**-0.5, abs=0.05)
     assert all(r["verdict"] == "exploding" for r in relu["random x 1"])
@@ -64,7 +79,7 @@ def test_relu_scale_he_keeps_xavier_shrinks_large_explodes(lab):
 
 def test_claims_table_and_files(lab):
     result, out = lab
-    assert all(c.holds for c in result.claims) and len(result.claims) == 7
+    assert all(c.holds for c in result.claims) and len(result.claims) == 9
     assert result.rows[-1]["RMS A[l], W = 1.5 I"] == "exploding"
     assert result.rows[-1]["RMS A[l], W = 0.5 I"] == "vanishing"
     saved = json.loads((out / "results.json").read_text())

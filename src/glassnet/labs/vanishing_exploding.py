@@ -6,9 +6,14 @@ W[l] = 1.5·I (2x2) for l = 1..L-1 and some W[L] (1x2):
     ŷ = W[L] (1.5·I)^(L-1) x = 1.5^(L-1) W[L] x,     A[l] = 1.5^l x,     dZ[l] = 1.5^(L-1-l) W[L]^T dZ[L]
 
 so the activations grow like 1.5^l going forward and the backprop signal grows like 1.5 per layer
-going back (with 0.5·I both shrink like 0.5^l). ``glassnet.diagnostics.diagnose`` measures
-RMS(A[l]) and ‖dZ[l]‖ per layer and names it: F_A = RMS(A[L-1])/RMS(A[1]) or F_G =
-‖dZ[1]‖/‖dZ[L]‖ beyond 10x is "exploding", below 1/10 "vanishing". L = 20 (quick) or 50 layers.
+going back (with 0.5·I both shrink like 0.5^l). ``glassnet.diagnostics.diagnose`` names it from
+per-unit statistics (the variance analyses of Glorot & Bengio 2010 and He et al. 2015): the RMS
+backprop signal of one unit ĝ[l] = ‖dZ[l]‖/sqrt(n[l]·m) and the activation scale â[l] = RMS(A[l]),
+as per-layer rates over the k = L-2 hidden steps, r_G = (ĝ[1]/ĝ[L-1])^(1/k) and
+r_A = (â[L-1]/â[1])^(1/k). A rate outside [0.8, 1.25] whose compounding r^k passes 10x (or 1/10)
+is "exploding" ("vanishing"); with L <= 3 nothing compounds ("too shallow to call"). So the
+verdict waits for depth: 1.5 per layer is called from L = 8 (1.5^6 = 11.4), 0.5 from L = 6
+(0.5^4 = 0.0625). L = 20 (quick) or 50 layers, and a sweep over L = 3..12.
 
 Part 2: [50, 50, ..., 50, 1] networks, L = 10 (quick) or 20 layers, sigmoid / tanh / ReLU hidden
 layers and a sigmoid output, 256 standard-normal inputs with random 0/1 labels, at
@@ -28,7 +33,7 @@ import math
 import numpy as np
 
 from ..backend import blas_threads
-from ..diagnostics import diagnose
+from ..diagnostics import TOO_SHALLOW, diagnose
 from ..network import Network
 from ..plots import new_figure
 from .evidence import all_of, every_seed, exact, sign_test
@@ -48,6 +53,7 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu")
 WIDTH = 50
 M = 256
 FACTORS = (1.5, 0.5)
+DEPTHS = tuple(range(3, 13))  # the linear network's verdict at each depth L
 
 
 def linear_network(L: int, factor: float, seed: int) -> Network:
@@ -77,6 +83,9 @@ def linear_part(L: int, seed: int) -> dict:
         out[factor] = {
             "L": L, "rms_x": rms_x, "rms_a": rms, "signal_norm": signal, "verdict": d.verdict,
             "activation_growth": d.activation_growth, "gradient_growth": d.gradient_growth,
+            "activation_rate": d.activation_rate, "gradient_rate": d.gradient_rate,
+            "by_depth": {depth: diagnose(linear_network(depth, factor, seed), X, seed=seed).verdict
+                         for depth in DEPTHS},
             "reasons": d.reasons, "output_relative_error": rel_error,
             "activation_ratio_error": max(abs(r / factor - 1) for r in act_ratio),
             "gradient_ratio_error": max(abs(r / factor - 1) for r in grad_ratio),
@@ -102,6 +111,7 @@ def deep_part(L: int, seeds) -> dict:
                     "seed": seed, "grad_norm": grad, "signal_norm": [s.signal_norm for s in d.layers],
                     "rms_a": rms, "grad_ratio_first_last": grad[0] / grad[-1] if grad[-1] else math.inf,
                     "gradient_growth": d.gradient_growth, "activation_growth": d.activation_growth,
+                    "gradient_rate": d.gradient_rate, "activation_rate": d.activation_rate,
                     "rms_spread": max(rms) / min(rms) if min(rms) > 0 else math.inf, "verdict": d.verdict,
                 })
     return runs
@@ -165,8 +175,10 @@ def _deep_table(deep) -> list[dict]:
             deep_rows.append({
                 "hidden g": act, "initializer": name,
                 "‖dW[1]‖/‖dW[L]‖ median [range]": median_range([r["grad_ratio_first_last"] for r in rs]),
-                "F_G=‖dZ1‖/‖dZL‖": f"{_median(rs, 'gradient_growth'):.3g}",
-                "F_A=RMS A[L-1]/A[1]": f"{_median(rs, 'activation_growth'):.3g}",
+                "r_G per layer": f"{_median(rs, 'gradient_rate'):.3g}",
+                "r_A per layer": f"{_median(rs, 'activation_rate'):.3g}",
+                "F_G=ĝ[1]/ĝ[L-1]": f"{_median(rs, 'gradient_growth'):.3g}",
+                "F_A=â[L-1]/â[1]": f"{_median(rs, 'activation_growth'):.3g}",
                 "RMS(A) max/min": f"{_median(rs, 'rms_spread'):.3g}",
                 "verdicts": _verdicts(rs),
             })
@@ -188,8 +200,11 @@ def _notes(ctx, result, up, down, deep_rows, L_linear, L_deep) -> None:
         "‖dW[l]‖ = ‖dZ[l] A[l-1]^T‖/m mixes the backward signal dZ with the forward activations. For ReLU "
         "(g(cz) = c g(z)) with a per-layer gain c, A[l-1] ∝ c^(l-1) and dZ[l] ∝ c^(L-l), so every ‖dW[l]‖ ∝ "
         "c^(L-1): the ratio ‖dW[1]‖/‖dW[L]‖ stays O(1) while all the weight gradients vanish or explode together "
-        "(the curves of the figure move as a whole); F_G (the backward signal alone) and F_A show it, and the "
-        "verdict reads them. xavier and glorot coincide on square layers (2/(n + n) = 1/n)",
+        "(the curves of the figure move as a whole); the per-unit rates r_G (the backward signal alone) and r_A "
+        "show it, and the verdict reads them. xavier and glorot coincide on square layers (2/(n + n) = 1/n)",
+        "verdict of the linear network by depth L (" + ", ".join(f"L = {L}" for L in DEPTHS) + "): W = 1.5·I: "
+        + ", ".join(up["by_depth"][L] for L in DEPTHS) + "; W = 0.5·I: "
+        + ", ".join(down["by_depth"][L] for L in DEPTHS),
     ]
 
 
@@ -206,8 +221,23 @@ def _linear_claims(result, up, down, L_linear) -> None:
                  exact(worst_ratio < 1e-12), f"largest relative deviation {worst_ratio:.1e}")
     result.claim("diagnostics: W = 1.5·I is 'exploding', W = 0.5·I is 'vanishing'",
                  exact(up["verdict"] == "exploding" and down["verdict"] == "vanishing"),
-                 f"{up['verdict']} (F_A = {up['activation_growth']:.3g}, F_G = {up['gradient_growth']:.3g}); "
-                 f"{down['verdict']} (F_A = {down['activation_growth']:.3g}, F_G = {down['gradient_growth']:.3g})")
+                 f"{up['verdict']} (r_G = {up['gradient_rate']:.3g}, r_A = {up['activation_rate']:.3g} per layer); "
+                 f"{down['verdict']} (r_G = {down['gradient_rate']:.3g}, r_A = {down['activation_rate']:.3g})")
+    expected = {factor: {L: _expected_verdict(factor, L) for L in DEPTHS} for factor in FACTORS}
+    result.claim("the verdict waits for depth: a gain of 1.5 (0.5) per layer is named only once it compounds past "
+                 "10x (1/10) between the first and last hidden layer, from L = 8 (L = 6); L <= 3 is too shallow "
+                 "to call",
+                 exact(all(r["by_depth"][L] == expected[f][L] for f, r in ((1.5, up), (0.5, down)) for L in DEPTHS)),
+                 "; ".join(f"{f}·I: " + ", ".join(f"L={L} {r['by_depth'][L]}" for L in DEPTHS)
+                           for f, r in ((1.5, up), (0.5, down))))
+
+
+def _expected_verdict(factor: float, L: int) -> str:
+    """The rule on an exact per-layer gain: too shallow for L <= 3, named once factor^(L-2) passes 10 or 1/10."""
+    if L <= 3:
+        return TOO_SHALLOW
+    growth = factor ** (L - 2)
+    return "exploding" if growth > 10 else "vanishing" if growth < 0.1 else "healthy"
 
 
 def _deep_claims(ctx, result, deep, L_deep) -> None:
@@ -240,8 +270,17 @@ def _deep_claims(ctx, result, deep, L_deep) -> None:
     result.claim("ReLU with standard-normal weights explodes, with weights x 0.01 vanishes (diagnose, every seed)",
                  every_seed([a["verdict"] == "exploding" and b["verdict"] == "vanishing"
                              for a, b in zip(big, small, strict=True)]),
-                 f"random x 1: {_verdicts(big)} (median F_G {_median(big, 'gradient_growth'):.2g}); random x 0.01: "
-                 f"{_verdicts(small)} (median F_G {_median(small, 'gradient_growth'):.2g})")
+                 f"random x 1: {_verdicts(big)} (median r_G {_median(big, 'gradient_rate'):.2g} per layer); "
+                 f"random x 0.01: {_verdicts(small)} (median r_G {_median(small, 'gradient_rate'):.2g})")
+    kept = zip(deep["relu"]["he"], deep["tanh"]["xavier"], strict=True)
+    result.claim("the variance-keeping initializations are healthy at initialization: He for ReLU, xavier for tanh "
+                 "(diagnose, every seed)", every_seed([a["verdict"] == b["verdict"] == "healthy" for a, b in kept]),
+                 f"He/ReLU: {_verdicts(deep['relu']['he'])} ({_rates(deep['relu']['he'])}); xavier/tanh: "
+                 f"{_verdicts(deep['tanh']['xavier'])} ({_rates(deep['tanh']['xavier'])})")
+
+
+def _rates(rs) -> str:
+    return f"median r_G {_median(rs, 'gradient_rate'):.3g}, r_A {_median(rs, 'activation_rate'):.3g} per layer"
 
 
 def _plot_linear(ctx, result, linear, L) -> None:

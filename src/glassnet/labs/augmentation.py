@@ -112,11 +112,12 @@ def _claims(result, runs: list[dict]) -> None:
                 - (r["augmented"]["train_accuracy"] - r["augmented"]["test_accuracy"]) for r in runs]
     result.claim("augmentation raises test accuracy on a small training set (same seed, same subset)",
                  sign_test(gains),
-                 f"median {pct(med['plain'])} -> {pct(med['augmented'])}; {paired_text(gains)}, one test example = "
+                 f"median {pct(med['plain'])} -> {pct(med['augmented'])}; "
+                 f"{paired_text(gains, label='augmented - plain')}, one test example = "
                  f"{100 / N_TEST:.2g} points")
     result.claim("augmentation reduces over-fitting: a smaller train - test gap", sign_test(gain_gap),
-                 f"median gap {pct(gap['plain'])} -> {pct(gap['augmented'])}; gap shrinks by a "
-                 + paired_text(gain_gap))
+                 f"median gap {pct(gap['plain'])} -> {pct(gap['augmented'])}; "
+                 + paired_text(gain_gap, label="plain gap - augmented gap"))
 
 
 def _grid(ctx, result, X, Y, seed, n_digits: int = 8, n_versions: int = 5) -> None:

@@ -84,7 +84,8 @@ def _claims(result, runs: dict, chance: float) -> None:
                  f"median {pct(two['train_accuracy'])}, {pct(four['train_accuracy'])}")
     deeper = per_seed(names["4-layer"], "test_accuracy") - per_seed(names["2-layer"], "test_accuracy")
     result.claim("the 4-layer network reaches a higher test accuracy than the 2-layer one", sign_test(deeper),
-                 f"median {pct(four['test_accuracy'])} vs {pct(two['test_accuracy'])}; {paired_text(deeper)}, "
+                 f"median {pct(four['test_accuracy'])} vs {pct(two['test_accuracy'])}; "
+                 f"{paired_text(deeper, label='4-layer - 2-layer')}, "
                  "one test example = 2 points")
 
 

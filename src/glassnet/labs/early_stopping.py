@@ -84,7 +84,7 @@ def _claims(result, per_seed: list[dict], epochs: int) -> None:
     fell = paired_differences(values("train_cost_at_best"), values("train_cost_final"))
     result.claim("the training cost keeps falling after the best dev epoch (over-fitting)", sign_test(fell),
                  f"median {med('train_cost_at_best'):.3g} at the best epoch -> {med('train_cost_final'):.3g}; "
-                 + paired_text(fell, scale=1, unit=""))
+                 + paired_text(fell, scale=1, unit="", label="at best - final"))
     early = paired_differences([epochs // 2] * len(per_seed), values("stopped_epoch"))
     result.claim("early stopping stops well before the last epoch (in the first half of the epochs)",
                  sign_test(early), f"median stop at epoch {med('stopped_epoch'):.0f} of {epochs}, per seed "
@@ -92,4 +92,4 @@ def _claims(result, per_seed: list[dict], epochs: int) -> None:
     better = paired_differences(values("dev_cost_final"), values("dev_cost_restored"))
     result.claim("the restored weights have a lower dev cost than the weights at the end of training",
                  sign_test(better), f"median {med('dev_cost_restored'):.3g} vs {med('dev_cost_final'):.3g}; "
-                                    + paired_text(better, scale=1, unit=""))
+                                    + paired_text(better, scale=1, unit="", label="final - restored"))

@@ -109,4 +109,5 @@ def _claims(result, runs: dict) -> None:
     beats = paired_differences(values(he, "test_accuracy"), values(big, "test_accuracy"))
     result.claim("He initialization beats standard normal x 10 on test accuracy", sign_test(beats),
                  f"median He {pct(float(np.median(values(he, 'test_accuracy'))))} vs x10 "
-                 f"{pct(float(np.median(values(big, 'test_accuracy'))))}; {paired_text(beats)}, one example = 1 point")
+                 f"{pct(float(np.median(values(big, 'test_accuracy'))))}; {paired_text(beats, label='He - x10')}, "
+                 "one example = 1 point")

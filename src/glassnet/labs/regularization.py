@@ -87,7 +87,8 @@ def run(ctx, result) -> None:
     test, train = ([a[key] - b[key] for a, b in zip(fresh, fixed, strict=True)]
                    for key in ("test_accuracy", "train_accuracy"))
     result.notes.append(
-        f"fresh masks vs one fixed mask, per seed: test {paired_text(test)}, train {paired_text(train)}"
+        f"fresh masks vs one fixed mask: {paired_text(test, label='test, fresh - fixed')}, "
+        f"{paired_text(train, label='train, fresh - fixed')}"
         ". A fixed mask is no longer dropout: it trains one thinned network, which then runs whole at test time.")
     _figures(ctx, result, kept, runs, X_test, Y_test)
 
@@ -113,7 +114,8 @@ def claims(result, runs: dict, n_train: int, n_test: int) -> None:
         one = 100 / (n_test if key == "test_accuracy" else n_train)
         result.claim(text, sign_test(paired_differences(a, b)),
                      f"median {pct(float(np.median(a)))} ({larger}) vs {pct(float(np.median(b)))} ({smaller}); "
-                     f"{paired_text(paired_differences(a, b))}, one example = {one:.2g} points")
+                     f"{paired_text(paired_differences(a, b), label=f'{larger} - {smaller}')}, one example = "
+                     f"{one:.2g} points")
 
 
 def _figures(ctx, result, kept: dict, runs: dict, X_test, Y_test) -> None:

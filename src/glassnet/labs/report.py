@@ -186,10 +186,10 @@ def median_range(values) -> str:
     return f"{np.median(values):.4g} [{values.min():.4g}, {values.max():.4g}]"
 
 
-def paired_text(differences, scale: float = 100.0, unit: str = " points") -> str:
-    """'paired difference median +1.5 points [-0.5, +2]': the per-seed differences, times ``scale``."""
+def paired_text(differences, scale: float = 100.0, unit: str = " points", label: str = "paired difference") -> str:
+    """'L2 - none per seed: median +1.5 points [-0.5, +2]': the per-seed differences times ``scale``, named."""
     d = np.asarray(differences, dtype=float) * scale
-    return f"paired difference median {np.median(d):+.3g}{unit} [{d.min():+.3g}, {d.max():+.3g}]"
+    return f"{label} per seed: median {np.median(d):+.3g}{unit} [{d.min():+.3g}, {d.max():+.3g}]"
 
 
 def pct(value: float) -> str:

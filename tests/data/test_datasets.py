@@ -306,6 +306,25 @@ def test_load_registry_files(shared_datasets):
     assert d.X_train.shape == (2, 211) and d.X_test.shape == (2, 200)
 
 
+def test_the_folder_names_of_the_file_based_sets_are_their_names_too(shared_datasets):
+    """README and the cache name the folders fashion-mnist/, catvnoncat/, regularization-2d/; --data took only
+    fashion_mnist, cats, course_2d. Both spellings name the set now, and `glassnet data` shows the folder."""
+    for folder, key in (("fashion-mnist", "fashion_mnist"), ("catvnoncat", "cats"),
+                        ("regularization-2d", "course_2d"), ("Regularization_2D", "course_2d"), ("mnist", "mnist")):
+        assert ds.canonical_name(folder) == key and (shared_datasets / ds.RESOURCES[key].folder).is_dir()
+        assert ds.canonical_name(key) == key
+    d = ds.load("regularization-2d", path=shared_datasets)
+    assert d.name == "course_2d" and d.X_train.shape == (2, 211)
+    assert ds.load("catvnoncat", path=shared_datasets).name == "cats"
+    assert ds.locate("catvnoncat", shared_datasets).name == "catvnoncat"
+    lines = {line.split()[0]: line for line in ds.listing()}
+    assert list(lines) == list(ds.DATASETS)
+    for key in ("fashion_mnist", "cats", "course_2d"):
+        folder = ds.RESOURCES[key].folder
+        assert f"folder {folder}/ (--data {folder} works too)" in lines[key]
+    assert lines["mnist"].endswith("folder mnist/")
+
+
 def test_load_registry_errors():
     with pytest.raises(UnknownNameError, match="moons"):
         ds.load("moon")

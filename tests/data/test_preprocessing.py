@@ -20,6 +20,7 @@ from glassnet.data.preprocessing import (
 from glassnet.errors import (
     HyperparameterError,
     LabelError,
+    NonFiniteError,
     NotFittedError,
     RankOneArrayError,
     ShapeError,
@@ -234,6 +235,19 @@ def test_standardizer_chunked_fit_matches(monkeypatch):
     chunked = Standardizer().fit(X)
     np.testing.assert_allclose(chunked.mu, whole.mu, rtol=1e-12)
     np.testing.assert_allclose(chunked.sigma2, whole.sigma2, rtol=1e-10)
+
+
+def test_standardizer_refuses_a_variance_beyond_float64_in_words():
+    """Values near 1e307 have a variance no float64 holds: one NonFiniteError, not NumPy's overflow warnings."""
+    import warnings
+
+    X = np.array([[1e307, -1e307, 5e306], [1.0, 2.0, 3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NumPy RuntimeWarning would fail here
+        with pytest.raises(NonFiniteError, match=r"feature 0 \(row 0\) spans values up to 1e\+307: its variance is "
+                                                 r"beyond float64"):
+            Standardizer().fit(X)
+        assert Standardizer().fit(X[1:]).sigma2[0, 0] == pytest.approx(2 / 3)
 
 
 def test_standardizer_save_load_dict():

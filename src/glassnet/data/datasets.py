@@ -526,7 +526,7 @@ def locate(name: str, path=None, download: bool = True, cache_dir=None, files=No
     ``data_home``), where missing files are downloaded when the data set has an address and
     ``download`` is true.
     """
-    resource = RESOURCES[name]
+    resource = RESOURCES[canonical_name(name)]
     needed = list(files) if files is not None else list(resource.files)
     for value, what in ((path, "path"), (cache_dir, "cache_dir")):
         if value is not None and not isinstance(value, str | os.PathLike):
@@ -831,6 +831,29 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 
+# A file-based set's folder (``Resource.folder``: the layout of the cache and of shared/datasets) names it too.
+ALIASES = {r.folder.replace("-", "_"): key for key, r in RESOURCES.items() if r.folder.replace("-", "_") != key}
+
+
+def canonical_name(name) -> str:
+    """The ``DATASETS`` key of a data set name: case and hyphens aside, a folder's name (``catvnoncat``,
+    ``regularization-2d``, ``fashion-mnist``) read as its set's (``cats``, ``course_2d``, ``fashion_mnist``)."""
+    key = str(name).strip().lower().replace("-", "_")
+    return ALIASES.get(key, key)
+
+
+def listing() -> list[str]:
+    """One line per data set (``glassnet data``): name, kind, description; a file-based set's folder, a name too."""
+    lines = []
+    for key, info in DATASETS.items():
+        line = f"{key:<15}{info.kind:<11}{info.description}"
+        if key in RESOURCES:
+            folder = RESOURCES[key].folder
+            line += f"; folder {folder}/" + (f" (--data {folder} works too)" if folder != key else "")
+        lines.append(line)
+    return lines
+
+
 def load(name: str, path=None, *, test: float = 0.2, seed=None, scaled: bool = True, **options) -> Dataset:
     """Data set ``name`` (one of ``DATASETS``) as a ``Dataset`` with a train and a test split.
 
@@ -840,11 +863,12 @@ def load(name: str, path=None, *, test: float = 0.2, seed=None, scaled: bool = T
     ``path`` is where file-based sets are read from (see ``locate``); the others take no path.
     ``options`` go to the loader or generator: ``DATASETS[name].options`` lists them (``images``,
     ``download``, ``cache_dir`` for files; ``n``, ``noise``, ``classes``, ... for generated sets).
-    Hyphens in names are accepted (``fashion-mnist``). ``scaled=False`` gives the raw features of
-    the sets with a fixed scaling (digits 0..16, images 0..255; ``Dataset.input_scale`` says the
-    divisor either way); the other sets are the same with either value.
+    A set's folder name is a name too (``fashion-mnist``, ``catvnoncat``, ``regularization-2d``).
+    ``scaled=False`` gives the raw features of the sets with a fixed scaling (digits 0..16, images
+    0..255; ``Dataset.input_scale`` says the divisor either way); the other sets are the same with
+    either value.
     """
-    key = str(name).strip().lower().replace("-", "_")
+    key = canonical_name(name)
     if key not in DATASETS:
         raise unknown_name("data set", name, list(DATASETS))
     info = DATASETS[key]

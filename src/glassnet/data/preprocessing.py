@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import make_rng, xp
-from ..errors import HyperparameterError, LabelError, NotFittedError, ShapeError
+from ..errors import HyperparameterError, LabelError, NonFiniteError, NotFittedError, ShapeError
 from ..validation import as_matrix, check_finite, check_int, check_number
 
 # ---------------------------------------------------------------------------------------------
@@ -305,13 +305,20 @@ class Standardizer:
         chunk = max(1, _CHUNK_VALUES // max(n, 1))
         shift = part(0)[:, :1]
         total = np.zeros((n, 1))
-        for s in range(0, m, chunk):
-            total += (part(s) - shift).sum(axis=1, keepdims=True)
-        mu = shift + total / m
-        sq = np.zeros((n, 1))
-        for s in range(0, m, chunk):
-            d = part(s) - mu
-            sq += np.einsum("ij,ij->i", d, d)[:, None]
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is said below, in words
+            for s in range(0, m, chunk):
+                total += (part(s) - shift).sum(axis=1, keepdims=True)
+            mu = shift + total / m
+            sq = np.zeros((n, 1))
+            for s in range(0, m, chunk):
+                d = part(s) - mu
+                sq += np.einsum("ij,ij->i", d, d)[:, None]
+        bad = ~(np.isfinite(mu) & np.isfinite(sq))[:, 0]
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise NonFiniteError(
+                f"X's feature {k} (row {k}) spans values up to {float(np.abs(X[k]).max()):.3g}: its variance is beyond "
+                "float64 (about 1.8e308), so it cannot be standardized; divide that feature by a power of ten first")
         self.mu, self.sigma2 = mu, sq / m
         return self
 

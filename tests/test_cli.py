@@ -152,6 +152,9 @@ def test_string_labels_come_back_as_strings(species_run, species_csv, tmp_path, 
     code, _, err = run(capsys, "predict", model, "--input", str(species_csv), "--output", str(tmp_path / "p1.csv"))
     assert code == 0, err
     code, _, err = run(capsys, "predict", model, "--input", str(without), "--output", str(tmp_path / "p2.csv"))
+    assert code == 2 and "--columns-by-name" in err  # another order: refused unless asked for
+    code, _, err = run(capsys, "predict", model, "--input", str(without), "--output", str(tmp_path / "p2.csv"),
+                       "--columns-by-name")
     assert code == 0, err
     expected = read_column(tmp_path / "all.csv")
     assert read_column(tmp_path / "p1.csv") == expected == read_column(tmp_path / "p2.csv")

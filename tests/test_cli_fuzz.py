@@ -110,7 +110,7 @@ MALFORMED = {
     "missing label column": ("d.csv", GOOD_CSV.encode(), "no column 'species'"),
     "one class": ("d.csv", b"a,label\n" + b"".join(b"%d,cat\n" % i for i in range(30)), "one class"),
     "too few rows for a test split": ("d.csv", b"a,label\n1,0\n2,1\n", "empty split"),
-    "non-finite feature": ("d.csv", GOOD_CSV.replace("0,0,0", "nan,0,0").encode(), "NaN"),
+    "non-finite feature": ("d.csv", GOOD_CSV.replace("0,0,0", "nan,0,0").encode(), "'nan' is a missing value"),
     "corrupt npz": ("d.npz", b"PK\x03\x04 not really a zip", "cannot be read as an .npz"),
     "text file named npz": ("d.npz", b"X,y\n1,2\n", "cannot be read as an .npz"),
     "unknown suffix": ("d.txt.gz", b"1,2", "unknown data set"),

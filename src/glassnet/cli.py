@@ -43,12 +43,22 @@ DEFAULTS = {"data": "digits", "layers": ",".join(map(str, run_defaults.HIDDEN_LA
             "schedule": run_defaults.SCHEDULE, "seed": 0, "test_fraction": 0.2, "dev_fraction": 0.1}
 EXIT_DIVERGED = 3  # train's exit status when the run diverged (a NaN cost, or a cost ending far above its start)
 FILE_SUFFIXES = (".csv", ".npz", ".txt")
+BY_NAME_HELP = ("pick the model's feature columns by name when a file has them in another order; without it, "
+                "a file's columns must be the model's features in the model's order")
 
 
 # ---------------------------------------------------------------------- argument parsing
+def _entries(text: str, example: str) -> list[str]:
+    """The comma-separated entries of a flag's value; an empty one (20,,7 or 20,7,) is a mistake, not a skip."""
+    parts = [v.strip() for v in text.split(",")]
+    if "" in parts:
+        raise argparse.ArgumentTypeError(f"an empty entry in {text!r}: expected comma-separated values like {example}")
+    return parts
+
+
 def _int_list(text: str) -> list[int]:
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [int(v) for v in _entries(text, "64,32")]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers like 64,32, got {text!r}") from exc
     if not values or any(v < 1 for v in values):
@@ -58,7 +68,7 @@ def _int_list(text: str) -> list[int]:
 
 def _float_list(text: str) -> list[float]:
     try:
-        return [float(v) for v in text.split(",") if v.strip()]
+        return [float(v) for v in _entries(text, "1,0.8,0.8")]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected a number or comma-separated numbers, got {text!r}") from exc
 
@@ -103,7 +113,8 @@ def add_data_flags(parser: argparse.ArgumentParser, for_model: bool = False) -> 
                        help="a built-in data set (see `glassnet data`) or a .csv/.npz file "
                             f"({model_default if for_model else 'default: digits'})")
     group.add_argument("--data-path", default=None,
-                       help="folder with the files of a file-based set (mnist, fashion_mnist, cats, course_2d) "
+                       help="folder with the files of a file-based set (mnist/, fashion-mnist/, catvnoncat/, "
+                            "regularization-2d/) "
                             "or their parent (default: " + ("the model's" if for_model else
                                                             "the cache folder, $GLASSNET_DATA") + ")")
     group.add_argument("--label", default=None,
@@ -114,6 +125,7 @@ def add_data_flags(parser: argparse.ArgumentParser, for_model: bool = False) -> 
                        help="held-out test fraction for sets without a test split (default "
                             + ("the model's" if for_model else f"{DEFAULTS['test_fraction']:g}") + ")")
     if for_model:
+        group.add_argument("--columns-by-name", action="store_true", help=BY_NAME_HELP)
         return
     group.add_argument("--dev-fraction", type=_number(0.0, 1.0), default=DEFAULTS["dev_fraction"],
                        help=f"dev fraction taken from the training split (default {DEFAULTS['dev_fraction']:g}; "
@@ -220,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--label", default=None,
                          help="the label column (default: the model's label column when present)")
     predict.add_argument("--output", default="-", help="CSV file to write (default: standard output)")
+    predict.add_argument("--columns-by-name", action="store_true", help=BY_NAME_HELP)
     predict.set_defaults(handler=cmd_predict)
 
     info = sub.add_parser("info", help="layers, input pipeline, classes, features and hyperparameters of a model")
@@ -253,8 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--quick", action="store_true", help="a smaller, faster version of the experiment")
     lab.add_argument("--data-path", default=None,
                      help="folder with the course's data files (or a parent with their subfolders)")
-    _add_backend_flags(lab, "run the lab's repeated trainings (seeds) one after another in this process (default), "
-                            "in N local processes (--jobs N) or on Dask; the table is the same")
+    _add_backend_flags(lab, "the lab's repeated trainings (seeds)", "1; the table is the same for every N")
     lab.set_defaults(handler=cmd_lab)
 
     add_playground_parser(sub)
@@ -270,7 +282,7 @@ def _is_file_name(name) -> bool:
 
 def check_data_source(args) -> None:
     """--data names a built-in set or an existing file; --data-path only for file-based sets."""
-    from .data.datasets import DATASETS
+    from .data.datasets import DATASETS, canonical_name
     from .errors import unknown_name
 
     name = str(args.data)
@@ -281,7 +293,7 @@ def check_data_source(args) -> None:
         if args.data_path is not None:
             raise HyperparameterError(f"--data-path is for the file-based built-in sets; --data {name} is a file")
         return
-    key = name.strip().lower().replace("-", "_")
+    key = canonical_name(name)
     if key not in DATASETS:
         raise unknown_name("data set", name, list(DATASETS))
     if args.data_path is not None:
@@ -352,7 +364,7 @@ def load_data(args, seed, raw: bool = False, net=None):
     if _is_file_name(name):
         return _file_dataset(Path(name), args, seed, net)
     kwargs = {}
-    if name.replace("-", "_") in ("mnist", "fashion_mnist") and args.data_path is not None:
+    if datasets.canonical_name(name) in ("mnist", "fashion_mnist") and args.data_path is not None:
         kwargs["download"] = False
     return datasets.load(name, path=args.data_path, test=args.test_fraction, seed=seed, scaled=not raw, **kwargs)
 
@@ -364,7 +376,7 @@ def _file_dataset(path: Path, args, seed, net=None):
     from .data.tables import read_table
 
     features = None if net is None else net.feature_names
-    table = read_table(path, label=args.label, features=features,
+    table = read_table(path, label=args.label, features=features, by_name=getattr(args, "columns_by_name", False),
                        n_features=None if net is None else net.layer_dims[0])
     if net is not None:
         classification = net.n_classes > 0
@@ -383,13 +395,13 @@ def _file_dataset(path: Path, args, seed, net=None):
             Y, class_names = _labels_of(net, table.labels, path), net.class_names
     else:
         if table.labels.dtype.kind not in "fiu":
-            raise LabelError(f"{path}: the labels are text ({table.labels[0, 0]!r}); a regression needs numbers "
+            raise LabelError(f"{path}: the labels are text ({str(table.labels[0, 0])!r}); a regression needs numbers "
                              "(use --task classification or auto)")
         Y = table.labels.astype(np.float64)
     X_tr, Y_tr, X_te, Y_te = train_test_split(table.X, Y, test=args.test_fraction, stratify=classification, seed=seed)
     return Dataset(X_tr, Y_tr, X_te, Y_te, len(class_names or ()) if classification else 0, path.name,
                    class_names=tuple(class_names) if class_names else None,
-                   feature_names=tuple(table.feature_names), label_name=table.label_name)
+                   feature_names=tuple(table.feature_names) if table.named else None, label_name=table.label_name)
 
 
 def _labels_of(net, labels, path) -> np.ndarray:
@@ -410,7 +422,7 @@ def _is_classification(labels, task: str) -> bool:
         raise LabelError("the file has no label column")
     if labels.dtype.kind in "US":
         if task == "regression":
-            raise LabelError(f"the labels are text ({labels[0, 0]!r}): a regression needs numbers")
+            raise LabelError(f"the labels are text ({str(labels[0, 0])!r}): a regression needs numbers")
         return True
     if task != "auto":
         return task == "classification"
@@ -521,7 +533,8 @@ class _Run:
                     diagnostics=args.diagnostics,
                     checkpoint_dir=self.out / "checkpoints" if args.checkpoint_every or self.early else None,
                     checkpoint_every=args.checkpoint_every, resume_from=args.resume)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            exc.said = True  # main() says nothing more of it: one message per Ctrl-C
             if last.epoch is None:
                 print("glassnet: interrupted before the first epoch finished: nothing was saved", file=sys.stderr)
                 raise
@@ -607,7 +620,8 @@ def cmd_train(args) -> int:
     X_dev = run.splits.get("dev", (None,))[0]
     print(f"data: {data.name}  train {run.splits['train'][0].shape[1]}  dev {0 if X_dev is None else X_dev.shape[1]}  "
           f"test {data.X_test.shape[1]}  features {data.n_x}", flush=True)
-    print(run.net.summary(), flush=True)
+    layers = [line for line in run.net.summary().splitlines() if not line.startswith("input: ")]
+    print("\n".join([*layers, f"input: {_planned_input(run)}"]), flush=True)
     history = run.fit()
     if history.stop_reason:
         print(history.stop_reason, flush=True)
@@ -619,6 +633,18 @@ def cmd_train(args) -> int:
               "run; see the reason above for the fix", file=sys.stderr, flush=True)
         return EXIT_DIVERGED
     return 0
+
+
+def _planned_input(run) -> str:
+    """The input pipeline as training will use it: the standardizer is fitted when training starts (after
+    this line is printed) or comes with the checkpoint."""
+    line = run.net.describe_input()
+    raw = line.split(" ->")[0]
+    if run.args.resume:
+        return f"{raw} -> as in the checkpoint (its standardizer, if it has one)"
+    if run.normalize and run.net.normalizer is None:
+        return f"{raw} -> standardized (the training set's mean and variance, fitted as training starts)"
+    return line
 
 
 def learning_rate(args) -> float | None:
@@ -690,7 +716,7 @@ def _resolve_training_data(args, extra: dict, model_path: Path) -> str:
     folder (never by its bare name in the current folder), and must have the sha256 recorded at
     training; a file passed with --data is scored as given, said so when it is not the training file.
     """
-    from .data.datasets import file_sha256
+    from .data.datasets import canonical_name, file_sha256
 
     record = extra.get("data") if isinstance(extra.get("data"), dict) else {}
     for flag in ("test_fraction", "label"):
@@ -702,7 +728,7 @@ def _resolve_training_data(args, extra: dict, model_path: Path) -> str:
         if _is_file_name(args.data) and not Path(args.data).is_file():
             raise DatasetError(f"no data file at {args.data} (--data)")
         same = (_is_file_name(args.data) and record.get("sha256") == file_sha256(args.data)) or \
-            (not _is_file_name(args.data) and args.data == record.get("name"))
+            (not _is_file_name(args.data) and canonical_name(args.data) == record.get("name"))
         return f"{args.data}" + ("" if same else " (passed with --data; not the data the model was trained on)")
     older = not record and extra.get("dataset") and not _is_file_name(extra["dataset"])  # files of earlier versions
     if record.get("kind") == "built-in" or older:
@@ -759,7 +785,8 @@ def _file_in_order(args, net):
     """X and Y of a whole data file in its row order, read with the model's features and classes."""
     from .data.tables import read_table
 
-    table = read_table(args.data, label=args.label, features=net.feature_names, n_features=net.layer_dims[0])
+    table = read_table(args.data, label=args.label, features=net.feature_names, n_features=net.layer_dims[0],
+                       by_name=args.columns_by_name)
     if table.labels is None:
         raise LabelError(f"{args.data} has no label column to score against; pass --label")
     Y = _labels_of(net, table.labels, args.data) if net.n_classes else table.labels.astype(np.float64)
@@ -817,7 +844,7 @@ def cmd_predict(args) -> int:
     record = extra.get("data") if isinstance(extra.get("data"), dict) else {}
     label = args.label
     table = read_table(args.input, label=label, require_label=False, features=net.feature_names,
-                       n_features=net.layer_dims[0], label_hint=record.get("label"))
+                       n_features=net.layer_dims[0], label_hint=record.get("label"), by_name=args.columns_by_name)
     header, rows = _prediction_rows(net, table.X, extra)
     _write_csv(args.output, header, rows)
     notes = [] if args.output == "-" else [f"wrote {len(rows)} predictions to {args.output}"]
@@ -873,10 +900,9 @@ def cmd_info(args) -> int:
 
 
 def cmd_data(args) -> int:
-    from .data.datasets import DATASETS
+    from .data.datasets import listing
 
-    for name, info in DATASETS.items():
-        print(f"{name:<15}{info.kind:<11}{info.description}")
+    print("\n".join(listing()))
     return 0
 
 
@@ -950,17 +976,18 @@ def add_sweep_parser(sub) -> None:
     group.add_argument("--retries", type=int, default=2,
                        help="times the trials of a worker that died are run again (default 2)")
     group.add_argument("--top", type=int, default=10, help="configurations to print (default 10)")
-    _add_backend_flags(group, "where the trials run (default: local processes, one per core)")
+    _add_backend_flags(group, "the trials", "one per core")
     sweep.add_argument("--out", default=None, help="output folder (default runs/sweep-<data>-<time>); rerunning "
                                                    "the same command into it skips the finished trials")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=cmd_sweep)
 
 
-def _add_backend_flags(parser, description: str) -> None:
-    """--jobs N, --dask local[:N], --scheduler ADDRESS (glassnet sweep and glassnet lab)."""
+def _add_backend_flags(parser, work: str, default: str) -> None:
+    """--jobs N, --dask local[:N], --scheduler ADDRESS (glassnet sweep and glassnet lab); ``work``: what runs."""
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help=f"{description}: N local worker processes, one BLAS thread each (1: in this process)")
+                        help=f"run {work} in N local worker processes, one BLAS thread each (1: in this "
+                             f"process; default {default})")
     parser.add_argument("--dask", nargs="?", const="local", default=None, metavar="local[:N]",
                         help='a Dask LocalCluster of N worker processes (default: one per core); needs '
                              'pip install "glassnet[sweeps]"')
@@ -1094,8 +1121,9 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.handler(args)
-    except KeyboardInterrupt:
-        print("glassnet: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        if not getattr(exc, "said", False):
+            print("glassnet: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `glassnet predict ... | head`: the reader left, nothing to report
         return 0

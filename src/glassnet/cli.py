@@ -186,9 +186,10 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
                        help="standardize the inputs with train-set mean and variance (default: on for tabular "
                             "data, off for images, which are divided by 255, digits by 16)")
     group.add_argument("--no-normalize", dest="normalize", action="store_false", help="do not standardize")
-    group.add_argument("--standardize-targets", action=argparse.BooleanOptionalAction, default=None,
-                       help="regression: train on (y - mean) / std of the training targets; the model answers and "
-                            "reports in the targets' own units (default: on for regression)")
+    group.add_argument("--standardize-targets", action=argparse.BooleanOptionalAction, default=False,
+                       help="regression: train on (y - mean) / std of the training targets, the model answering and "
+                            "reporting in the targets' own units: for targets far from 0 or few epochs (default off: "
+                            "the defaults study, docs/defaults.md)")
     group.add_argument("--augment", default=None,
                        help="augment image mini-batches: comma-separated crop, zoom, rotate, elastic, flip, vflip "
                             "(flips change what a digit means) (default: none)")
@@ -608,7 +609,7 @@ def _plan(args, data, started: float) -> _Run:
     normalize = args.normalize if args.normalize is not None else data.image_shape is None
     if args.standardize_targets and classification:
         raise HyperparameterError("--standardize-targets is for regression; these labels are classes")
-    standardize = args.standardize_targets if args.standardize_targets is not None else not classification
+    standardize = bool(args.standardize_targets)
     return _Run(args, data, net, splits, classification, augment, early, normalize, standardize, out, started)
 
 

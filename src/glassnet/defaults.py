@@ -9,9 +9,12 @@ against the other schedules and rates. What the study showed, in short:
   epochs at 0.95^epoch;
 * Adam from 0.002 on mini-batches of 128: the full-batch default of old made ``fit(epochs=30)``
   30 steps;
-* regression targets are standardized for training where a front end chooses the pipeline (the
-  command line, sweeps), like tabular inputs; the library's ``fit`` does what it is told
-  (``normalize=False``, ``standardize_targets=False``), as a NumPy function should.
+* at least 20 epochs and 1 000 mini-batch steps (``epochs_for``): 20 epochs of a 300-example set
+  are 60 steps, which learn nothing of circles;
+* regression targets as given: on diabetes (raw targets 25–346) the default run reaches a test RMSE
+  of 56.2, 2.6 % above a standardized linear regression, while standardized targets
+  (``standardize_targets=True``, ``--standardize-targets``) reach 58.9 in 20 epochs but overfit
+  to 74.2 over the default ~330 epochs; they remain the choice for targets far from 0 or short runs.
 
 Where a front end differs, on purpose: the estimators keep scikit-learn's MLP defaults (hidden
 (100,), batches of min(200, m), 200 epochs, Adam 0.001, constant rate) so that they drop in for

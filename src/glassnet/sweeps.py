@@ -323,8 +323,7 @@ def build_and_fit(data: dict, config: dict, seed: int):
                       optimizer=config["optimizer"], learning_rate=config["learning_rate"],
                       schedule=config["schedule"], X_dev=data.get("X_dev"), Y_dev=data.get("Y_dev"),
                       early_stopping=early, normalize=config["normalize"], seed=seed, augment=augment,
-                      image_shape=data.get("image_shape") if augment is not None else None,
-                      standardize_targets=data["output"] == "linear")  # as glassnet train: regression targets
+                      image_shape=data.get("image_shape") if augment is not None else None)
     return net, history
 
 

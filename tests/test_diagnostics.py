@@ -186,3 +186,94 @@ def test_cost_that_rises_is_reported():
         check_cost_decreases(net, X, Y, learning_rate=0)
     with pytest.raises(gn.HyperparameterError, match="iterations"):
         check_cost_decreases(net, X, Y, iterations=0)
+
+
+# ---------------------------------------------------------------------------------- the rule's parts
+def test_the_rates_are_per_unit_over_the_hidden_layers():
+    # widths 64 -> 8 -> 1: the per-unit ĝ[l] = ‖dZ[l]‖/sqrt(n[l]·m) of hidden layers 1..L-1, never the output's
+    X, Y = data(16, 40, seed=9, n_y=1)
+    Y = (Y > 0).astype(int)
+    net = gn.Network([16, 64, 32, 16, 8, 1], hidden_activation="relu", initializer="he", dtype="float64", seed=9)
+    d = diagnose(net, X, Y)
+    g = [s.signal_norm / np.sqrt(s.units * 40) for s in d.layers]
+    a = [np.sqrt(np.mean(A ** 2)) for A in (s.rms_a for s in d.layers)]
+    assert [s.signal_rms for s in d.layers] == pytest.approx(g, rel=1e-12)
+    assert d.steps == 3
+    assert d.gradient_growth == pytest.approx(g[0] / g[3], rel=1e-12)
+    assert d.gradient_rate == pytest.approx((g[0] / g[3]) ** (1 / 3), rel=1e-12)
+    assert d.activation_rate == pytest.approx((a[3] / a[0]) ** (1 / 3), rel=1e-12)
+    assert d.verdict == "healthy"
+
+
+@pytest.mark.parametrize("dims", [[3, 5, 1], [3, 5, 4, 1]])
+def test_shallow_networks_get_the_numbers_and_no_verdict(dims):
+    X, _ = data(3, 30, seed=10)
+    Y = (X[:1] > 0).astype(int)
+    net = gn.Network(dims, hidden_activation="tanh", initializer="random", init_scale=30.0, seed=10)
+    d = diagnose(net, X, Y)
+    assert d.verdict == gn.diagnostics.TOO_SHALLOW and not d.flagged and not d.healthy
+    assert all(s.signal_rms is not None and s.rms_a > 0 for s in d.layers)
+    assert (d.gradient_rate is None) == (len(dims) == 3)  # one hidden layer: no step between hidden layers
+    assert "too shallow to call" in str(d) and any("nothing compounds" in r for r in d.reasons)
+    net.params["W1"] = np.full(net.params["W1"].shape, 1e30)  # an overflow is named whatever the depth
+    with np.errstate(all="ignore"):
+        assert diagnose(net, X, Y).verdict == "exploding"
+
+
+def test_a_network_that_has_learned_is_not_called_exploding_for_its_gain():
+    # The notes' 1.5·I stack, 10 layers: exploding on targets it does not fit. Given targets it fits exactly
+    # (its own outputs: J = 0 <= 0.9·J_const), the same gain of 1.5 per layer is the learned function's slope.
+    X, Y = data(4, 30, seed=11, n_y=4)
+    net = deep_linear(1.5)
+    fitted = net.predict(X) + 1e-3 * Y  # a residual, so that there is a backprop signal to measure
+    d = diagnose(net, X, fitted)
+    assert d.gradient_rate == pytest.approx(1.5) and d.learned and d.cost < 1e-5 * d.constant_cost
+    assert d.verdict == "healthy" and any("not called exploding" in r for r in d.reasons)
+    assert diagnose(net, X, Y).verdict == "exploding" and diagnose(net, X, Y).learned is False
+    assert diagnose(net, X).learned is None and diagnose(net, X).verdict == "exploding"  # no Y, no cost to tell
+    with_const = diagnose(net, X, Y)
+    assert with_const.constant_cost == pytest.approx(net.loss.constant_cost(Y))
+
+
+def test_change_since_initialization_and_the_update_ratio():
+    X, _ = data(5, 50, seed=12)
+    Y = (X[:1] > 0).astype(int)
+    net = gn.Network([5, 8, 8, 8, 1], hidden_activation="tanh", dtype="float64", seed=12)
+    start = net.copy()
+    gn.fit(net, X, Y, epochs=30, batch_size=None, optimizer="gd", learning_rate=0.5, schedule="constant")
+    d = diagnose(net, X, Y, initial=start, learning_rate=0.5)
+    for s in d.layers:
+        W, W0 = net.params[f"W{s.layer}"], start.params[f"W{s.layer}"]
+        assert s.weight_change == pytest.approx(np.linalg.norm(W - W0) / np.linalg.norm(W0), rel=1e-12)
+        assert s.update_ratio == pytest.approx(0.5 * s.grad_ratio, rel=1e-12)
+    at_start = diagnose(start, X, Y)
+    assert d.initial["verdict"] == at_start.verdict
+    assert d.initial["gradient_rate"] == pytest.approx(at_start.gradient_rate, rel=1e-12)
+    assert any(r.startswith("at initialization:") for r in d.reasons)
+    assert json.loads(json.dumps(d.to_dict(), allow_nan=False))["initial"]["steps"] == 2
+    # a step of more than 10x CS231n's 1e-3 of the weights is worth a warning
+    assert any("smaller learning rate" in w for w in diagnose(net, X, Y, learning_rate=1e3).warnings)
+    assert all(s.update_ratio is None for s in diagnose(net, X).layers)  # no Y: no dW
+
+
+def test_first_layers_that_never_moved_are_named():
+    X, _ = data(5, 50, seed=13)
+    Y = (X[:1] > 0).astype(int)
+    start = gn.Network([5, 8, 8, 8, 1], hidden_activation="tanh", dtype="float64", seed=13)
+    net = start.copy()
+    for l in (2, 3, 4):
+        net.params[f"W{l}"] = 1.3 * start.params[f"W{l}"]
+    d = diagnose(net, X, Y, initial=start)
+    assert d.layers[0].weight_change == 0.0 and d.layers[1].weight_change == pytest.approx(0.3)
+    assert any("layer 1 has moved 0" in w and "hardly learning" in w for w in d.warnings)
+
+
+def test_diagnose_refuses_a_bad_initial_or_learning_rate():
+    X, _ = data(5, 10, seed=14)
+    net = gn.Network([5, 4, 1], seed=14)
+    with pytest.raises(gn.HyperparameterError, match="initial must be a glassnet Network"):
+        diagnose(net, X, initial=net.params)
+    with pytest.raises(gn.ShapeError, match=r"initial must have the network's layers \[5, 4, 1\]"):
+        diagnose(net, X, initial=gn.Network([5, 3, 1], seed=0))
+    with pytest.raises(gn.HyperparameterError, match="learning_rate"):
+        diagnose(net, X, learning_rate=0)

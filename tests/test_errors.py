@@ -224,3 +224,21 @@ def test_a_glassnet_error_with_several_lines_prints_one(capsys, monkeypatch):
     monkeypatch.setattr(cli, "cmd_data", user_error)
     assert cli.main(["data"]) == 2
     assert capsys.readouterr().err == "glassnet: error: first second\n"
+
+
+@pytest.mark.parametrize("call,shown", [
+    (lambda: gn.Network([2, 3, 1], l2=np.float64(-1)), "got -1.0;"),
+    (lambda: gn.Network([2, np.int64(0), 1]), "got 0"),
+    (lambda: gn.Network([2, 3, 1], activations=[np.str_("swish"), "sigmoid"]), "unknown activation 'swish'"),
+    (lambda: gn.load_dataset(np.str_("moon")), "unknown data set 'moon'"),
+    (lambda: gn.Network([2, 3, 1], dtype=np.str_("float16")), "got 'float16'"),
+    (lambda: gn.Network([2, 3, 1]).fit(np.zeros((2, 4)), np.zeros((1, 4)), epochs=np.float64(3.0)),
+     "got 3.0 (use int(3.0) if you mean it)"),
+    (lambda: gn.Network([2, 3, 1]).fit(np.zeros((2, 4)), np.zeros((1, 4)), epochs=2, normalize=np.str_("yes")),
+     "got 'yes'"),
+])
+def test_messages_show_numpy_scalars_as_plain_values(call, shown):
+    """A value that came as a NumPy scalar reads as the user wrote it, not as np.str_('swish')."""
+    with pytest.raises(gn.GlassnetError) as info:
+        call()
+    assert shown in str(info.value) and "np." not in str(info.value)

@@ -14,7 +14,7 @@ import mmap
 
 import numpy as np
 
-from .errors import HyperparameterError, TooLargeError
+from .errors import HyperparameterError, TooLargeError, plain
 
 DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 DEFAULT_DTYPE = "float32"
@@ -64,7 +64,7 @@ def resolve_dtype(dtype) -> np.dtype:
         resolved = None
     if resolved is None or resolved.name not in DTYPES:
         raise HyperparameterError(
-            f"dtype must be 'float32' or 'float64', got {dtype!r}; "
+            f"dtype must be 'float32' or 'float64', got {plain(dtype)!r}; "
             "float32 is the fast default, float64 is for checks that need the digits"
         )
     return resolved

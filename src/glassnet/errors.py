@@ -90,8 +90,15 @@ class NonFiniteWarning(RuntimeWarning):
     """A result holds NaN or infinity although the inputs were finite (an overflow in the forward pass)."""
 
 
+def plain(value: object) -> object:
+    """A NumPy scalar as the Python value it holds, for messages: np.str_('a') -> 'a', np.float64(2.0) -> 2.0."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        return value.item()
+    return value
+
+
 def unknown_name(kind: str, received: object, known: list[str]) -> UnknownNameError:
     """Build the error for an unknown name, listing the names that are known."""
     return UnknownNameError(
-        f"unknown {kind} {received!r}; expected one of: {', '.join(sorted(known))}"
+        f"unknown {kind} {plain(received)!r}; expected one of: {', '.join(sorted(known))}"
     )

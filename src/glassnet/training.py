@@ -42,7 +42,7 @@ from .callbacks import Callback, EarlyStopping, as_callbacks
 from .data.augmentation import augment_columns
 from .data.preprocessing import Standardizer
 from .diagnostics import epoch_record
-from .errors import DivergenceError, HyperparameterError, ShapeError, unknown_name
+from .errors import DivergenceError, HyperparameterError, ShapeError, plain, unknown_name
 from .history import History
 from .io import load_checkpoint_into, save_checkpoint
 from .metrics import batch_metric_sum, finish_metric, metric_names
@@ -162,7 +162,7 @@ class _Loop:
         if normalize not in (True, False, "keep"):
             raise HyperparameterError(
                 f"normalize must be True (fit a Standardizer on X), False (none) or 'keep' (keep the "
-                f"network's current normalizer, to continue training), got {normalize!r}"
+                f"network's current normalizer, to continue training), got {plain(normalize)!r}"
             )
         if normalize != "keep":
             # μ, σ² of the training set as the normalizer sees it: after the network's fixed input scaling

@@ -22,6 +22,7 @@ from .errors import (
     RankOneArrayError,
     ShapeError,
     TooLargeError,
+    plain,
     unknown_name,
 )
 from .initializers import weight_std
@@ -133,7 +134,7 @@ def check_number(value, name: str, *, low=None, high=None, low_open=False, high_
         hi = "inf" if high is None else high
         interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
         error = HyperparameterError if _is_real(value) else HyperparameterTypeError
-        raise error(f"{name} must be a number in {interval}, got {value!r}{'; ' + hint if hint else ''}")
+        raise error(f"{name} must be a number in {interval}, got {plain(value)!r}{'; ' + hint if hint else ''}")
     return float(value)
 
 
@@ -144,11 +145,12 @@ def check_int(value, name: str, *, low: int = 1, high: int | None = None, hint: 
     """
     interval = f">= {low}" if high is None else f"in [{low}, {high}]"
     suffix = f"{'; ' + hint if hint else ''}"
+    shown = plain(value)
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        fix = f" (use int({value!r}) if you mean it)" if _is_real(value) and float(value).is_integer() else ""
-        raise HyperparameterTypeError(f"{name} must be an integer {interval}, got {value!r}{fix}{suffix}")
+        fix = f" (use int({shown!r}) if you mean it)" if _is_real(value) and float(value).is_integer() else ""
+        raise HyperparameterTypeError(f"{name} must be an integer {interval}, got {shown!r}{fix}{suffix}")
     if value < low or (high is not None and value > high):
-        raise HyperparameterError(f"{name} must be an integer {interval}, got {value!r}{suffix}")
+        raise HyperparameterError(f"{name} must be an integer {interval}, got {shown!r}{suffix}")
     return int(value)
 
 

@@ -277,3 +277,17 @@ def test_diagnose_refuses_a_bad_initial_or_learning_rate():
         diagnose(net, X, initial=gn.Network([5, 3, 1], seed=0))
     with pytest.raises(gn.HyperparameterError, match="learning_rate"):
         diagnose(net, X, learning_rate=0)
+
+
+def test_regression_targets_are_diagnosed_as_fit_trains_on_them():
+    # fit(standardize_targets=True) trains on (y - μ_y)/σ_y; the diagnosis' dZ[L] and cost are that objective's
+    X, _ = data(3, 60, seed=15)
+    Y = 200.0 + 50.0 * X[:1] - 30.0 * X[1:2]
+    net = gn.Network([3, 6, 6, 6, 1], hidden_activation="tanh", output_activation="linear", dtype="float64",
+                     seed=15)
+    gn.fit(net, X, Y, epochs=40, batch_size=None, learning_rate=0.01, schedule="constant", standardize_targets=True)
+    d = diagnose(net, X, Y)
+    assert d.cost == pytest.approx(net.cost(X, Y), rel=1e-12)
+    assert d.constant_cost == pytest.approx(net.loss.constant_cost(net.standardize_targets(Y)), rel=1e-12)
+    record = epoch_record(net, X, Y, prepared=False)
+    assert record["signal_norm"] == epoch_record(net, X, net.standardize_targets(Y))["signal_norm"]

@@ -359,6 +359,8 @@ def _prepare(net: Network, X, Y, prepared: bool):
     if m == 0:
         raise ShapeError("X has no examples (shape (n_x, 0)); pass at least one column")
     Yc = None if Y is None else net.check_Y(Y, m)
+    if Yc is not None and not prepared:  # the targets the network trains on (fit's standardize_targets)
+        Yc = net.standardize_targets(Yc)
     return Xc, Yc
 
 
@@ -432,7 +434,8 @@ def diagnose(net: Network, X, Y=None, *, seed=0, learning_rate=None, initial=Non
     over the k = L-2 hidden steps, ĝ[l] = ‖dZ[l]‖/sqrt(n[l]·m), â[l] = RMS(A[l]); a direction fires
     outside [0.8, 1.25] per layer and [0.1, 10] in all, unless the network has learned (with Y:
     J <= 0.9·J_const). X (n_x, m) raw as for ``net.predict`` (the network's normalizer is applied);
-    Y (n_y, m) optional: with it dZ[L] = A[L] - Y, without it a fixed random signal (``seed``).
+    Y (n_y, m) optional, in the targets' own units (standardized as ``fit`` trains on them, if it
+    does): with it dZ[L] = A[L] - Y, without it a fixed random signal (``seed``).
     ``learning_rate`` α adds ‖α·dW[l]‖/‖W[l]‖ (a gradient-descent step; with Y); ``initial`` (the
     same network at its initialization) adds its rates and verdict, and ‖W[l] - W0[l]‖/‖W0[l]‖.
     """
@@ -460,8 +463,9 @@ def epoch_record(net: Network, X_batch, Y_batch, *, prepared: bool = True) -> di
      "dead_fraction": [... or None], "saturated_fraction": [... or None], "gradient_rate": r_G,
      "activation_rate": r_A, "verdict": one of VERDICTS} (``diagnose``'s rule on this batch).
     Non-finite values become None. ``prepared=True`` (what ``fit`` passes): X_batch is already
-    normalized and Y_batch already checked, as the training loop holds them; ``prepared=False``
-    validates both and applies the network's normalizer. The network is not changed.
+    normalized and Y_batch already checked and standardized, as the training loop holds them;
+    ``prepared=False`` validates both and applies the network's input and target pipelines. The
+    network is not changed.
     """
     Xc, Yc = _prepare(net, X_batch, Y_batch, prepared=prepared)
     d = _diagnosis(net, Xc, Yc, seed=0)

@@ -109,13 +109,14 @@ def _model_columns(path: Path, names: list[str], features, by_name: bool) -> lis
     if not missing and not foreign:  # the same names, one of them twice
         twice = sorted({n for n in names if names.count(n) > 1})
         raise DatasetError(f"{path}: column {_quoted(twice)} appears more than once; give each column its own name")
+    width = "" if len(names) == len(features) else f" ({len(names)} feature columns; the model takes {len(features)})"
     if len(foreign) == len(names):
         raise DatasetError(f"{path}: none of its columns ({_quoted(names, 5)}) is a feature of the model "
-                           f"({_quoted(features, 5)}): a file of another data set?")
+                           f"({_quoted(features, 5)}): a file of another data set?{width}")
     said = [f"it lacks the model's feature(s) {_quoted(missing)}" if missing else "",
             f"the model has no feature(s) {_quoted(foreign)}" if foreign else ""]
     raise DatasetError(f"{path}: its columns are not the model's features: {'; '.join(s for s in said if s)} "
-                       f"(renamed or extra columns?); the model takes {_quoted(features)}")
+                       f"(renamed or extra columns?); the model takes {_quoted(features)}{width}")
 
 
 # ---------------------------------------------------------------------------------------------- NPZ

@@ -291,3 +291,22 @@ def test_regression_targets_are_diagnosed_as_fit_trains_on_them():
     assert d.constant_cost == pytest.approx(net.loss.constant_cost(net.standardize_targets(Y)), rel=1e-12)
     record = epoch_record(net, X, Y, prepared=False)
     assert record["signal_norm"] == epoch_record(net, X, net.standardize_targets(Y))["signal_norm"]
+
+
+def test_the_cli_prints_and_saves_the_final_diagnosis(tmp_path, capsys):
+    from glassnet import cli
+
+    out = tmp_path / "run"
+    code = cli.main(["train", "--data", "moons", "--layers", "8,8,8", "--activation", "tanh", "--epochs", "60",
+                     "--optimizer", "gd", "--schedule", "constant", "--learning-rate", "0.5", "--diagnostics",
+                     "--out", str(out), "--quiet"])
+    text = capsys.readouterr().out
+    assert code == 0 and "diagnosis: " in text and "per-layer rate over k = 2 hidden steps" in text
+    saved = json.loads((out / "diagnosis.json").read_text())
+    assert saved["verdict"] in ("healthy", "vanishing", "exploding") and saved["steps"] == 2
+    assert saved["initial"]["steps"] == 2 and f"diagnosis: {saved['verdict'].upper()}" in text
+    assert all(layer["weight_change"] > 0 for layer in saved["layers"])  # compared with the initial weights
+    assert saved["layers"][0]["update_ratio"] == pytest.approx(0.5 * saved["layers"][0]["grad_ratio"])
+    net = gn.load(out / "model.npz")
+    X, Y = gn.datasets.make_moons(100, seed=0)
+    assert diagnose(net, X, Y).steps == 2  # the saved model diagnoses like any network

@@ -193,7 +193,10 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--augment", default=None,
                        help="augment image mini-batches: comma-separated crop, zoom, rotate, elastic, flip, vflip "
                             "(flips change what a digit means) (default: none)")
-    group.add_argument("--diagnostics", action="store_true", help="record per-layer gradient statistics per epoch")
+    group.add_argument("--diagnostics", action="store_true",
+                       help="record per-layer gradient statistics per epoch (gradient_norms.png), and print the final "
+                            "diagnosis: vanishing/exploding, dead and saturated units, change since initialization "
+                            "(diagnosis.json)")
     group.add_argument("--checkpoint-every", type=_integer(1), default=None,
                        help="write a checkpoint every N epochs (default: none)")
     group.add_argument("--resume", default=None, help="continue training from a checkpoint file")
@@ -623,17 +626,36 @@ def cmd_train(args) -> int:
           f"test {data.X_test.shape[1]}  features {data.n_x}", flush=True)
     layers = [line for line in run.net.summary().splitlines() if not line.startswith("input: ")]
     print("\n".join([*layers, f"input: {_planned_input(run)}"]), flush=True)
+    initial = run.net.copy() if args.diagnostics and not args.resume else None  # for the final diagnosis
     history = run.fit()
     if history.stop_reason:
         print(history.stop_reason, flush=True)
     results = run.write(history, run.weights_epoch(history))
     print(results_table(results), flush=True)
+    if args.diagnostics:
+        print(_final_diagnosis(run, initial), flush=True)
     print(f"wrote {run.out}/model.npz, history.json, results.json and plots in {time.perf_counter() - started:.1f} s")
     if history.diverged:
         print(f"glassnet: training diverged (exit status {EXIT_DIVERGED}): the numbers above are of a failed "
               "run; see the reason above for the fix", file=sys.stderr, flush=True)
         return EXIT_DIVERGED
     return 0
+
+
+def _final_diagnosis(run, initial) -> str:
+    """--diagnostics: glassnet.diagnose on (at most 2000 of) the training examples, beside the network as it was
+    initialized (None after --resume); written to diagnosis.json. The text to print."""
+    from .diagnostics import diagnose
+
+    X, Y = (a[:, :2000] for a in run.splits["train"])
+    if initial is not None:  # the input and target pipelines fitted in training, for the same inputs to both
+        initial.normalizer, initial.target_normalizer = run.net.normalizer, run.net.target_normalizer
+    constant_gd = run.args.optimizer in ("gd", "sgd") and run.args.schedule == "constant"
+    d = diagnose(run.net, X, Y, initial=initial, learning_rate=learning_rate(run.args) if constant_gd else None)
+    tmp = run.out / "diagnosis.json.tmp"  # written whole, then renamed into place
+    tmp.write_text(json.dumps(d.to_dict(), indent=1, default=_json_default))
+    os.replace(tmp, run.out / "diagnosis.json")
+    return str(d)
 
 
 def _planned_input(run) -> str:

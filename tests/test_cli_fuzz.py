@@ -63,7 +63,7 @@ GOOD_CSV = "a,b,label\n" + "".join(f"{i % 5},{(i * 7) % 3},{i % 2}\n" for i in r
     (["--l2", "-1"], "argument --l2"),
     (["--init-scale", "0"], "argument --init-scale"),
     (["--initializer", "ones"], "invalid choice: 'ones'"),
-    (["--schedule", "cosine"], "invalid choice: 'cosine'"),
+    (["--schedule", "cosine2"], "invalid choice: 'cosine2'"),
     (["--dtype", "float16"], "invalid choice: 'float16'"),
     (["--augment", "bogus"], "unknown augmentation 'bogus'"),
     (["--early-stopping", "3", "--dev-fraction", "0"], "--early-stopping needs a dev set"),

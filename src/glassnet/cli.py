@@ -188,8 +188,8 @@ def add_training_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-normalize", dest="normalize", action="store_false", help="do not standardize")
     group.add_argument("--standardize-targets", action=argparse.BooleanOptionalAction, default=False,
                        help="regression: train on (y - mean) / std of the training targets, the model answering and "
-                            "reporting in the targets' own units: for targets far from 0 or few epochs (default off: "
-                            "the defaults study, docs/defaults.md)")
+                            "reporting in the targets' own units: for targets far from 0 or few epochs (off unless "
+                            "given: the defaults study, docs/defaults.md)")
     group.add_argument("--augment", default=None,
                        help="augment image mini-batches: comma-separated crop, zoom, rotate, elastic, flip, vflip "
                             "(flips change what a digit means) (default: none)")

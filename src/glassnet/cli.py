@@ -647,9 +647,7 @@ def _final_diagnosis(run, initial) -> str:
     initialized (None after --resume); written to diagnosis.json. The text to print."""
     from .diagnostics import diagnose
 
-    X, Y = (a[:, :2000] for a in run.splits["train"])
-    if initial is not None:  # the input and target pipelines fitted in training, for the same inputs to both
-        initial.normalizer, initial.target_normalizer = run.net.normalizer, run.net.target_normalizer
+    X, Y = (a[:, :2000] for a in run.splits["train"])  # both networks see them through the trained pipeline
     constant_gd = run.args.optimizer in ("gd", "sgd") and run.args.schedule == "constant"
     d = diagnose(run.net, X, Y, initial=initial, learning_rate=learning_rate(run.args) if constant_gd else None)
     tmp = run.out / "diagnosis.json.tmp"  # written whole, then renamed into place

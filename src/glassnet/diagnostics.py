@@ -441,7 +441,8 @@ def diagnose(net: Network, X, Y=None, *, seed=0, learning_rate=None, initial=Non
     Y (n_y, m) optional, in the targets' own units (standardized as ``fit`` trains on them, if it
     does): with it dZ[L] = A[L] - Y, without it a fixed random signal (``seed``).
     ``learning_rate`` α adds ‖α·dW[l]‖/‖W[l]‖ (a gradient-descent step; with Y); ``initial`` (the
-    same network at its initialization) adds its rates and verdict, and ‖W[l] - W0[l]‖/‖W0[l]‖.
+    same network at its initialization) adds its rates, verdict and cost on the same batch (through
+    ``net``'s input and target pipelines), and ‖W[l] - W0[l]‖/‖W0[l]‖.
     """
     Xc, Yc = _prepare(net, X, Y, prepared=False)
     if learning_rate is not None:

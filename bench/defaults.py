@@ -49,6 +49,8 @@ CANDIDATES = {
     "constant-lr1e-3": ["--schedule", "constant", "--learning-rate", "0.001"],
     "cosine-lr1e-3": ["--schedule", "cosine", "--learning-rate", "0.001"],
     "cosine-lr5e-3": ["--schedule", "cosine", "--learning-rate", "0.005"],
+    "cosine-es20": ["--schedule", "cosine", "--early-stopping", "20"],
+    "cosine-lr5e-3-es20": ["--schedule", "cosine", "--learning-rate", "0.005", "--early-stopping", "20"],
 }
 # The regression table also runs every candidate with each target treatment.
 TARGET_VARIANTS = {"std-y": ["--standardize-targets"], "raw-y": ["--no-standardize-targets"]}

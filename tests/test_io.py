@@ -119,16 +119,26 @@ def test_resume_from_checkpoint_matches_an_uninterrupted_run(tmp_path):
 
     kwargs = {"batch_size": 16, "optimizer": "adam", "learning_rate": 0.01, "X_dev": Xd, "Y_dev": Yd,
               "seed": 2, "normalize": True}
+    # a run of 6 epochs (cosine over the 6) cut after epoch 3 and resumed: the same run, number for number
     full = new_net()
-    h_full = full.fit(X, Y, epochs=6, **kwargs)
-
-    first = new_net()
-    first.fit(X, Y, epochs=3, checkpoint_dir=tmp_path, checkpoint_every=1, **kwargs)
-    assert (tmp_path / "checkpoint-epoch0003.npz").is_file() and (tmp_path / "checkpoint-last.npz").is_file()
+    h_full = full.fit(X, Y, epochs=6, checkpoint_dir=tmp_path / "cut", checkpoint_every=1, **kwargs)
     resumed = new_net()
-    h_resumed = resumed.fit(X, Y, epochs=6, resume_from=tmp_path / "checkpoint-epoch0003.npz", **kwargs)
+    h_resumed = resumed.fit(X, Y, epochs=6, resume_from=tmp_path / "cut" / "checkpoint-epoch0003.npz", **kwargs)
     np.testing.assert_array_equal(resumed.parameters_to_vector(), full.parameters_to_vector())
     assert h_resumed["cost"] == h_full["cost"] and len(h_resumed) == 6
+    assert h_resumed["learning_rate"] == h_full["learning_rate"]
+
+    # a finished run of 3 epochs continued to 6 with a constant rate: the same as 6 at once
+    constant = {**kwargs, "schedule": "constant"}
+    whole = new_net()
+    h_whole = whole.fit(X, Y, epochs=6, **constant)
+    first = new_net()
+    first.fit(X, Y, epochs=3, checkpoint_dir=tmp_path, checkpoint_every=1, **constant)
+    assert (tmp_path / "checkpoint-epoch0003.npz").is_file() and (tmp_path / "checkpoint-last.npz").is_file()
+    continued = new_net()
+    h_continued = continued.fit(X, Y, epochs=6, resume_from=tmp_path / "checkpoint-epoch0003.npz", **constant)
+    np.testing.assert_array_equal(continued.parameters_to_vector(), whole.parameters_to_vector())
+    assert h_continued["cost"] == h_whole["cost"]
     # a checkpoint also loads as a model
     np.testing.assert_array_equal(gn.load(tmp_path / "checkpoint-epoch0003.npz").parameters_to_vector(),
                                   first.parameters_to_vector())

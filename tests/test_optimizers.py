@@ -133,8 +133,8 @@ def test_schedules():
     assert optimizers.ExponentialDecay(0.95)(1.0, 2) == pytest.approx(0.95**2)
     step = optimizers.StepDecay(step_size=10, factor=0.5)
     assert [step(1.0, e) for e in (0, 9, 10, 25)] == [1.0, 1.0, 0.5, 0.25]
-    with pytest.raises(gn.UnknownNameError, match="constant, exponential, inverse_time, step"):
-        optimizers.get_schedule("cosine")
+    with pytest.raises(gn.UnknownNameError, match="constant, cosine, exponential, inverse_time, step"):
+        optimizers.get_schedule("cosines")
 
 
 def test_optimizer_errors():

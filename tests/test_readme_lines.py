@@ -80,13 +80,13 @@ def tables(tmp_path):
         with open(folder / name, "w", newline="") as f:
             writer = csv.writer(f)
             writer.writerow([*header, label])
-            writer.writerows([*map(repr, row), y] for row, y in zip(X.tolist(), labels))
+            writer.writerows([*map(repr, row), y] for row, y in zip(X.tolist(), labels, strict=True))
     return folder
 
 
 def test_every_train_line_of_readme_states_a_result():
     assert set(LINES) == {"digits", "moons", "mnist", "mnist-dropout", "my.csv", "diabetes.csv"}
-    for argv, comment in LINES.values():
+    for _, comment in LINES.values():
         expectation(comment)
 
 

@@ -68,7 +68,7 @@ class Snapshots(gn.Callback):
 def assert_history_true(history, snaps, net, X_dev, Y_dev, transform, rtol):
     metric = "accuracy" if net.n_classes else "rmse"
     assert len(history) and history["dev_cost"][0] is not None
-    for epoch, cost, value in zip(history["epoch"], history["dev_cost"], history[f"dev_{metric}"]):
+    for epoch, cost, value in zip(history["epoch"], history["dev_cost"], history[f"dev_{metric}"], strict=True):
         truth = oracle(snaps.thetas[epoch], net, X_dev, Y_dev, transform)
         assert cost == pytest.approx(truth["cost"], rel=rtol), f"epoch {epoch}: dev cost"
         assert value == pytest.approx(truth[metric], rel=rtol, abs=1e-12), f"epoch {epoch}: dev {metric}"
@@ -193,7 +193,8 @@ def test_the_progress_line_prints_the_history(capsys):
     history = net.fit(X, Y, X_dev=Xd, Y_dev=Yd, epochs=4, seed=0, normalize=True, batch_size=50, verbose=2)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
     assert len(lines) == 4
-    for line, dev_cost, dev_acc, cost in zip(lines, history["dev_cost"], history["dev_accuracy"], history["cost"]):
+    for line, dev_cost, dev_acc, cost in zip(lines, history["dev_cost"], history["dev_accuracy"], history["cost"],
+                                             strict=True):
         shown = dict(re.findall(r"(\w+) (-?\d+\.\d+)", line))
         assert float(shown["dev_cost"]) == pytest.approx(dev_cost, abs=5e-5)
         assert float(shown["dev_accuracy"]) == pytest.approx(dev_acc, abs=5e-5)
@@ -226,7 +227,8 @@ def test_the_command_lines_results_and_history_equal_the_oracle(tmp_path):
     results = json.loads((out / "results.json").read_text())
     seed, test, dev = results["seeds"]["test_split"], results["data"]["test_fraction"], 0.1
     X_tr, Y_tr, X_te, Y_te = train_test_split(table, Yc, test=test, stratify=True, seed=seed)
-    X_fit, Y_fit, X_dev, Y_dev = train_test_split(X_tr, Y_tr, test=dev, stratify=True, seed=results["seeds"]["dev_split"])
+    X_fit, Y_fit, X_dev, Y_dev = train_test_split(X_tr, Y_tr, test=dev, stratify=True,
+                                                  seed=results["seeds"]["dev_split"])
     model = gn.load(out / "model.npz")
     transform = pipeline(X_fit)  # tables are standardized by default
     for split, (Xs, Ys) in {"train": (X_fit, Y_fit), "dev": (X_dev, Y_dev), "test": (X_te, Y_te)}.items():
@@ -234,7 +236,7 @@ def test_the_command_lines_results_and_history_equal_the_oracle(tmp_path):
         assert results[split]["cost"] == pytest.approx(truth["cost"], rel=1e-9), split
         assert results[split]["accuracy"] == pytest.approx(truth["accuracy"]), split
     history = json.loads((out / "history.json").read_text())["records"]
-    for epoch, dev_cost in zip(history["epoch"], history["dev_cost"]):
+    for epoch, dev_cost in zip(history["epoch"], history["dev_cost"], strict=True):
         theta = gn.load(out / "checkpoints" / f"checkpoint-epoch{epoch:04d}.npz").parameters_to_vector()
         assert dev_cost == pytest.approx(oracle(theta, model, X_dev, Y_dev, transform)["cost"], rel=1e-9), epoch
 
@@ -274,8 +276,9 @@ def test_the_classifiers_held_out_scores_with_early_stopping_equal_the_oracle():
                           normalize=True, early_stopping=True, patience=50, validation_fraction=0.2)
     clf.fit(X.T, Y[0])
     assert len(clf.validation_scores_) == 8
+    lowest = min(clf.validation_loss_curve_)
     assert clf.validation_scores_[clf.best_epoch_ - 1] == max(
-        s for i, s in enumerate(clf.validation_scores_) if clf.validation_loss_curve_[i] == min(clf.validation_loss_curve_))
+        s for s, cost in zip(clf.validation_scores_, clf.validation_loss_curve_, strict=True) if cost == lowest)
 
 
 def test_the_regressors_validation_scores_are_its_r2():

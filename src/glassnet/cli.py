@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .callbacks import Callback
 from . import defaults as run_defaults
+from .callbacks import Callback
 from .errors import DatasetError, GlassnetError, HyperparameterError, LabelError, PathError
 
 # The run's defaults are glassnet.defaults' (chosen by the defaults study, docs/defaults.md); the command
@@ -572,7 +572,8 @@ class _Run:
              test_fraction=self.args.test_fraction, task="classification" if self.classification else "regression",
              results=results)
         history.save_json(out / "history.json")
-        summary = {**results, "config": {**_config(self.args, net, self.normalize, data), "epochs": self.epochs}, "seeds": _seeds(self.args),
+        config = {**_config(self.args, net, self.normalize, data), "epochs": self.epochs}
+        summary = {**results, "config": config, "seeds": _seeds(self.args),
                    "data": record, "training": {
                        "epochs_run": len(history), "stop_reason": history.stop_reason,
                        "diverged": history.diverged, "best_epoch": history.best_epoch, "weights_epoch": weights_epoch,

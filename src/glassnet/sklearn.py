@@ -499,7 +499,8 @@ class _GlassEstimator(BaseEstimator):
         # learned on its scale.
         history = net.fit(
             X_train.T, Y_train, epochs=settings["epochs"], batch_size=self._batch_size(X_train.shape[0]),
-            schedule=None, optimizer=optimizer, X_dev=None if dev is None else dev[0], Y_dev=None if dev is None else dev[1],
+            schedule=None, optimizer=optimizer, X_dev=None if dev is None else dev[0],
+            Y_dev=None if dev is None else dev[1],
             early_stopping=settings["early_stopping"], normalize=settings["normalize"] if first else "keep",
             verbose=self.verbose, sample_weight=None if w_train is None else w_train.reshape(1, -1),
         )

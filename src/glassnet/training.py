@@ -62,7 +62,8 @@ class DivergenceWarning(RuntimeWarning):
 
 
 def fit(net: Network, X, Y, *, epochs: int | None = None, batch_size: int | None = defaults.BATCH_SIZE,
-        optimizer=defaults.OPTIMIZER, learning_rate: float | None = None, schedule=defaults.SCHEDULE, X_dev=None, Y_dev=None,
+        optimizer=defaults.OPTIMIZER, learning_rate: float | None = None, schedule=defaults.SCHEDULE,
+        X_dev=None, Y_dev=None,
         early_stopping: EarlyStopping | None = None, normalize: bool | str = False,
         callbacks: Sequence = (), verbose: int = 0, seed=None, augment=None,
         image_shape: tuple | None = None, diagnostics: bool = False,
@@ -338,7 +339,8 @@ class _Loop:
         if net.target_normalizer is None:
             return J, batch_metric_sum(net.output_activation, AL, Yb)
         AL_units, Y_units = net.in_target_units(AL, Yb)
-        return net.loss.cost(AL_units, AL_units, Y_units, wb), batch_metric_sum(net.output_activation, AL_units, Y_units)
+        J_units = net.loss.cost(AL_units, AL_units, Y_units, wb)
+        return J_units, batch_metric_sum(net.output_activation, AL_units, Y_units)
 
     # -------------------------------------------------------------- the divergence guard
     def remember_start_of_epoch(self, epoch: int) -> None:

@@ -48,6 +48,7 @@ from .io import load_checkpoint_into, save_checkpoint
 from .metrics import batch_metric_sum, finish_metric, metric_names
 from .network import Network
 from .optimizers import get_optimizer, get_schedule
+from .progress import progress_for
 from .validation import check_int
 
 GROWTH_WARNING = 1e3
@@ -221,7 +222,7 @@ class _Loop:
             history.monitor = self.early_stopping.monitor
         for cb in self.callbacks:
             cb.on_train_begin(net, history)
-        progress = _progress(verbose, self.start_epoch, self.epochs)
+        progress = progress_for(verbose, self.start_epoch, self.epochs)
         # Weights at the start of this epoch and of the one before: the fallbacks of the guard.
         self.verified = [net.parameters_to_vector(), net.parameters_to_vector()]
         self.verified_after = [self.start_epoch, self.start_epoch]
@@ -471,40 +472,6 @@ def _checkpoint_folder(folder) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-class _Progress:
-    """A tqdm bar over epochs (verbose=1) or one printed line per epoch (verbose=2)."""
-
-    def __init__(self, verbose: int, start: int, total: int):
-        self.verbose = verbose
-        self.bar = None
-        if verbose == 1:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, initial=start, unit="epoch", dynamic_ncols=True,
-                            leave=True)
-
-    def update(self, epoch: int, record: dict) -> None:
-        shown = {k: v for k, v in record.items()
-                 if k not in ("epoch", "learning_rate", "seconds") and v is not None}
-        if self.bar is not None:
-            self.bar.set_postfix({k: f"{v:.4g}" for k, v in shown.items()}, refresh=False)
-            self.bar.update(1)
-        else:
-            text = "  ".join(f"{k} {v:.4f}" for k, v in shown.items())
-            print(f"epoch {epoch:>5}  {text}  ({record['seconds']:.2f} s)", flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _progress(verbose, start, total):
-    if verbose not in (0, 1, 2, False, True):
-        raise HyperparameterError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (a line per "
-                                  f"epoch), got {verbose!r}")
-    return _Progress(int(verbose), start, total) if verbose else None
 
 
 # The network sits below the loop in the map and does not import it: the loop hands itself to the

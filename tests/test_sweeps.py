@@ -93,6 +93,11 @@ def test_grid_and_random_expansion_is_reproducible_and_checked():
         sweeps.expand(random={"l2": ("log", 0, 1)}, n_random=2)
     with pytest.raises(gn.HyperparameterError, match="--grid takes NAME=VALUES"):
         sweeps.parse_grid(["l2"])
+    for empty in ("20xx7", "20x", "x7"):  # an empty layer size is a typo, not a smaller network
+        with pytest.raises(gn.HyperparameterError, match="layers"):
+            sweeps.expand({"layers": [empty]})
+    with pytest.raises(gn.HyperparameterError, match="keep_prob"):
+        sweeps.expand({"keep_prob": ["1xx0.8"]})
 
 
 def test_data_cost_leaves_out_the_l2_term(moons):

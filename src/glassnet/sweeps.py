@@ -93,7 +93,9 @@ def setting_value(key: str, value):
     try:
         if key == "layers":
             if isinstance(value, str):
-                value = [v for v in value.replace(",", "x").split("x") if v.strip()]
+                value = value.replace(",", "x").split("x")  # "20xx7" has an empty size: refused, not read as 20x7
+                if any(not v.strip() for v in value):
+                    raise ValueError
             sizes = [value] if isinstance(value, int | np.integer) else list(value)
             sizes = [int(v) for v in sizes]
             if not sizes or min(sizes) < 1:
@@ -101,7 +103,7 @@ def setting_value(key: str, value):
             return sizes
         if key == "keep_prob":
             if isinstance(value, str):
-                value = [float(v) for v in value.replace(",", "x").split("x") if v.strip()]
+                value = [float(v) for v in value.replace(",", "x").split("x")]  # an empty entry raises
             if isinstance(value, Sequence | np.ndarray):
                 values = [float(v) for v in value]
                 return values[0] if len(values) == 1 else values

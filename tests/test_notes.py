@@ -220,7 +220,7 @@ def test_module_is_plain_numpy_short_and_numbered_once():
                 for alias in node.names}
     assert imported == {"numpy"}
     lines = SOURCE.read_text(encoding="utf-8").splitlines()
-    assert len(lines) < 300
+    assert len(lines) < 400
     for number, code in [("(6)", "dZ = dA * g_prime(Z, activation)"), ("(7)", "dW = 1 / m * dZ @ A_prev.T"),
                          ("(8)", "db = 1 / m * np.sum(dZ, axis=1, keepdims=True)"), ("(9)", "dA_prev = W.T @ dZ")]:
         label = re.escape(number) + r" 反向传播 backward propagation"
@@ -484,3 +484,30 @@ def test_gradient_check_catches_a_missing_one_over_m(seed, hidden, output, l2):
         difference = notes.gradient_check_n(parameters, X, Y, l2=l2, hidden_activation=hidden,
                                             output_activation=output)
     assert difference > 1e-3
+
+
+# ---------------------------------------------------------------- the course's 3-layer functions (Regularization)
+def test_course_3_layer_functions_reproduce_the_published_cases():
+    parameters = draw(RS(1), [("W1", (2, 3)), ("b1", (2, 1)), ("W2", (3, 2)), ("b2", (3, 1)), ("W3", (1, 3)),
+                              ("b3", (1, 1))])
+    a3 = np.array([[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]])
+    cost = notes.compute_cost_with_regularization(a3, np.array([[1, 1, 0, 1, 0]]), parameters, 0.1)
+    assert isinstance(cost, float) and cost == pytest.approx(1.78648594516, abs=5e-12)
+    X, parameters = three_layer(RS(1), 3, 5, 2, 3)
+    Y = np.array([[1, 1, 0, 1, 0]])
+    A3, cache = notes.forward_propagation(X, parameters)
+    printed(A3, [[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]])
+    grads = notes.backward_propagation_with_regularization(X, Y, cache, 0.7)
+    printed(grads["dW1"], [[-0.25604646, 0.12298827, -0.28297129], [-0.17706303, 0.34536094, -0.4410571]])
+    printed(grads["dW3"], [[-1.77691347, -0.11832879, -0.09397446]])
+    state = np.random.get_state()
+    A3, cache = notes.forward_propagation_with_dropout(X, parameters, keep_prob=0.7)
+    np.random.set_state(state)
+    printed(A3, [[0.36974721, 0.00305176, 0.04565099, 0.49683389, 0.36974721]])
+    _, cache = notes.forward_propagation_with_dropout(X, parameters, keep_prob=0.5)
+    np.random.set_state(state)
+    np.testing.assert_array_equal(cache[6], [[1, 0, 1, 0, 1], [0, 1, 0, 1, 1], [0, 0, 1, 0, 0]])
+    grads = notes.backward_propagation_with_dropout(X, Y, cache, 0.8)
+    np.testing.assert_allclose(grads["dA1"], [[0.36544439, 0.0, -0.00188233, 0.0, -0.17408748],
+                                              [0.65515713, 0.0, -0.00337459, 0.0, -0.0]], rtol=1e-7, atol=1e-8)
+    assert sorted(grads) == sorted(["dZ3", "dW3", "db3", "dA2", "dZ2", "dW2", "db2", "dA1", "dZ1", "dW1", "db1"])

@@ -287,3 +287,87 @@ def gradient_check_n(parameters, X, Y, epsilon=1e-7, l2=0.0, gradients=None, pri
         verdict = "backward propagation looks right" if difference < 2e-7 else "there may be a bug in backward"
         print(f"gradient check: difference = {difference:.3e} ({verdict})")
     return float(difference)
+
+
+# ---------------------------------------------------------------- the course's 3-layer network (C2 week 1)
+# The Regularization assignment's network, LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID, with its own
+# flat cache; lambd is the notes' λ (l2 above). These five functions keep the course's names and signatures.
+def forward_propagation(X, parameters):
+    """A3 and cache = (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) of the course's 3-layer network."""
+    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    Z1 = W1 @ X + b1  # C1 §4.3 深层网络中的前向传播: Z[1] = W[1] X + b[1]
+    A1 = g(Z1, "relu")
+    Z2 = W2 @ A1 + b2
+    A2 = g(Z2, "relu")
+    Z3 = W3 @ A2 + b3
+    A3 = g(Z3, "sigmoid")
+    return A3, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def compute_cost_with_regularization(A3, Y, parameters, lambd):
+    """J = cross-entropy + (λ/2m)(||W1||² + ||W2||² + ||W3||²), a float (C2 §1.4). Shapes: A3 and Y (1, m)."""
+    m = Y.shape[1]
+    cross_entropy_cost = compute_cost(A3, Y)
+    squares = np.sum(np.square(parameters["W1"])) + np.sum(np.square(parameters["W2"])) \
+        + np.sum(np.square(parameters["W3"]))
+    L2_regularization_cost = lambd / (2 * m) * squares  # C2 §1.4 正则化 L2 regularization: (λ/2m) Σ ||W[l]||_F^2
+    return float(cross_entropy_cost + L2_regularization_cost)
+
+
+def backward_propagation_with_regularization(X, Y, cache, lambd):
+    """The 3-layer network's gradients with the L2 term: (7) + (λ/m) W[l] (C2 §1.4); keys dZ3, dW3, ..., db1."""
+    m = X.shape[1]
+    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = cache
+    dZ3 = A3 - Y  # C1 §2.9 逻辑回归的梯度下降: dZ[L] = A[L] - Y
+    dW3 = 1 / m * dZ3 @ A2.T + lambd / m * W3  # C2 §1.4 正则化: dW[l] = (7) + (λ/m) W[l]
+    db3 = 1 / m * np.sum(dZ3, axis=1, keepdims=True)
+    dA2 = W3.T @ dZ3
+    dZ2 = dA2 * g_prime(Z2, "relu")
+    dW2 = 1 / m * dZ2 @ A1.T + lambd / m * W2
+    db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)
+    dA1 = W2.T @ dZ2
+    dZ1 = dA1 * g_prime(Z1, "relu")
+    dW1 = 1 / m * dZ1 @ X.T + lambd / m * W1
+    db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2,
+            "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
+def forward_propagation_with_dropout(X, parameters, keep_prob=0.5):
+    """A3 and cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3): inverted dropout on A1 and A2.
+
+    As the course draws them: np.random.seed(1) (the global generator, reseeded on every call), then
+    D = rand(A.shape) < keep_prob, so a learner's version is compared with this one number for number.
+    """
+    np.random.seed(1)  # the course's masks: the global generator, seed 1 (the rest of glassnet never uses it)
+    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    Z1 = W1 @ X + b1
+    A1 = g(Z1, "relu")
+    D1 = (np.random.rand(*A1.shape) < keep_prob).astype(int)  # C2 §1.6 dropout 正则化: d = rand(a.shape) < keep_prob
+    A1 = A1 * D1 / keep_prob  # C2 §1.6 dropout 正则化 inverted dropout: a = a * d / keep_prob
+    Z2 = W2 @ A1 + b2
+    A2 = g(Z2, "relu")
+    D2 = (np.random.rand(*A2.shape) < keep_prob).astype(int)
+    A2 = A2 * D2 / keep_prob
+    Z3 = W3 @ A2 + b3
+    A3 = g(Z3, "sigmoid")
+    return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def backward_propagation_with_dropout(X, Y, cache, keep_prob):
+    """The 3-layer network's gradients through the forward pass's masks: dA = dA * D / keep_prob (C2 §1.6)."""
+    m = X.shape[1]
+    (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3) = cache
+    dZ3 = A3 - Y
+    dW3 = 1 / m * dZ3 @ A2.T
+    db3 = 1 / m * np.sum(dZ3, axis=1, keepdims=True)
+    dA2 = W3.T @ dZ3 * D2 / keep_prob  # C2 §1.6 dropout 正则化: da = da * d / keep_prob (the forward pass's d)
+    dZ2 = dA2 * g_prime(Z2, "relu")
+    dW2 = 1 / m * dZ2 @ A1.T
+    db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)
+    dA1 = W2.T @ dZ2 * D1 / keep_prob
+    dZ1 = dA1 * g_prime(Z1, "relu")
+    dW1 = 1 / m * dZ1 @ X.T
+    db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2,
+            "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}

@@ -234,3 +234,21 @@ def test_copy_of_a_subclass_keeps_its_type_and_extra_arguments():
     clone = net.copy(dtype="float64")
     assert type(clone) is Scaled and clone.factor == 2.5 and clone.dtype == np.float64
     np.testing.assert_allclose(clone.parameters_to_vector(), net.parameters_to_vector(), rtol=1e-7)
+
+
+def test_keep_prob_set_between_fits_reaches_the_layers_and_keeps_the_weights():
+    X, Y = gn.datasets.make_moons(40, seed=0)
+    net = gn.Network([2, 5, 5, 1], seed=0, dtype="float64")
+    net.fit(X, Y, epochs=2, batch_size=8, optimizer="gd", schedule=None)
+    theta = net.parameters_to_vector()
+    net.keep_prob = [1.0, 0.5, 0.8]
+    assert net.keep_prob == [1.0, 0.5, 0.8] and [layer.keep_prob for layer in net.layers] == [1.0, 0.5, 0.8]
+    np.testing.assert_array_equal(net.parameters_to_vector(), theta)
+    net.forward(X, training=True)
+    assert net.layers[1].mask_applied and not net.layers[0].mask_applied
+    # the same as a network built with that keep_prob from the start
+    built = gn.Network([2, 5, 5, 1], seed=0, dtype="float64", keep_prob=[1.0, 0.5, 0.8])
+    assert built.config()["keep_prob"] == net.config()["keep_prob"]
+    with pytest.raises(gn.HyperparameterError, match="keep_prob"):
+        net.keep_prob = [1.0, 1.5, 1.0]
+    assert net.keep_prob == [1.0, 0.5, 0.8]

@@ -664,6 +664,19 @@ class Network:
             steps.append("; targets standardized for training, predictions in their own units")
         return " ".join(s for s in steps if s)
 
+    @property
+    def keep_prob(self) -> list[float]:
+        """keep_prob per layer input [input features, hidden 1, ..., hidden L-1] (1: no dropout there)."""
+        return self._keep_prob
+
+    @keep_prob.setter
+    def keep_prob(self, keep_prob) -> None:
+        """Set it between fits (a float for every hidden layer, or one per layer input); the layers drop with it
+        from the next training forward pass on, the weights are kept."""
+        self._keep_prob = check_keep_prob(keep_prob, self.L)
+        for layer, p in zip(getattr(self, "layers", ()), self._keep_prob, strict=False):
+            layer.keep_prob = p
+
     def __repr__(self) -> str:
         acts = ", ".join(a.name for a in self.activations)
         return (

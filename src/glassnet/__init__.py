@@ -22,9 +22,11 @@ from .diagnostics import check_cost_decreases, diagnose, epoch_record, layer_sta
 from .errors import (
     DatasetError,
     DivergenceError,
+    ExportError,
     GlassnetError,
     HyperparameterError,
     LabelError,
+    MissingDependencyError,
     ModelFileError,
     NonFiniteError,
     NonFiniteWarning,
@@ -37,6 +39,7 @@ from .gradcheck import GradCheckReport, check_gradients, gradient_check, numeric
 from .history import History
 from .io import load, load_metadata, save
 from .network import Network
+from .onnx import save_onnx, to_onnx  # onnx itself loads only when a model is exported
 from .optimizers import Adam, GradientDescent, Momentum, RMSprop
 from .sweeps import sweep  # dask and joblib load only when a sweep runs on them
 from .training import DivergenceWarning, fit
@@ -47,9 +50,9 @@ evaluate = Network.evaluate  # gn.evaluate(net, X, Y) is net.evaluate(X, Y)
 __all__ = [
     "Activation", "LeakyReLU", "Linear", "ReLU", "Sigmoid", "Softmax", "Tanh", "get_activation",
     "make_rng", "xp",
-    "DatasetError", "DivergenceError", "GlassnetError", "HyperparameterError", "LabelError",
-    "ModelFileError", "NonFiniteError", "NonFiniteWarning", "NotFittedError", "RankOneArrayError", "ShapeError",
-    "UnknownNameError",
+    "DatasetError", "DivergenceError", "ExportError", "GlassnetError", "HyperparameterError", "LabelError",
+    "MissingDependencyError", "ModelFileError", "NonFiniteError", "NonFiniteWarning", "NotFittedError",
+    "RankOneArrayError", "ShapeError", "UnknownNameError",
     "Network",
     "data", "augmentation", "datasets", "preprocessing", "Augmenter", "augment_columns", "DATASETS", "Dataset",
     "load_dataset", "Standardizer", "from_one_hot", "one_hot", "train_dev_test_split", "train_test_split",
@@ -58,7 +61,7 @@ __all__ = [
     "check_cost_decreases", "diagnose", "epoch_record", "layer_statistics",
     "optimizers", "Adam", "GradientDescent", "Momentum", "RMSprop",
     "sweep",
-    "load", "load_metadata", "save",
+    "load", "load_metadata", "save", "save_onnx", "to_onnx",
     "Callback", "DivergenceWarning", "EarlyStopping", "History", "evaluate", "fit",
     "__version__",
 ]

@@ -16,6 +16,8 @@ built-in exception a Python user would expect (``ValueError``, ``TypeError``, ``
       ModelFileError (OSError)
       DatasetError (OSError)
       PathError (OSError)
+      ExportError (ValueError)
+      MissingDependencyError (ImportError)
 """
 
 from __future__ import annotations
@@ -84,6 +86,15 @@ class DatasetError(GlassnetError, OSError):
 
 class PathError(GlassnetError, OSError):
     """A path that cannot serve its purpose: a file where a folder belongs, a folder where a file belongs."""
+
+
+class ExportError(GlassnetError, ValueError):
+    """A network that cannot be written in another format (ONNX): an activation with no operator there,
+    parameters that are not finite, an input pipeline or class names that do not fit the layers."""
+
+
+class MissingDependencyError(GlassnetError, ImportError):
+    """An optional package a feature needs is not installed; the message names the extra that installs it."""
 
 
 class NonFiniteWarning(RuntimeWarning):

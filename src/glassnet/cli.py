@@ -274,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.set_defaults(handler=cmd_lab)
 
     add_playground_parser(sub)
+    add_export_parser(sub)
 
     add_sweep_parser(sub)
     return parser
@@ -1103,6 +1104,36 @@ def cmd_playground(args) -> int:
               f"dev accuracy {result['dev_accuracy']})")
         return 0
     return server.serve(host=args.host, port=args.port, open_browser=args.open)
+
+
+def add_export_parser(sub) -> None:
+    export = sub.add_parser("export", help="write a saved model as an ONNX file for onnxruntime and other runtimes "
+                                           "(needs the 'onnx' extra)")
+    export.add_argument("model", help="a glassnet model file (.npz)")
+    export.add_argument("-o", "--output", default=None, metavar="FILE",
+                        help="the .onnx file to write, or a folder (default: the model's path with .onnx)")
+    export.add_argument("--opset", type=_integer(13), default=None,
+                        help="the ONNX opset (default 17, read by onnxruntime 1.13 and later)")
+    export.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args) -> int:
+    """glassnet export: the model as ONNX, then run by onnxruntime beside glassnet on made-up rows."""
+    from . import onnx
+
+    path, net, model = onnx.export_file(args.model, args.output, opset=args.opset or onnx.DEFAULT_OPSET)
+    outputs = ", ".join(o.name for o in model.graph.output)
+    print(f"wrote {path}: ONNX opset {model.opset_import[0].version}, X (N, {net.layer_dims[0]}) {net.dtype} -> "
+          f"{outputs}; view it at https://netron.app")
+    try:
+        check = onnx.check_with_onnxruntime(net, model)
+    except GlassnetError:  # onnxruntime is not installed: the file is written, only the check is left out
+        print(f"not checked: onnxruntime is not installed ({onnx.INSTALL})")
+        return 0
+    verdict = "labels equal, " if check["labels_equal"] else "LABELS DIFFER, "
+    print(f"checked with {check['runtime']} on {check['rows']} made-up rows: {verdict}largest difference "
+          f"{check['max_difference']:.3g} ({net.dtype} allows {check['tolerance']:g})")
+    return 0 if check["passed"] else 1
 
 
 class Parser(argparse.ArgumentParser):

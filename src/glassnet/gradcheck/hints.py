@@ -6,6 +6,9 @@ block whose gradient is never written, and layers 1..l wrong while l+1..L agree 
 in layer l's backward). Also how to read an ε sweep. A block is read only when its difference is
 above 1e-5 and above its noise floor (``floor``): a pattern in finite-difference noise is no
 pattern, and a correct backprop must not be blamed for it.
+
+Each pattern hint is a ``Hint``: its English text, and a ``code`` with ``params`` from which a front
+end (the playground) words the same hint in another language.
 """
 
 from __future__ import annotations
@@ -18,41 +21,64 @@ BAD = 1e-5
 """A block whose difference is above this is worth a hint ("suspicious" or worse)."""
 
 
-def _describe_factor(k: float, m: int | None, keep: dict[float, str] | None = None) -> str:
-    """Words for a constant ratio analytic / numeric (``keep``: products of keep_prob -> which layers)."""
+class Hint(str):
+    """A hint's English text, with ``code`` (which pattern) and ``params`` (its numbers and names)."""
+
+    def __new__(cls, text: str, code: str = "", params: dict | None = None):
+        hint = super().__new__(cls, text)
+        hint.code, hint.params = code, dict(params or {})
+        return hint
+
+    def __reduce__(self):
+        return (Hint, (str(self), self.code, self.params))
+
+
+# The formula a factor of m or 1/m points at, by the kind of block it was found in.
+M_FORMULA = {"W": "the notes' (7) dW = 1/m dZ A_prev^T", "b": "the notes' (8) db = 1/m np.sum(dZ, axis=1, "
+             "keepdims=True)", "": "the notes' (7) dW = 1/m dZ A_prev^T and (8) db = 1/m sum(dZ)"}
+
+
+def _describe_factor(k: float, m: int | None, keep: dict[float, str] | None = None, kind: str = "") -> Hint:
+    """Words for a constant ratio analytic / numeric (``keep``: products of keep_prob -> which layers;
+    ``kind``: "W" or "b" when the factor is of one kind of block, which names its formula)."""
     def near(x, target):
         return abs(x - target) <= 0.01 * abs(target)
 
     for product, layers in (keep or {}).items():
         if near(k, product):
-            return (f"off by a factor {k:.4g} = keep_prob of {layers}: the division by keep_prob is missing from "
-                    "dropout's backward (inverted dropout: dA[l] = dA[l] * D[l] / keep_prob[l], the same mask and "
-                    "the same 1/keep_prob as the forward pass)")
+            return Hint(f"off by a factor {k:.4g} = keep_prob of {layers}: the division by keep_prob is missing from "
+                        "dropout's backward (inverted dropout: dA[l] = dA[l] * D[l] / keep_prob[l], the same mask "
+                        "and the same 1/keep_prob as the forward pass)", "factor_keep_prob", {"k": k, "of": layers})
     if near(k, -1.0):
-        return "the sign is flipped (factor -1): the gradient points uphill — A - Y written as Y - A?"
+        return Hint("the sign is flipped (factor -1): the gradient points uphill — A - Y written as Y - A?",
+                    "factor_sign", {"k": k})
     if m is not None and m > 2 and near(k, float(m)):
-        return (f"off by a factor {k:.4g} = m: the 1/m is missing (the notes' (7) dW = 1/m dZ A_prev^T and (8) "
-                "db = 1/m sum(dZ); an engine that divides dZ[L] = (A[L] - Y)/m once must not skip that division)")
+        engine = "" if kind else ("; an engine that divides dZ[L] = (A[L] - Y)/m once must not skip that division")
+        return Hint(f"off by a factor {k:.4g} = m: the 1/m is missing ({M_FORMULA[kind]}{engine})", "factor_m",
+                    {"k": k, "m": m, "kind": kind})
     if m is not None and m > 2 and near(k, 1.0 / m):
-        return (f"off by a factor {k:.4g} = 1/m: the 1/m is applied twice (once in dZ[L] = (A[L] - Y)/m and again "
-                "in dW or db, or the notes' 1/m in (7)/(8) on top of a dZ[L] that already carries it)")
+        return Hint(f"off by a factor {k:.4g} = 1/m: the 1/m is applied twice (once in dZ[L] = (A[L] - Y)/m and "
+                    "again in dW or db, or the notes' 1/m in (7)/(8) on top of a dZ[L] that already carries it)",
+                    "factor_inverse_m", {"k": k, "m": m})
     if near(k, 2.0):
-        return ("off by a factor 2.0 — a missing 1/2 (J = 1/(2m) sum (a - y)^2 has derivative (a - y)/m) "
-                "or a term counted twice?")
+        return Hint("off by a factor 2.0 — a missing 1/2 (J = 1/(2m) sum (a - y)^2 has derivative (a - y)/m) "
+                    "or a term counted twice?", "factor_2", {"k": k})
     if near(k, 0.5):
-        return "off by a factor 0.5 — an extra 1/2, or half of a term left out?"
-    return f"off by a factor {k:.4g} (analytic ≈ {k:.4g} × numeric) — a missing or extra 1/m or 1/2, or a wrong scale?"
+        return Hint("off by a factor 0.5 — an extra 1/2, or half of a term left out?", "factor_half", {"k": k})
+    return Hint(f"off by a factor {k:.4g} (analytic ≈ {k:.4g} × numeric) — a missing or extra 1/m or 1/2, or a "
+                "wrong scale?", "factor", {"k": k})
 
 
 def _unwritten(name: str, a: np.ndarray, n: np.ndarray) -> str | None:
     """A gradient that is never written, or written for a parameter the cost does not use."""
     norm_a, norm_n = float(np.linalg.norm(a)), float(np.linalg.norm(n))
     if norm_a == 0.0 and norm_n > 0.0:
-        return (f"d{name} is zero at every checked entry but the numerical gradient is not: is d{name} "
-                "ever written (or is this layer skipped in backprop)?")
+        return Hint(f"d{name} is zero at every checked entry but the numerical gradient is not: is d{name} "
+                    "ever written (or is this layer skipped in backprop)?", "unwritten", {"name": name})
     if norm_n <= 1e-12 * max(1.0, norm_a, norm_n) and norm_a > 0.0:
-        return (f"the cost does not change with {name} (numeric derivative 0) but d{name} is non-zero: "
-                f"is {name} used in the forward pass, or is the gradient written to the wrong block?")
+        return Hint(f"the cost does not change with {name} (numeric derivative 0) but d{name} is non-zero: "
+                    f"is {name} used in the forward pass, or is the gradient written to the wrong block?", "unused",
+                    {"name": name})
     return None
 
 
@@ -65,12 +91,13 @@ def _l2_term(name: str, residual: np.ndarray, w: np.ndarray) -> str | None:
     if float(np.linalg.norm(residual - c * w)) / float(np.linalg.norm(residual)) >= 0.05 or abs(c) <= 0.05:
         return None
     if abs(c + 1) < 0.05:
-        return (f"d{name} - numeric ≈ -(l2/m)·{name}: the L2 term (l2/m)·{name} is missing from backprop for "
-                f"d{name} (dW = 1/m dZ A_prev^T + (l2/m) W)")
+        return Hint(f"d{name} - numeric ≈ -(l2/m)·{name}: the L2 term (l2/m)·{name} is missing from backprop for "
+                    f"d{name} (dW = 1/m dZ A_prev^T + (l2/m) W)", "l2_missing", {"name": name})
     if abs(c - 1) < 0.05:
-        return f"d{name} - numeric ≈ +(l2/m)·{name}: the L2 term is added twice to d{name}"
-    return (f"d{name} carries {1 + c:.4g}·(l2/m)·{name} instead of (l2/m)·{name}: check the L2 factor (l2/m, not "
-            "l2/(2m) or l2)")
+        return Hint(f"d{name} - numeric ≈ +(l2/m)·{name}: the L2 term is added twice to d{name}", "l2_twice",
+                    {"name": name})
+    return Hint(f"d{name} carries {1 + c:.4g}·(l2/m)·{name} instead of (l2/m)·{name}: check the L2 factor (l2/m, "
+                "not l2/(2m) or l2)", "l2_scaled", {"name": name, "c": 1 + c})
 
 
 def _factor(a: np.ndarray, n: np.ndarray) -> float | None:
@@ -91,8 +118,20 @@ def _transposed(name: str, shape: tuple, g: np.ndarray, idx: np.ndarray, n: np.n
     if relative_difference(g.reshape(cols, rows).T.reshape(-1)[idx], n) >= 1e-4:
         return None
     how = "its transpose" if rows == cols else f"it read as ({cols}, {rows}) and transposed"
-    return (f"d{name} looks transposed: {how} matches the numerical gradient (dW = dZ · A_prev^T has the shape "
-            f"of W, {shape})")
+    return Hint(f"d{name} looks transposed: {how} matches the numerical gradient (dW = dZ · A_prev^T has the "
+                f"shape of W, {shape})", "transposed", {"name": name, "rows": rows, "cols": cols})
+
+
+def _summed_over_units(name: str, a: np.ndarray, n: np.ndarray, whole: bool) -> Hint | None:
+    """db with one number in every entry, the sum of the right ones: summed over units and examples alike
+    (np.sum(dZ, keepdims=True), the axis=1 forgotten). ``whole``: every entry of the block was judged."""
+    if a.size < 2 or np.ptp(a) > 1e-9 * float(np.abs(a).max()) or np.ptp(n) <= 1e-6 * float(np.abs(n).max()):
+        return None
+    if whole and abs(float(a[0]) - float(n.sum())) > 1e-3 * max(float(np.abs(n).sum()), 1e-300):
+        return None
+    return Hint(f"every entry of d{name} is the same number{', the sum of the numerical ones' if whole else ''}: "
+                f"d{name} sums over the units as well as the examples (db = 1/m np.sum(dZ, axis=1, keepdims=True): "
+                "is the axis=1 missing?)", "summed_over_units", {"name": name})
 
 
 def _wrong(result) -> bool:
@@ -121,13 +160,19 @@ def pattern_hints(blocks, results, analytic, judged, context) -> list[str]:
         # 2·dW ≈ dW + (l2/m)·W): then both readings are given
         k = _factor(a, n) if hint is None else None
         if hint is None and block.name in l2_terms:
-            hint = _l2_term(block.name, a - n, l2_terms[block.name][idx])
+            penalty = l2_terms[block.name][idx]
+            hint = _l2_term(block.name, a - n, penalty)
             if hint is not None and k is not None:
-                hint += f" (or d{block.name} off by a constant factor, above: its data part is small here)"
+                hint = Hint(hint + f" (or d{block.name} off by a constant factor, above: its data part is small "
+                            "here)", hint.code, {**hint.params, "or_factor": True})
+            if hint is None and k is None:  # a factor on the data part 1/m dZ A_prev^T, the L2 term kept right
+                k = _factor(a - penalty, n - penalty)
         if k is not None:
             factors[block.name] = k
         elif hint is None:
             hint = _transposed(block.name, tuple(block.shape), g, idx, n)
+        if hint is None and k is None and block.name.startswith("b"):
+            hint = _summed_over_units(block.name, a, n, whole=a.size == block.size)
         if hint is not None:
             hints.append(hint)
         if hint is not None or k is not None:
@@ -136,14 +181,20 @@ def pattern_hints(blocks, results, analytic, judged, context) -> list[str]:
     return hints + _layer_pattern_hint(blocks, bad, explained, context)
 
 
-def _factor_hints(factors: dict[str, float], n_blocks: int, m: int | None, keep=None) -> list[str]:
+def _factor_hints(factors: dict[str, float], n_blocks: int, m: int | None, keep=None) -> list[Hint]:
     """One hint when every block has the same factor, else one per block."""
     if not factors:
         return []
     values = list(factors.values())
     if len(factors) == n_blocks and max(values) - min(values) <= 0.01 * max(abs(v) for v in values):
-        return [f"every block is {_describe_factor(float(np.mean(values)), m, keep)}"]
-    return [f"d{name} is {_describe_factor(k, m, keep)}" for name, k in factors.items()]
+        return [_who("every block", "", _describe_factor(float(np.mean(values)), m, keep))]
+    return [_who(f"d{name}", name, _describe_factor(k, m, keep, name[0])) for name, k in factors.items()]
+
+
+def _who(who: str, name: str, reading: Hint) -> Hint:
+    """"dW1 is off by ..." / "every block: the sign is flipped ..." ("name": the block, "" for every block)."""
+    joined = f"{who}: {reading}" if reading.code == "factor_sign" else f"{who} is {reading}"
+    return Hint(joined, reading.code, {**reading.params, "name": name})
 
 
 def _layer_pattern_hint(blocks, bad, explained, context) -> list[str]:
@@ -156,16 +207,18 @@ def _layer_pattern_hint(blocks, bad, explained, context) -> list[str]:
     activations = context.get("activations", [])
     if wrong == set(range(1, top + 1)):
         if top == L and L > 1:
-            return ["every layer disagrees: the error starts at the output — check dZ[L] = A[L] - Y and the cost "
-                    "(or a factor shared by all layers)"]
+            return [Hint("every layer disagrees: the error starts at the output — check dZ[L] = A[L] - Y and the "
+                         "cost (or a factor shared by all layers)", "output_layer", {"L": L})]
         if top < L:
             act = activations[top - 1] if len(activations) >= top else "g"
             below = f" and everything below it (layers 1..{top})" if top > 1 else ""
-            dropped = (f" or dropout's backward dA[{top}] = dA[{top}] * D[{top}] / keep_prob[{top}]"
-                       if top in context.get("dropped", ()) else "")
-            return [f"layer {top}{below} disagrees while layers {top + 1}..{L} agree: the error enters in layer "
-                    f"{top}'s backward — check dZ[{top}] = dA[{top}] * g'(Z[{top}]) (the derivative of {act})"
-                    f"{' or dA[l-1] = W[l]^T dZ[l]' if top > 1 else ''}{dropped}"]
+            dropped = top in context.get("dropped", ())
+            dropout = f" or dropout's backward dA[{top}] = dA[{top}] * D[{top}] / keep_prob[{top}]" if dropped else ""
+            above = f"layer {L} agrees" if top + 1 == L else f"layers {top + 1}..{L} agree"
+            return [Hint(f"layer {top}{below} disagrees while {above}: the error enters in layer "
+                         f"{top}'s backward — check dZ[{top}] = dA[{top}] * g'(Z[{top}]) (the derivative of {act})"
+                         f"{' or dA[l-1] = W[l]^T dZ[l]' if top > 1 else ''}{dropout}", "layer_enters",
+                         {"layer": top, "L": L, "activation": act, "dropped": dropped})]
     return []
 
 
@@ -174,9 +227,10 @@ def small_block_hints(results, overall: float, threshold: float) -> list[str]:
     if overall > threshold:
         return []
     flagged = [r for r in results if r.difference > 1e-3 and r.beyond_floor]
-    return [f"{r.name} alone has difference {r.difference:.2e} but its gradient is small "
-            f"(‖d{r.name}‖ ≈ {r.analytic_norm:.1e}), so it barely moves the overall difference: if that is above "
-            "rounding noise, look at it" for r in flagged]
+    return [Hint(f"{r.name} alone has difference {r.difference:.2e} but its gradient is small "
+                 f"(‖d{r.name}‖ ≈ {r.analytic_norm:.1e}), so it barely moves the overall difference: if that is "
+                 "above rounding noise, look at it", "small_block",
+                 {"name": r.name, "difference": r.difference, "norm": r.analytic_norm}) for r in flagged]
 
 
 def sweep_hint(sweep: dict[float, float], floors: dict[float, float] | None = None) -> str:
@@ -208,4 +262,4 @@ def sweep_hint(sweep: dict[float, float], floors: dict[float, float] | None = No
     return f"epsilon sweep: the difference moves with ε but never falls below {best:.1e}: likely a bug"
 
 
-__all__ = ["BAD", "pattern_hints", "small_block_hints", "sweep_hint"]
+__all__ = ["BAD", "Hint", "pattern_hints", "small_block_hints", "sweep_hint"]

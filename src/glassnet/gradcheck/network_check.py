@@ -223,6 +223,8 @@ def _dropout_context(keep_prob) -> dict:
         if above:
             product = float(np.prod([keep_prob[k] for k in above]))
             factors.setdefault(product, "A[" + "], A[".join(str(k) for k in above) + "]")
+    for k in sorted(dropped):  # the division forgotten in one layer only: its own keep_prob
+        factors.setdefault(float(keep_prob[k]), f"A[{k}]")
     return {"keep_factors": factors, "dropped": dropped}
 
 

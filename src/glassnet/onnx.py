@@ -376,14 +376,18 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET):
 
 
 def _target(path) -> Path:
-    """An .onnx file to write: not a folder, in a folder that exists."""
+    """An .onnx file to write, not a folder; its folder is made when missing (as ``glassnet.save`` does)."""
+    if not isinstance(path, str | os.PathLike) or str(path) == "":
+        raise PathError(f"the path to write the ONNX file to must be a str or pathlib.Path, got {path!r}")
     path = Path(path)
     if path.suffix.lower() != ".onnx":
         raise PathError(f"the ONNX file's name must end in .onnx, got {str(path)!r}; e.g. {path.stem or 'model'}.onnx")
     if path.is_dir():
         raise PathError(f"{path} is a folder; name the .onnx file to write, e.g. {path / 'model.onnx'}")
-    if not path.parent.is_dir():
-        raise PathError(f"the folder {path.parent} of {path.name} does not exist; create it first")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PathError(f"cannot write {path}: its folder {path.parent} cannot be made ({exc})") from exc
     return path
 
 

@@ -39,7 +39,7 @@ def register_skl2onnx() -> None:
     """
     skl2onnx = require("skl2onnx")
     skl2onnx.update_registered_converter(
-        GlassClassifier, CLASSIFIER_ALIAS, _classifier_shapes, _convert_classifier,
+        GlassClassifier, CLASSIFIER_ALIAS, _classifier_shapes, _convert_classifier, parser=_parse_classifier,
         options={"zipmap": [True, False, "columns"], "nocl": [True, False], "output_class_labels": [False, True]})
     skl2onnx.update_registered_converter(GlassRegressor, REGRESSOR_ALIAS, _regressor_shapes, _convert_regressor)
 
@@ -101,6 +101,14 @@ def _network_input(writer: _ContainerWriter, operator, net) -> str:
     want = require("onnx").helper.np_dtype_to_tensor_dtype(net.dtype)
     have = writer.element_type(variable)
     return variable.full_name if have == want else writer.cast(variable.full_name, have, want)
+
+
+def _parse_classifier(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's parser for classifiers (label, probabilities, zipmap), once the estimator is known to be fitted."""
+    from skl2onnx._parse import _parse_sklearn_classifier
+
+    _fitted_network(model)
+    return _parse_sklearn_classifier(scope, model, inputs, custom_parsers=custom_parsers)
 
 
 def _classifier_shapes(operator) -> None:

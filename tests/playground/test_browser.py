@@ -109,3 +109,20 @@ def test_train_translate_check_and_plant_a_bug(page, tmp_path):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
     assert page.errors == []
+
+
+def test_the_onnx_download_runs_in_onnxruntime(page, tmp_path):
+    ort = pytest.importorskip("onnxruntime", reason="the .onnx download is checked in onnxruntime")
+    import numpy as np
+
+    with page.expect_download() as download:
+        page.click("#export-onnx")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".onnx"
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    dtype = np.float32 if session.get_inputs()[0].type == "tensor(float)" else np.float64
+    label, probabilities = session.run(None, {"X": np.array([[0.0, 0.0], [1.5, -1.5], [3.0, 3.0]], dtype)})
+    assert label.shape == (3,) and set(label.tolist()) <= {0, 1} and probabilities.shape == (3, 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
+    assert page.errors == []

@@ -420,7 +420,7 @@ class Session:
 
     # ------------------------------------------------------------------ export
     def export(self) -> dict:
-        """The model as a glassnet model file (base64) and a script that repeats the run."""
+        """The model as a glassnet model file and as ONNX (base64 each) and a script that repeats the run."""
         fd, name = tempfile.mkstemp(suffix=".npz", prefix="glassnet-playground-")
         os.close(fd)
         try:
@@ -430,7 +430,17 @@ class Session:
             Path(name).unlink(missing_ok=True)
         return {"type": "export", "model": base64.b64encode(payload).decode("ascii"),
                 "model_name": f"playground-{self.config['data']}-epoch{self.epoch}.npz",
-                "script": self.script(), "script_name": f"playground-{self.config['data']}.py"}
+                "script": self.script(), "script_name": f"playground-{self.config['data']}.py", **self.onnx_export()}
+
+    def onnx_export(self) -> dict:
+        """{"onnx": the model as ONNX (base64), "onnx_name"}; "onnx" None and "onnx_error" when it cannot be made
+        (onnx not installed on the server), so the other two downloads still work."""
+        name = f"playground-{self.config['data']}-epoch{self.epoch}.onnx"
+        try:
+            payload = gn.to_onnx(self.net).SerializeToString()
+        except gn.GlassnetError as exc:
+            return {"onnx": None, "onnx_name": name, "onnx_error": str(exc)}
+        return {"onnx": base64.b64encode(payload).decode("ascii"), "onnx_name": name}
 
     def script(self) -> str:
         """A Python script that repeats this run with the library and saves the model."""
@@ -475,6 +485,7 @@ class Session:
             'print("train", net.evaluate(X_train, Y_train))',
             'print("dev  ", net.evaluate(X_dev, Y_dev))',
             'gn.save(net, "playground-model.npz")',
+            '# gn.save_onnx(net, "playground-model.onnx")  # for onnxruntime; needs: pip install "glassnet[onnx]"',
         ]
         if self.bug != "none":
             lines.insert(1, f"# (the planted bug {self.bug!r} lives only in the playground's gradient check: "

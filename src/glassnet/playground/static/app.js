@@ -214,6 +214,10 @@ function onExport(msg) {
   if (want === "model") {
     blob = new Blob([decode64(msg.model)], { type: "application/octet-stream" });
     name = msg.model_name;
+  } else if (want === "onnx") {
+    if (!msg.onnx) { toast(t("err_no_onnx") + (LANG === "en" && msg.onnx_error ? " " + msg.onnx_error : "")); return; }
+    blob = new Blob([decode64(msg.onnx)], { type: "application/octet-stream" });
+    name = msg.onnx_name;
   } else {
     blob = new Blob([msg.script], { type: "text/x-python" });
     name = msg.script_name;
@@ -800,6 +804,7 @@ function wire() {
   $("race").addEventListener("click", () => { $("race-lanes").innerHTML = ""; send({ type: "race", epochs: 300 }); });
   $("race-stop").addEventListener("click", () => send({ type: "race_stop" }));
   $("export-model").addEventListener("click", () => { S.exportWant = "model"; send({ type: "export" }); });
+  $("export-onnx").addEventListener("click", () => { S.exportWant = "onnx"; send({ type: "export" }); });
   $("export-script").addEventListener("click", () => { S.exportWant = "script"; send({ type: "export" }); });
   $("share").addEventListener("click", async () => {
     writeUrl();

@@ -244,3 +244,13 @@ def test_gradients_of_1e200_are_compared_without_overflowing_the_norms():
     report = gn.check_gradients(lambda t: 1e200 * float(t @ t) / 2, lambda t: 1e200 * t, np.array([1.0, 2.0]),
                                 epsilon=1e-4)
     assert np.isfinite(report.difference) and report.passed
+
+
+@pytest.mark.parametrize("theta", [np.array(["1"] * 9), np.array([1 + 2j] * 9), np.array([None] * 9), [[1, 2], [3]]])
+def test_vector_to_parameters_refuses_what_is_not_real_numbers(theta):
+    """Text, complex numbers, objects and ragged lists: a glassnet error naming theta, not NumPy's TypeError."""
+    net = gn.Network([2, 2, 1], seed=0)
+    before = net.parameters_to_vector()
+    with pytest.raises(gn.GlassnetError, match="theta"):
+        net.vector_to_parameters(theta)
+    np.testing.assert_array_equal(net.parameters_to_vector(), before)

@@ -595,14 +595,19 @@ class Network:
 
     def vector_to_parameters(self, theta) -> None:
         """Set every parameter from a vector in the order of ``parameters_to_vector``."""
-        theta = xp.asarray(theta)
+        try:
+            theta = xp.asarray(theta)
+        except (ValueError, TypeError) as exc:
+            raise ShapeError(f"theta cannot be read as a vector of numbers ({exc}); pass a 1-D array of "
+                             f"{self.n_params} numbers") from exc
         if theta.shape not in ((self.n_params,), (self.n_params, 1)):
             raise ShapeError(
                 f"theta must have {self.n_params} entries (the order W1, b1, W2, b2, ...), "
                 f"got shape {theta.shape}"
             )
-        check_finite(theta.reshape(1, -1), "theta")
-        check_in_range(theta.reshape(1, -1), "theta", self.dtype)
+        theta = as_matrix(theta.reshape(1, -1), "theta")  # real numbers only: text, complex, objects refused
+        check_finite(theta, "theta")
+        check_in_range(theta, "theta", self.dtype)
         self._theta[...] = theta.reshape(-1)
 
     def gradients_to_vector(self):

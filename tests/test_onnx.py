@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import itertools
 import re
+import subprocess
 import sys
 
 import numpy as np
@@ -236,6 +237,19 @@ def test_what_cannot_be_exported_is_named(what, message):
 def test_only_networks_are_exported(value, message):
     with pytest.raises(gn.ExportError, match=message):
         gn.to_onnx(value)
+
+
+def test_an_estimator_is_pointed_to_skl2onnx():
+    from glassnet.sklearn import GlassClassifier
+
+    with pytest.raises(gn.ExportError, match=r"got GlassClassifier; .*register_skl2onnx\(\), or pass its network_"):
+        gn.to_onnx(GlassClassifier())
+
+
+def test_import_glassnet_needs_no_onnx():
+    code = "import sys; sys.modules['onnx'] = None; import glassnet; print(glassnet.to_onnx.__name__)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "to_onnx\n"
 
 
 @pytest.mark.parametrize("opset", [12, 10_000, 17.0, "17", True])

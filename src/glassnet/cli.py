@@ -6,6 +6,7 @@
     glassnet evaluate runs/digits/model.npz
     glassnet predict runs/digits/model.npz --input new.csv --output predictions.csv
     glassnet info runs/digits/model.npz
+    glassnet export runs/digits/model.npz -o digits.onnx     # for onnxruntime; checked against glassnet
     glassnet gradcheck --layers 5,3 --activation tanh --l2 0.7      # exits 1 when the check fails
     glassnet lab                         # the notes' experiments; glassnet lab initialization --quick
 

@@ -33,6 +33,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,6 +42,9 @@ from .data.preprocessing import Standardizer
 from .errors import ExportError, MissingDependencyError, PathError
 from .network import Network
 from .version import __version__
+
+if TYPE_CHECKING:  # for the annotations only: onnx itself is imported when a model is exported
+    import onnx
 
 DEFAULT_OPSET = 17
 """The ONNX opset written by default: onnxruntime reads it from version 1.13 (2022) on."""
@@ -340,7 +344,7 @@ def _metadata(net: Network) -> dict[str, str]:
     return props
 
 
-def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET):
+def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET) -> onnx.ModelProto:
     """The network as an ``onnx.ModelProto``: rows X (N, n_x) in, ``label`` and ``probabilities`` out.
 
     The graph is the module docstring's; ``onnx.checker`` has passed it (with shape inference). ``opset``: the
@@ -391,7 +395,7 @@ def _target(path) -> Path:
     return path
 
 
-def write_model(model, path) -> Path:
+def write_model(model: onnx.ModelProto, path) -> Path:
     """Write ``model`` (a ModelProto) to ``path`` atomically: a temporary file beside it, renamed into place."""
     path = _target(path)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
@@ -429,7 +433,7 @@ def expected_outputs(net: Network, X) -> dict[str, np.ndarray]:
     return {"label": label, "probabilities": A if net.n_classes == A.shape[1] else np.hstack([1 - A, A])}
 
 
-def check_with_onnxruntime(net: Network, model, rows: int = 256, seed: int = 0) -> dict:
+def check_with_onnxruntime(net: Network, model: onnx.ModelProto, rows: int = 256, seed: int = 0) -> dict:
     """Run ``model`` in onnxruntime on made-up raw rows and compare it with the network.
 
     Rows x = (mu + s z) * input_scale with z ~ N(0, 1): around the training data when the network has a
@@ -453,7 +457,7 @@ def check_with_onnxruntime(net: Network, model, rows: int = 256, seed: int = 0) 
     return result
 
 
-def export_file(model_path, output=None, *, opset: int = DEFAULT_OPSET) -> tuple[Path, Network, object]:
+def export_file(model_path, output=None, *, opset: int = DEFAULT_OPSET) -> tuple[Path, Network, onnx.ModelProto]:
     """``glassnet export``: the model file at ``model_path`` written as ONNX; (the .onnx path, the network, the model).
 
     ``output``: the .onnx file, or a folder to write MODEL.onnx into; None: beside the model, with the suffix .onnx.

@@ -166,6 +166,12 @@ class Diagnosis:
                 "warnings": list(self.warnings), "initial": self.initial,
                 "layers": [s.to_dict() for s in self.layers]}
 
+    def _repr_html_(self) -> str:
+        """The diagnosis as a notebook shows it: the verdict in colour, the table of ``str(diagnosis)`` below."""
+        from .display import block, pre
+
+        return block(f"diagnosis: {self.verdict}", pre(str(self)), color="#1a7f37" if self.healthy else "#cf222e")
+
     def __str__(self) -> str:
         def num(x, fmt=".3g"):
             return "-" if x is None else format(x, fmt)

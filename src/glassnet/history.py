@@ -86,6 +86,15 @@ class History:
     def save_json(self, path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1))
 
+    def _repr_html_(self) -> str:
+        """The cost curves (train and dev) as an inline SVG and the last epoch's record, for a notebook."""
+        from .display import block, curves, table
+
+        series = {name: self.records[key] for key, name in (("cost", "train cost"), ("dev_cost", "dev cost"))
+                  if any(v is not None for v in self.records[key])}
+        last = [[k, f"{v:.6g}" if isinstance(v, float) else v] for k, v in self.last().items() if v is not None]
+        return block(repr(self), curves(series) if series else "", table(last))
+
     def __repr__(self) -> str:
         return (f"History(epochs={len(self)}, best_epoch={self.best_epoch}, "
                 f"stopped_epoch={self.stopped_epoch}{', diverged' if self.diverged else ''})")

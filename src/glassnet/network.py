@@ -682,6 +682,19 @@ class Network:
         for layer, p in zip(getattr(self, "layers", ()), self._keep_prob, strict=False):
             layer.keep_prob = p
 
+    def _repr_html_(self) -> str:
+        """The layer table as HTML for a notebook (``summary()`` is the text)."""
+        from html import escape as html_escape
+
+        from .display import block, table
+
+        rows = [[l, str(layer.W.shape), repr(layer.activation), f"{layer.keep_prob:g}",
+                 f"{layer.W.size + layer.b.size:,}"] for l, layer in enumerate(self.layers, start=1)]
+        return block(f"Network {self.layer_dims}", table(rows, ["layer", "W shape", "activation", "keep_prob(in)",
+                                                                "params"]),
+                     f"<div><small>total parameters {self.n_params:,} · l2 = {self.l2:g} · dtype {self.dtype} · "
+                     f"input: {html_escape(self.describe_input())}</small></div>")
+
     def __repr__(self) -> str:
         acts = ", ".join(a.name for a in self.activations)
         return (

@@ -6,6 +6,8 @@ dev_accuracy, l2_cost): what the screen says is what ``History`` holds.
 
 from __future__ import annotations
 
+import warnings
+
 from .errors import HyperparameterError
 
 
@@ -16,7 +18,9 @@ class Progress:
         self.verbose = verbose
         self.bar = None
         if verbose == 1:
-            from tqdm.auto import tqdm
+            with warnings.catch_warnings():  # no ipywidgets in a notebook: tqdm.auto falls back to text, say nothing
+                warnings.simplefilter("ignore")
+                from tqdm.auto import tqdm
 
             self.bar = tqdm(total=total, initial=start, unit="epoch", dynamic_ncols=True,
                             leave=True)

@@ -275,6 +275,13 @@ class GradCheckReport:
             lines.append(f"  eps {e:<8g} difference {d:.3e}  {verdict_for(d, f)}" + (f" (floor {f:.1e})" if f else ""))
         return lines
 
+    def _repr_html_(self) -> str:
+        """The report as a notebook shows it: its status in colour, the text of ``str(report)`` below."""
+        from ..display import block, pre
+
+        color = "#1a7f37" if self.passed else "#cf222e" if self.failed else "#9a6700"
+        return block(f"gradient check {self.status}: difference {self.difference:.3e}", pre(str(self)), color=color)
+
     def __repr__(self) -> str:
         return (f"GradCheckReport(difference={self.difference:.3e}, verdict={self.verdict!r}, "
                 f"passed={self.passed}, mode={self.mode!r}, evaluations={self.evaluations})")

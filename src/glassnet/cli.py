@@ -1108,13 +1108,15 @@ def cmd_playground(args) -> int:
 
 
 def add_export_parser(sub) -> None:
+    from .onnx import DEFAULT_OPSET  # the module alone: onnx itself loads when a model is exported
+
     export = sub.add_parser("export", help="write a saved model as an ONNX file for onnxruntime and other runtimes "
                                            "(needs the 'onnx' extra)")
     export.add_argument("model", help="a glassnet model file (.npz)")
     export.add_argument("-o", "--output", default=None, metavar="FILE",
                         help="the .onnx file to write, or a folder (default: the model's path with .onnx)")
-    export.add_argument("--opset", type=_integer(13), default=None,
-                        help="the ONNX opset (default 17, read by onnxruntime 1.13 and later)")
+    export.add_argument("--opset", type=_integer(13), default=DEFAULT_OPSET,
+                        help=f"the ONNX opset (default {DEFAULT_OPSET}: onnxruntime 1.13 and later read it)")
     export.set_defaults(handler=cmd_export)
 
 
@@ -1122,7 +1124,7 @@ def cmd_export(args) -> int:
     """glassnet export: the model as ONNX, then run by onnxruntime beside glassnet on made-up rows."""
     from . import onnx
 
-    path, net, model = onnx.export_file(args.model, args.output, opset=args.opset or onnx.DEFAULT_OPSET)
+    path, net, model = onnx.export_file(args.model, args.output, opset=args.opset)
     outputs = ", ".join(o.name for o in model.graph.output)
     print(f"wrote {path}: ONNX opset {model.opset_import[0].version}, X (N, {net.layer_dims[0]}) {net.dtype} -> "
           f"{outputs}; view it at https://netron.app")

@@ -21,7 +21,7 @@ The model's metadata holds glassnet's version, the feature and class names, the 
 pipeline in words (Netron shows them under the model's properties).
 
 Every constant is the one the network computes with, in its dtype; a float64 LeakyReLU is Max(Z, alpha Z)
-with a float64 alpha, because an ONNX attribute holds alpha as float32 (a 3e-8 relative error). ``onnx``
+with a float64 alpha, because an ONNX attribute holds alpha as float32 (off by up to 6e-8, relative). ``onnx``
 is imported only when a model is exported (``pip install "glassnet[onnx]"``); ``import glassnet`` does not
 need it.
 """

@@ -278,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(sub)
 
     add_sweep_parser(sub)
+
+    from .exercises.command import add_exercise_parser
+
+    add_exercise_parser(sub)
     return parser
 
 

@@ -16,6 +16,7 @@ built-in exception a Python user would expect (``ValueError``, ``TypeError``, ``
       ModelFileError (OSError)
       DatasetError (OSError)
       PathError (OSError)
+      SolutionFileError (ValueError)
       ExportError (ValueError)
       MissingDependencyError (ImportError)
 """
@@ -95,6 +96,10 @@ class ExportError(GlassnetError, ValueError):
 
 class MissingDependencyError(GlassnetError, ImportError):
     """An optional package a feature needs is not installed; the message names the extra that installs it."""
+
+
+class SolutionFileError(GlassnetError, ValueError):
+    """A learner's solution file that cannot be checked: it does not run, or it defines no course function."""
 
 
 class NonFiniteWarning(RuntimeWarning):

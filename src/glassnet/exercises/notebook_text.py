@@ -17,7 +17,8 @@ INTRO = {
         "a rank-1 `(n,)` array broadcasts in surprising ways (C1 §2.16). The cost is one number: "
         "`J = -(1/m) Σ [y log a + (1-y) log(1-a)]` (C1 §2.3).",
         "每个样本一列：`X` 的形状是 `(n_x, m)`。在 `Z = W A + b` 中，`(n[l], 1)` 的列向量 `b` 被*广播*到 m 列中的每一列"
-        "（C1 §2.15）。对样本求和时用 `keepdims=True` 保留两个轴；秩为 1 的 `(n,)` 数组会以意想不到的方式广播（C1 §2.16）。"
+        "（C1 §2.15）。对样本求和时用 `keepdims=True` 保留两个轴；秩为 1 的 `(n,)` 数组会以意想不到的方式广播（C"
+        "1 §2.16）。"
         "代价是一个数：`J = -(1/m) Σ [y log a + (1-y) log(1-a)]`（C1 §2.3）。"),
     "activations": (
         "sigmoid `a = 1/(1 + e^-z)` and ReLU `a = max(0, z)` (C1 §3.6), and their derivatives (C1 §3.8): "
@@ -31,13 +32,15 @@ INTRO = {
         "`b[l] = 0` (C1 §3.11). The course seeds NumPy's generator first (`np.random.seed(1)` for two layers, "
         "`np.random.seed(3)` for L layers) so that everyone draws the same numbers.",
         "小的随机权重打破对称，偏置从零开始：`W[l] = randn(n[l], n[l-1]) * 0.01`，`b[l] = 0`（C1 §3.11）。"
-        "课程先设定 NumPy 的随机种子（两层用 `np.random.seed(1)`，L 层用 `np.random.seed(3)`），这样大家抽到同样的数。"),
+        "课程先设定 NumPy 的随机种子（两层用 `np.random.seed(1)`，L 层用 `np.random.seed(3)`），这样大家抽到同样"
+        "的数。"),
     "forward": (
         "For l = 1..L: `Z[l] = W[l] A[l-1] + b[l]`, `A[l] = g[l](Z[l])`, ReLU for the hidden layers and a sigmoid "
         "for the output (C1 §4.2, §4.3). Each layer keeps a cache `((A[l-1], W[l], b[l]), Z[l])` for the backward "
         "pass. `sigmoid` and `relu` are given (`helpers`).",
         "对 l = 1..L：`Z[l] = W[l] A[l-1] + b[l]`，`A[l] = g[l](Z[l])`，隐藏层用 ReLU，输出层用 sigmoid"
-        "（C1 §4.2、§4.3）。每层保存缓存 `((A[l-1], W[l], b[l]), Z[l])` 供反向传播使用。`sigmoid` 与 `relu` 已给出（`helpers`）。"),
+        "（C1 §4.2、§4.3）。每层保存缓存 `((A[l-1], W[l], b[l]), Z[l])` 供反向传播使用。`sigmoid` 与 `relu` 已给"
+        "出（`helpers`）。"),
     "backward": (
         "Equations (6) to (9) of C1 §4.2: `dZ = dA * g'(Z)`, `dW = (1/m) dZ A_prev^T`, "
         "`db = (1/m) np.sum(dZ, axis=1, keepdims=True)`, `dA_prev = W^T dZ`; the output starts the chain with "
@@ -53,14 +56,16 @@ INTRO = {
         "`np.random.seed(1)` first, then D1 and D2 with `np.random.rand`. `compute_cost` is given.",
         "课程的 3 层网络。L2 在代价中加上 `(λ/2m) Σ ||W[l]||²`，在每个 dW 上加 `(λ/m) W[l]`（C2 §1.4）。"
         "反向随机失活以 keep_prob 的概率保留单元：`D = rand(A.shape) < keep_prob`，`A = A * D / keep_prob`，"
-        "反向传播使用同一个 D（C2 §1.6）。掩码按课程的方式抽取：先 `np.random.seed(1)`，再用 `np.random.rand` 依次抽 D1、D2。"
+        "反向传播使用同一个 D（C2 §1.6）。掩码按课程的方式抽取：先 `np.random.seed(1)`，再用 `np.random.rand` 依"
+        "次抽 D1、D2。"
         "`compute_cost` 已给出。"),
     "gradient_checking": (
         "Two-sided differences `(J(θ + ε) - J(θ - ε)) / 2ε` approximate each partial derivative with error O(ε²) "
         "(C2 §1.12); the check compares them with backprop's: `difference = ||grad - gradapprox|| / (||grad|| + "
         "||gradapprox||)`, about 1e-7 when backprop is right (C2 §1.13). `forward_propagation_n`, "
         "`dictionary_to_vector`, `vector_to_dictionary` and `gradients_to_vector` are given.",
-        "双边差分 `(J(θ + ε) - J(θ - ε)) / 2ε` 以 O(ε²) 的误差逼近每个偏导数（C2 §1.12）；梯度检验把它与反向传播的结果比较："
+        "双边差分 `(J(θ + ε) - J(θ - ε)) / 2ε` 以 O(ε²) 的误差逼近每个偏导数（C2 §1.12）；梯度检验把它与反向传播"
+        "的结果比较："
         "`difference = ||grad - gradapprox|| / (||grad|| + ||gradapprox||)`，反向传播正确时约为 1e-7（C2 §1.13）。"
         "`forward_propagation_n`、`dictionary_to_vector`、`vector_to_dictionary` 与 `gradients_to_vector` 已给出。"),
 }
@@ -245,7 +250,8 @@ costs = []
 for i in trange(iterations):
     AL, caches = helpers.L_model_forward(X, parameters)
     costs.append(helpers.compute_cost(AL, Y))
-''' + _LOOP_END + '''grads = helpers.backward_propagation_n(Xc, Yc, helpers.forward_propagation_n(Xc, Yc, parameters)[1])
-print("after training:", gradient_check_n(parameters, grads, Xc, Yc))  # yours, again after training (C2 §1.14)
+''' + _LOOP_END + '''cache = helpers.forward_propagation_n(Xc, Yc, parameters)[1]
+grads = helpers.backward_propagation_n(Xc, Yc, cache)
+print("after training:", gradient_check_n(parameters, grads, Xc, Yc))  # yours again, after training (C2 §1.14)
 '''),
 }

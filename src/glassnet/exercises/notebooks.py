@@ -31,7 +31,8 @@ HEAD = {"en": ("# {title}\n\nWrite each function below in place of its stub, run
                "function with `glassnet.notes` on the course's case and on generated ones, and names the mistake "
                "with the formula of the notes), and when every check passes, the last cell trains your functions "
                "on a real data set beside glassnet's engine."),
-        "zh": ("# {title}\n\n在每个函数的模板处写出你的实现，运行它下面的检查单元（它在课程的用例和生成的用例上把你的函数与 "
+        "zh": ("# {title}\n\n在每个函数的模板处写出你的实现，运行它下面的检查单元（它在课程的用例和生成的用例上"
+               "把你的函数与 "
                "`glassnet.notes` 对比，并指出错误和笔记中的公式）。全部通过后，最后一个单元用你的函数在真实数据上训练，"
                "并与 glassnet 的引擎并排比较。")}
 LAST = {"en": "## Train your functions\n\nYour functions on real data, beside `glassnet.Network` on the same data.",
@@ -51,8 +52,8 @@ def cells(topic: str, lang: str = "en", data_path: str | None = None) -> list:
     for name in TOPICS[topic]:
         signature, formula, hint_en, hint_zh = STUBS[name]
         out.append(v4.new_markdown_cell(f"### `{name}`\n\n`{formula}`\n\n{hint_zh if lang == 'zh' else hint_en}"))
-        stub = (f"def {signature}:\n    \"\"\"{formula}\"\"\"\n    # {'在这里写你的代码' if lang == 'zh' else 'your code here'}"
-                f"\n    raise NotImplementedError(\"{name}\")")
+        todo = "在这里写你的代码" if lang == "zh" else "your code here"
+        stub = f'def {signature}:\n    """{formula}"""\n    # {todo}\n    raise NotImplementedError("{name}")'
         out.append(v4.new_code_cell(stub, metadata={"glassnet": {"stub": name}}))
         out.append(v4.new_code_cell(CHECK.format(name=name), metadata={"glassnet": {"check": name}}))
     out.append(v4.new_markdown_cell(LAST[lang]))

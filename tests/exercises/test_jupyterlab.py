@@ -1,0 +1,118 @@
+"""End to end: JupyterLab in a real headless Chromium (Playwright driving Debian's Chromium) opens an exercise
+notebook written by `glassnet exercise new`, runs all its cells, and shows the rendered exercise report: the
+planted mistake's diagnosis in the HTML block, the other function's check passed, the training cell's curves."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (pip install -e '.[test]')")
+pytest.importorskip("ipykernel")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip("no chromium binary on PATH (apt-get install chromium)", allow_module_level=True)
+
+from glassnet.exercises import notebooks  # noqa: E402
+
+from ..conftest import SHARED_DATASETS  # noqa: E402
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PLANTED = ("def compute_cost(AL, Y):\n    m = Y.shape[1]\n"
+           "    return -1 / m * (np.dot(Y, np.log(AL).T) + np.dot(1 - Y, np.log(1 - AL).T))")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, what: str, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def lab(tmp_path):
+    if not (SHARED_DATASETS / "regularization-2d").is_dir():
+        pytest.skip("the course's 2-D set is not in ../shared/datasets")
+    nb = notebooks.notebook("broadcasting", "en", str(SHARED_DATASETS))
+    for cell in nb.cells:
+        meta = cell.metadata.get("glassnet", {})
+        if meta.get("stub") == "linear_forward":
+            cell.source = "from glassnet.exercises.helpers import linear_forward"
+        elif meta.get("stub") == "compute_cost":
+            cell.source = PLANTED
+        elif "train" in meta:
+            cell.source = re.sub(r"iterations, learning_rate = \d+, ", "iterations, learning_rate = 30, ", cell.source)
+    nbformat.write(nb, str(tmp_path / "exercise.ipynb"))
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}", "--allow-root",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{port}/api/status?token={token}"), "JupyterLab to start")
+        yield f"http://127.0.0.1:{port}/lab/tree/exercise.ipynb?token={token}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_jupyterlab_runs_an_exercise_notebook_and_renders_the_report(lab, tmp_path):
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(90_000)
+            page.goto(lab)
+            page.wait_for_selector(".jp-Notebook .jp-Cell")
+            wait_until(lambda: "Idle" in page.inner_text(".jp-StatusBar-Widget, #jp-main-statusbar"),
+                       "the kernel to be idle", timeout=90)
+            page.click("li.lm-MenuBar-item:has-text('Run')")
+            page.click("li.lm-Menu-item:has-text('Run All Cells')")
+            page.wait_for_selector(".glassnet-exercise:has-text('FAILED')")
+            reports = page.locator(".glassnet-exercise")
+            wait_until(lambda: reports.count() == 2, "both check cells' reports")
+            texts = [reports.nth(i).inner_text() for i in range(2)]
+            assert "linear_forward: passed" in texts[0]
+            assert "compute_cost: FAILED" in texts[1] and "where the course expects a number" in texts[1]
+            assert "C1 §2.16" in texts[1]
+            wait_until(lambda: "test accuracy: your functions" in page.inner_text(".jp-Notebook"),
+                       "the training cell's output", timeout=60)
+            page.screenshot(path=str(tmp_path / "jupyterlab.png"))
+        finally:
+            browser.close()

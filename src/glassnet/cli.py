@@ -1090,8 +1090,9 @@ def add_playground_parser(sub) -> None:
     playground.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     playground.add_argument("--open", action="store_true", help="open the page in the default web browser")
     playground.add_argument("--measure", type=float, default=None, metavar="SECONDS",
-                            help="measure the frames per second the server sends while a [2, 8, 8, 1] network "
-                                 "trains on 500 points, print them and exit")
+                            help="measure the frames and epochs per second the server sends while a [2, 8, 8, 1] "
+                                 "network trains on 500 points (at the default speed and at full speed) and its "
+                                 "memory per session, print them and exit")
     playground.set_defaults(handler=cmd_playground)
 
 
@@ -1103,10 +1104,18 @@ def cmd_playground(args) -> int:
               "install them with: pip install 'glassnet[playground]'", file=sys.stderr)
         return 2
     if args.measure is not None:
-        result = server.measure_frame_rate(seconds=args.measure)
-        print(f"{result['frames']} frames in {result['seconds']:.2f} s: {result['frames_per_second']:.1f} frames "
-              f"per second ({result['epochs']} epochs of {result['layer_dims']} on {result['points']} points, "
-              f"dev accuracy {result['dev_accuracy']})")
+        from .playground import measure
+
+        for speed in (measure.DEFAULT_SPEED, measure.MAX_SPEED):
+            result = measure.measure_frame_rate(seconds=args.measure, epochs_per_second=speed)
+            print(f"{f'default speed ({speed} epochs/s)' if speed else 'full speed'}: "
+                  f"{result['frames']} frames in {result['seconds']:.2f} s: {result['frames_per_second']:.1f} frames "
+                  f"per second, {result['epochs_per_second']:.1f} epochs per second ({result['layer_dims']} on "
+                  f"{result['points']} points, dev accuracy {result['dev_accuracy']})")
+        memory = measure.measure_memory()
+        if memory["bytes_per_session"] is not None:
+            print(f"memory: {memory['bytes_per_session'] / 2**20:.1f} MiB per session ({memory['sessions']} tabs "
+                  "open, each trained a second at full speed)")
         return 0
     return server.serve(host=args.host, port=args.port, open_browser=args.open)
 

@@ -29,10 +29,14 @@ def code_of(text) -> str:
 def test_parse_accepts_every_message_type():
     assert parse('{"type": "play"}') == {"type": "play"}
     assert parse('{"type": "plant_bug", "bug": "no_l2"}') == {"type": "plant_bug", "bug": "no_l2"}
-    assert parse('{"type": "race"}') == {"type": "race", "epochs": 300}
+    assert parse('{"type": "race"}') == {"type": "race", "epochs": 300, "optimizer": "gd"}
+    assert parse('{"type": "race", "optimizer": "setup"}')["optimizer"] == "setup"
+    assert parse('{"type": "speed", "epochs_per_second": 0}') == {"type": "speed", "epochs_per_second": 0}
+    assert parse('{"type": "quiz_answer", "layer": 2, "formula": "db"}') == {"type": "quiz_answer", "layer": 2,
+                                                                             "formula": "db"}
     assert parse('{"type": "upload", "name": "a.csv", "csv": "1,2,0"}')["csv"] == "1,2,0"
     assert parse('{"type": "config", "config": {"lr": 0.1}}') == {"type": "config", "config": {"lr": 0.1}}
-    for kind in ("pause", "step", "reset", "gradcheck", "race_stop", "export"):
+    for kind in ("pause", "step", "reset", "gradcheck", "race_stop", "export", "quiz", "quiz_reveal", "quiz_stop"):
         assert parse(json.dumps({"type": kind})) == {"type": kind}
 
 
@@ -49,6 +53,13 @@ def test_parse_accepts_every_message_type():
     ('{"type": "plant_bug", "bug": "off_by_one"}', "bad_choice"),
     ('{"type": "race", "epochs": 0}', "out_of_range"),
     ('{"type": "race", "epochs": 2.5}', "bad_field"),
+    ('{"type": "race", "optimizer": "sgd"}', "bad_choice"),
+    ('{"type": "speed"}', "missing_field"),
+    ('{"type": "speed", "epochs_per_second": -1}', "out_of_range"),
+    ('{"type": "speed", "epochs_per_second": 1e9}', "bad_field"),
+    ('{"type": "quiz_answer", "layer": 1}', "missing_field"),
+    ('{"type": "quiz_answer", "layer": 1, "formula": "dX"}', "bad_choice"),
+    ('{"type": "quiz_answer", "layer": 0, "formula": "db"}', "out_of_range"),
     ('{"type": "upload", "name": "a.csv"}', "missing_field"),
     ('{"type": "upload", "name": "a.csv", "csv": 5}', "bad_field"),
     ('{"type": "config", "config": [1]}', "bad_field"),
@@ -245,8 +256,9 @@ def test_divergence_stops_training():
 def test_race_trains_three_initializations():
     s = Session()
     s.configure({"points": 100})
-    frame = s.race_start(4)
+    frame = s.race_start(4, optimizer="setup")
     assert [lane["label"] for lane in frame["lanes"]] == ["zeros", "random x10", "he"] and not frame["done"]
+    assert frame["optimizer"] == "setup" and type(s.race.lanes[2]["opt"]).__name__ == "Adam"
     while not frame["done"]:
         frame = s.race_tick(0.01)
     assert [lane["epoch"] for lane in frame["lanes"]] == [4, 4, 4]
@@ -254,11 +266,29 @@ def test_race_trains_three_initializations():
     assert zeros["train_cost"] == pytest.approx(np.log(2), abs=1e-3)  # symmetric: stays at chance
 
 
+def test_the_race_with_gradient_descent_teaches_the_notes_lesson():
+    """Plain gradient descent at the setup's rate (the default race): zeros stay at chance, random x10 ends far
+    above He, He first by cost and dev accuracy (circles, 300 epochs, the default setup)."""
+    s = Session()
+    frame = s.race_start(300)
+    assert all(type(lane["opt"]).__name__ == "GradientDescent" for lane in s.race.lanes)
+    while not frame["done"]:
+        frame = s.race_tick(1.0)
+    zeros, big, he = frame["lanes"]
+    assert zeros["train_cost"] == pytest.approx(np.log(2), abs=1e-3) and zeros["dev_acc"] == 0.5
+    assert he["train_cost"] < 0.1 < 1.0 < (big["train_cost"] or np.inf) and he["dev_acc"] > big["dev_acc"]
+
+
 SETUPS = [
     {"data": "spirals", "layers": [6, 6], "keep_prob": [1.0, 0.8, 0.9], "l2": 0.01, "optimizer": "momentum",
      "batch": 16, "normalize": False, "seed": 4, "points": 150},
     {"data": "upload", "layers": [3], "optimizer": "rmsprop", "batch": 0, "lr": 0.003},
+    {"data": "moons", "layers": [5, 4], "keep_prob": [1.0, 0.9, 1.0], "points": 120, "seed": 3},
 ]
+# settings changed while the third run trains (after that many epochs): the script applies them between the same
+# epochs (two changes after the same epoch, an optimizer back and forth: Adam's moments start again at zero)
+LIVE = {2: [(3, {"lr": 0.003}), (5, {"optimizer": "gd", "batch": 16}), (5, {"optimizer": "adam"}),
+            (6, {"l2": 0.1, "keep_prob": [1.0, 0.6, 0.8]}), (7, {"batch": 0, "lr": 0.03})]}
 RUN_ALL = """
 import os, runpy, sys
 for folder in sys.argv[1:]:
@@ -277,7 +307,11 @@ def test_exported_script_repeats_the_run(tmp_path):
                                              for a, b in rng.standard_normal((60, 2)))
             s.set_upload("quadrants.csv", rows)
         s.configure(setup)
-        s.train_epochs(7)
+        for epoch, change in LIVE.get(k, []):
+            s.train_epochs(epoch - s.epoch)
+            assert s.configure(change)["epoch"] == epoch  # applied live: the run goes on
+        s.train_epochs(9 - s.epoch)
+        assert s.epoch == 9 and len(s.changes) == len(LIVE.get(k, []))
         export = s.export()
         folder = tmp_path / f"run{k}"
         folder.mkdir()

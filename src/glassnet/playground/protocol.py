@@ -16,11 +16,15 @@ import json
 import math
 from typing import Any
 
+from .bugs import BUG_NAMES, FORMULAS
+from .pace import SPEEDS
+from .race import RACE_OPTIMIZERS
+
 DATASETS = ("circles", "moons", "flower", "spirals", "xor", "blobs", "upload")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 INITIALIZERS = ("zeros", "random", "he", "xavier", "glorot")
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
-BUGS = ("none", "no_l2", "no_keep_prob", "db_no_m")
+BUGS = BUG_NAMES
 
 MAX_MESSAGE_CHARS = 1_100_000  # the largest message: an upload of at most MAX_UPLOAD_CHARS plus its envelope
 MAX_UPLOAD_CHARS = 1_048_576  # 1 MiB of CSV text
@@ -32,12 +36,13 @@ MAX_POINTS = 2_000  # generated points
 MIN_POINTS = 50
 MAX_RACE_EPOCHS = 5_000
 MAX_ABS_COORDINATE = 1e6  # an uploaded feature value
+MAX_EPOCHS_PER_SECOND = max(SPEEDS)  # a speed the page asks for: 1 .. this, or 0 for as fast as it goes
 
 LIMITS = {
     "max_message_chars": MAX_MESSAGE_CHARS, "max_upload_chars": MAX_UPLOAD_CHARS,
     "max_upload_points": MAX_UPLOAD_POINTS, "min_upload_points": MIN_UPLOAD_POINTS,
     "max_layers": MAX_LAYERS, "max_units": MAX_UNITS, "min_points": MIN_POINTS, "max_points": MAX_POINTS,
-    "max_race_epochs": MAX_RACE_EPOCHS,
+    "max_race_epochs": MAX_RACE_EPOCHS, "max_epochs_per_second": MAX_EPOCHS_PER_SECOND,
 }
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -226,7 +231,22 @@ def _check_bug(msg: dict) -> dict:
 
 def _check_race(msg: dict) -> dict:
     epochs = msg.get("epochs", 300)
-    return {"epochs": _int(epochs, "epochs", 1, MAX_RACE_EPOCHS)}
+    return {"epochs": _int(epochs, "epochs", 1, MAX_RACE_EPOCHS),
+            "optimizer": _choice(msg.get("optimizer", "gd"), "optimizer", RACE_OPTIMIZERS)}
+
+
+def _check_speed(msg: dict) -> dict:
+    if "epochs_per_second" not in msg:
+        raise ProtocolError("missing_field", "a speed message needs 'epochs_per_second'", "epochs_per_second")
+    return {"epochs_per_second": _int(msg["epochs_per_second"], "epochs_per_second", 0, MAX_EPOCHS_PER_SECOND)}
+
+
+def _check_answer(msg: dict) -> dict:
+    for key in ("layer", "formula"):
+        if key not in msg:
+            raise ProtocolError("missing_field", f"a quiz_answer message needs {key!r}", key)
+    return {"layer": _int(msg["layer"], "layer", 1, MAX_LAYERS + 1), "formula": _choice(msg["formula"], "formula",
+                                                                                          FORMULAS)}
 
 
 def _no_fields(msg: dict) -> dict:
@@ -243,9 +263,14 @@ MESSAGES = {
     "reset": (_no_fields, set()),
     "gradcheck": (_no_fields, set()),
     "plant_bug": (_check_bug, {"bug"}),
-    "race": (_check_race, {"epochs"}),
+    "race": (_check_race, {"epochs", "optimizer"}),
     "race_stop": (_no_fields, set()),
     "export": (_no_fields, set()),
+    "speed": (_check_speed, {"epochs_per_second"}),
+    "quiz": (_no_fields, set()),
+    "quiz_answer": (_check_answer, {"layer", "formula"}),
+    "quiz_reveal": (_no_fields, set()),
+    "quiz_stop": (_no_fields, set()),
 }
 
 

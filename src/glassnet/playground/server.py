@@ -4,8 +4,9 @@ Starlette on uvicorn. ``GET /`` is the page, ``/static/...`` its scripts and sty
 package: the page loads nothing from the network), ``/ws`` the WebSocket. Each WebSocket gets its
 own ``Session`` (network, data, optimizer); the page sends JSON messages (see ``protocol``) and
 receives frames. Training runs in a per-connection asyncio task that hands each chunk of CPU work
-(train about ``FRAME_TRAIN_SECONDS``, then compute the frame) to a worker thread, so the event loop
-keeps answering other tabs and the pause button while a network trains.
+(train the epochs the chosen speed has made due, at most about ``FRAME_TRAIN_SECONDS``, then compute
+the frame) to a worker thread, so the event loop keeps answering other tabs and the pause button
+while a network trains.
 
 A malformed, unknown or oversized message gets an error frame and the session goes on. The
 server binds to 127.0.0.1 unless told otherwise and accepts WebSockets only from its own page
@@ -40,6 +41,7 @@ import glassnet as gn
 
 from . import protocol
 from .hosts import HostGuard
+from .pace import DEFAULT_SPEED, SPEEDS, Pace
 from .protocol import ProtocolError
 from .session import Session
 
@@ -78,6 +80,7 @@ class Connection:
         self.trainer: asyncio.Task | None = None
         self.racer: asyncio.Task | None = None
         self.frame_count = 0
+        self.pace = Pace(DEFAULT_SPEED)
 
     # ------------------------------------------------------------------ plumbing
     async def send(self, message: dict) -> None:
@@ -111,8 +114,8 @@ class Connection:
         await self.send({"type": "hello", "version": gn.__version__, "limits": protocol.LIMITS,
                          "choices": {"data": protocol.DATASETS, "activations": protocol.ACTIVATIONS,
                                      "init": protocol.INITIALIZERS, "optimizer": protocol.OPTIMIZERS,
-                                     "bugs": protocol.BUGS},
-                         "defaults": protocol.default_config()})
+                                     "bugs": protocol.BUGS, "formulas": protocol.FORMULAS, "speeds": SPEEDS},
+                         "defaults": protocol.default_config(), "speed": self.pace.rate})
         await self.send_state()
         try:
             while True:
@@ -151,10 +154,16 @@ class Connection:
     # ------------------------------------------------------------------ training task
     async def _train_loop(self) -> None:
         try:
+            self.pace.start()
             while self.running:
                 started = time.perf_counter()
-                units = self._units_due()
-                frame = await self.work(self.session.tick, FRAME_TRAIN_SECONDS, units)
+                due = self.pace.due()
+                if due == 0:  # slower than a frame an epoch: sleep until the next epoch is due
+                    await asyncio.sleep(min(self.pace.wait(), MIN_FRAME_PERIOD))
+                    continue
+                before = self.session.epoch
+                frame = await self.work(self.session.tick, FRAME_TRAIN_SECONDS, self._units_due(), due)
+                self.pace.trained(frame["epoch"] - before)
                 if not self.running:
                     frame["running"] = False
                 if self.session.stopped:
@@ -192,8 +201,21 @@ class Connection:
     # ------------------------------------------------------------------ messages
     async def on_config(self, msg: dict) -> None:
         await self._stop_race()
-        await self.work(self.session.configure, msg["config"])
-        await self.send_state()
+        change = await self.work(self.session.configure, msg["config"])
+        if change is None:  # a new run
+            await self.send_state()
+        else:  # applied to the running model ({}: nothing changed)
+            await self.send({"type": "live", "config": self.session.config, "change": change or None,
+                             "changes": self.session.changes, "epoch": self.session.epoch})
+            if not self.running:
+                await self.send_frame(await self.work(self.session.frame, False))
+        await self._quiz_ended()
+
+    async def _quiz_ended(self) -> None:
+        """A change of setup ended the quiz: say so (with the answer)."""
+        ended, self.session.quiz_ended = self.session.quiz_ended, None
+        if ended is not None:
+            await self.send(ended)
 
     async def on_upload(self, msg: dict) -> None:
         await self._stop_race()
@@ -211,6 +233,10 @@ class Connection:
             self.running = True
             self.trainer = asyncio.create_task(self._train_loop())
         await self._status()
+
+    async def on_speed(self, msg: dict) -> None:
+        self.pace.start(msg["epochs_per_second"])  # counted from now: no debt or credit from the old speed
+        await self.send({"type": "speed", "epochs_per_second": self.pace.rate})
 
     async def on_pause(self, msg: dict) -> None:
         await self._stop_training()
@@ -238,11 +264,27 @@ class Connection:
         if not self.running:
             await self.send_frame(await self.work(self.session.frame, False))
 
+    async def on_quiz(self, msg: dict) -> None:
+        await self.send(await self.work(self.session.quiz_start))
+        if not self.running:
+            await self.send_frame(await self.work(self.session.frame, False))
+
+    async def on_quiz_answer(self, msg: dict) -> None:
+        await self.send(await self.work(self.session.quiz_answer, msg["layer"], msg["formula"]))
+
+    async def on_quiz_reveal(self, msg: dict) -> None:
+        await self.send(await self.work(self.session.quiz_reveal))
+
+    async def on_quiz_stop(self, msg: dict) -> None:
+        await self.send(await self.work(self.session.quiz_stop))
+        if not self.running:
+            await self.send_frame(await self.work(self.session.frame, False))
+
     async def on_race(self, msg: dict) -> None:
         await self._stop_training()
         await self._stop_race()
         await self._status()
-        first = await self.work(self.session.race_start, msg["epochs"])
+        first = await self.work(self.session.race_start, msg["epochs"], msg["optimizer"])
         await self.send(first)
         self.racer = asyncio.create_task(self._race_loop())
 
@@ -350,12 +392,13 @@ class BackgroundServer:
     with BackgroundServer() as server: ... server.url ...
     """
 
-    def __init__(self, host: str = "127.0.0.1", log_level: str = "warning"):
+    def __init__(self, host: str = "127.0.0.1", log_level: str = "warning", port: int = 0):
+        """``port`` 0: a free one (a test restarting "the same server" passes the port of the last one)."""
         import uvicorn
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
+        self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
         self.url = f"http://{self.host}:{self.port}/"
         self.server = uvicorn.Server(_uvicorn_config(self.host, self.port, log_level))
@@ -374,39 +417,3 @@ class BackgroundServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
-
-
-def measure_frame_rate(seconds: float = 5.0, layers=(8, 8), points: int = 500) -> dict:
-    """Frames per second the real server sends while a [2, *layers, 1] network trains on ``points`` points.
-
-    Starts the server on a free port, connects over a real WebSocket, presses play, counts frames.
-    """
-    from websockets.sync.client import connect
-
-    with BackgroundServer() as server, connect(f"ws://{server.host}:{server.port}/ws", max_size=None) as ws:
-        def until(kind: str):
-            while True:
-                msg = json.loads(ws.recv(timeout=30))
-                if msg["type"] == kind:
-                    return msg
-
-        until("frame")
-        ws.send(_dumps({"type": "config", "config": {"layers": list(layers), "points": points,
-                                                      "data": "circles"}}))
-        state = until("state")
-        until("frame")
-        ws.send(_dumps({"type": "play"}))
-        until("status")
-        frames, first_epoch, started = 0, None, time.perf_counter()
-        last = None
-        while time.perf_counter() - started < seconds:
-            msg = json.loads(ws.recv(timeout=30))
-            if msg["type"] == "frame" and msg["run"] == state["run"]:
-                frames += 1
-                first_epoch = msg["epoch"] if first_epoch is None else first_epoch
-                last = msg
-        elapsed = time.perf_counter() - started
-        ws.send(_dumps({"type": "pause"}))
-    return {"frames": frames, "seconds": elapsed, "frames_per_second": frames / elapsed,
-            "epochs": (last["epoch"] - first_epoch) if last else 0, "layer_dims": [2, *layers, 1],
-            "points": points, "dev_accuracy": last["dev_acc"] if last else None}

@@ -3,8 +3,8 @@
 Everything here is plain synchronous glassnet code; the server runs it in a worker thread, one
 call at a time per session. Training is glassnet's own ``fit``, one epoch per call with the same
 optimizer object (its moments carry over) and ``normalize="keep"`` after the first epoch, so the
-run is a fixed function of the setup and the number of epochs: the exported script repeats it
-call for call and ends on the same weights.
+run is a fixed function of the setup, the number of epochs and the live changes made between
+epochs (``live``): the exported script repeats it call for call and ends on the same weights.
 
 A frame (what the page draws several times a second) holds the decision boundary on a grid, the
 train and dev cost and accuracy, every hidden unit's output over the input plane, per-layer mean
@@ -15,7 +15,6 @@ saturated units. Grids travel as base64 bytes (0..255), not as JSON numbers.
 from __future__ import annotations
 
 import base64
-import math
 import os
 import tempfile
 import time
@@ -26,48 +25,23 @@ import numpy as np
 import glassnet as gn
 
 from . import data as pdata
+from . import live
 from .bugs import PlantedBugNetwork
+from .checking import check_frame
 from .protocol import ProtocolError, default_config, merge_config
+from .quiz import Quiz
+from .race import Race
+from .views import bytes64 as _bytes64
+from .views import extent as _extent
+from .views import finite as _finite
+from .views import grid as _grid
+from .views import hidden_outputs
 
 BOUNDARY_GRID = 64  # the decision boundary: 64 x 64 points
 UNIT_GRID = 24  # each hidden unit's map: 24 x 24 points
 HISTORY_POINTS = 4_000  # curve points kept; older ones are thinned by half when it fills
-CHECK_EXAMPLES = 32  # examples used by the gradient check
-KINK_TOLERANCE = 1e-4  # an example whose ReLU input |Z| is below this sits on a kink (1e3 x the check's epsilon)
 SATURATED_SHARE = 0.9  # a unit is saturated when at least this share of its outputs sit at an asymptote
 PANEL_EXAMPLES = 500  # the gradient and activation panel looks at (at most) the first 500 training examples
-RACE_LANES = (("zeros", "zeros", 1.0), ("random x10", "random", 10.0), ("he", "he", 1.0))
-
-
-def _finite(x):
-    """A float for JSON: None for NaN and infinities."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-def _bytes64(values: np.ndarray) -> str:
-    """Values in [0, 1] -> base64 of uint8 0..255 (row-major)."""
-    q = np.clip(np.nan_to_num(values, nan=0.5), 0.0, 1.0) * 255.0
-    return base64.b64encode(np.rint(q).astype(np.uint8).tobytes()).decode("ascii")
-
-
-def _grid(extent, size: int) -> np.ndarray:
-    """(2, size*size) points of the plane, row-major with y from top (max) to bottom (min)."""
-    x0, x1, y0, y1 = extent
-    xs = np.linspace(x0, x1, size)
-    ys = np.linspace(y1, y0, size)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.vstack([gx.ravel(), gy.ravel()])
-
-
-def _extent(X) -> list[float]:
-    """A square window around the points with a margin: [x_min, x_max, y_min, y_max]."""
-    lo, hi = X.min(axis=1), X.max(axis=1)
-    center = (lo + hi) / 2
-    half = max(float((hi - lo).max()) / 2 * 1.15, 1e-3)
-    return [float(center[0] - half), float(center[0] + half), float(center[1] - half), float(center[1] + half)]
 
 
 def make_network(config: dict, initializer: str | None = None, scale: float | None = None) -> PlantedBugNetwork:
@@ -82,10 +56,7 @@ def make_network(config: dict, initializer: str | None = None, scale: float | No
     )
 
 
-def make_optimizer(config: dict) -> gn.optimizers.Optimizer:
-    classes = {"gd": gn.optimizers.GradientDescent, "momentum": gn.optimizers.Momentum,
-               "rmsprop": gn.optimizers.RMSprop, "adam": gn.optimizers.Adam}
-    return classes[config["optimizer"]](config["lr"])
+make_optimizer = live.make_optimizer
 
 
 def _fit_one_epoch(net, opt, X, Y, config: dict, first: bool) -> None:
@@ -94,31 +65,46 @@ def _fit_one_epoch(net, opt, X, Y, config: dict, first: bool) -> None:
             normalize=bool(config["normalize"]) if first else "keep", on_divergence="raise")
 
 
-def hidden_outputs(net: gn.Network, X) -> list[tuple[np.ndarray, np.ndarray]]:
-    """[(Z[l], A[l]) for every layer] for raw inputs X (2, m): the engine's own forward pass, no dropout.
-
-    ``net.forward`` applies the model's whole input pipeline and keeps each layer's cache (A_prev, Z, A).
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        net.forward(np.asarray(X, dtype=np.float64))
-    return [(np.asarray(layer.cache[1], dtype=np.float64), np.asarray(layer.cache[2], dtype=np.float64))
-            for layer in net.layers]
-
-
 class Session:
-    """The state of one tab: setup, data, network, optimizer, curves, planted bug, race."""
+    """The state of one tab: setup, data, network, optimizer, curves, live changes, planted bug, quiz, race."""
 
     def __init__(self):
         self.config = default_config()
         self.upload = None  # (X, Y, label names, file name)
-        self.bug = "none"
+        self.bug = "none"  # the bug planted by hand; the quiz's own is hidden in self.quiz
+        self.quiz = None
+        self.quiz_ended = None  # the quiz frame to send when a change of setup ended it
         self.race = None
         self.rebuild()
 
     # ------------------------------------------------------------------ setup
-    def configure(self, partial: dict) -> None:
-        """Apply a (partial) configuration; every change starts a new run. Raises ProtocolError."""
-        self._switch(merge_config(self.config, partial, has_upload=self.upload is not None), self.upload)
+    def configure(self, partial: dict) -> dict | None:
+        """Apply a (partial) configuration. Raises ProtocolError.
+
+        Once an epoch is trained, a change of live settings only (``live.LIVE_FIELDS``) goes to the
+        running model: the weights and the epoch count stay, and its record {"epoch", "changes"} is
+        returned. Any other change starts a new run (None is returned); a configuration that changes
+        nothing changes nothing ({} is returned).
+        """
+        config = merge_config(self.config, partial, has_upload=self.upload is not None)
+        changes = live.changed_fields(self.config, config)
+        if not changes:
+            return {}
+        if self.epoch > 0 and not self.stopped and live.is_live(changes):
+            return self._apply_live(config, changes)
+        self._switch(config, self.upload)
+        return None
+
+    def _apply_live(self, config: dict, changes: dict) -> dict:
+        """The live changes applied between two epochs, as the exported script applies them."""
+        self.config = config
+        self.opt = live.apply(self.net, self.opt, config, changes)
+        entry = {"epoch": self.epoch, "changes": changes}
+        self.changes.append(entry)
+        self._panel = None
+        if self.quiz is not None and not self.quiz.over and self.net.dormant_reason():
+            self._end_quiz("dormant")  # e.g. L2 λ set to 0 with the L2 term's bug hidden
+        return entry
 
     def set_upload(self, name: str, text: str) -> None:
         """Use an uploaded CSV file (see data.parse_csv) as the data set. Raises ProtocolError."""
@@ -150,23 +136,34 @@ class Session:
         self.extent = _extent(X)
         self.boundary_grid = _grid(self.extent, BOUNDARY_GRID)
         self.unit_grid = _grid(self.extent, UNIT_GRID)
+        if self.quiz is not None and not self.quiz.over:
+            self._end_quiz("setup")  # the hidden bug's layer may be gone
         self.reset()
 
     def reset(self) -> None:
-        """A fresh network (same seed, so the same initial weights) and optimizer; curves cleared."""
+        """A fresh network (same seed, so the same initial weights) and optimizer; curves and changes cleared."""
         self.run_id = getattr(self, "run_id", 0) + 1  # frames carry it; the page drops those of an old run
         self.net = make_network(self.config)
-        self.net.bug = self.bug
+        self._plant()
         self.initial_net = self.net.copy()  # the diagnosis compares with the network at initialization
         self.opt = make_optimizer(self.config)
         self.epoch = 0
         self.stopped = None  # why training stopped by itself (divergence), or None
         self.curves = {"epoch": [], "train_cost": [], "dev_cost": [], "train_acc": [], "dev_acc": []}
+        self.changes = []  # the live changes of this run: {"epoch", "changes": {field: [old, new]}}
         self._curves_sent, self._curves_rewritten = 0, True
         self._panel = None  # ((run, bug), the last layer panel)
         self.frames = 0
         self.race = None
         self.seconds_training = 0.0
+
+    def _plant(self) -> None:
+        """The quiz's hidden bug, or the one planted by hand, into the network."""
+        if self.quiz is not None and not self.quiz.over:
+            self.quiz.plant(self.net)
+        else:
+            self.net.bug, self.net.bug_layer = self.bug, None
+        self._panel = None
 
     def state(self) -> dict:
         """What the page needs once per setup: the configuration, the points, the window."""
@@ -180,7 +177,8 @@ class Session:
             "type": "state", "run": self.run_id, "config": self.config, "extent": self.extent,
             "train": points(self.X_train, self.Y_train), "dev": points(self.X_dev, self.Y_dev),
             "boundary_grid": BOUNDARY_GRID, "unit_grid": UNIT_GRID, "upload": upload, "bug": self.bug,
-            "n_params": self.net.n_params,
+            "n_params": self.net.n_params, "changes": self.changes, "epoch": self.epoch,
+            "quiz": None if self.quiz is None else self.quiz.public(),
         }
 
     # ------------------------------------------------------------------ training
@@ -211,9 +209,9 @@ class Session:
                 break
         return done
 
-    def tick(self, seconds: float, units: bool = True) -> dict:
-        """Train for about ``seconds``, then the frame."""
-        self.train_for(seconds)
+    def tick(self, seconds: float, units: bool = True, max_epochs: int = 10_000) -> dict:
+        """Train for about ``seconds`` (at most ``max_epochs``, at least one), then the frame."""
+        self.train_for(seconds, max_epochs)
         return self.frame(units=units)
 
     # ------------------------------------------------------------------ frames
@@ -321,102 +319,71 @@ class Session:
 
     # ------------------------------------------------------------------ teaching moments
     def plant(self, bug: str) -> dict:
+        """Plant ``bug`` by hand, in every layer where it bites (it ends a quiz: the bug is no longer hidden)."""
+        if self.quiz is not None and not self.quiz.over:
+            self.quiz.reveal()
+        self.quiz = None
         self.bug = bug
-        self.net.bug = bug
+        self._plant()
         return {"type": "bug", "bug": bug, "dormant": self.net.dormant_reason()}
 
     def gradient_check(self) -> dict:
-        """glassnet.gradient_check on the first CHECK_EXAMPLES training examples, as a frame."""
-        net = self.net
-        idx, skipped = self._check_examples()
-        m = int(idx.size)
-        # The notes check with dropout off; the forgotten /keep_prob lives in dropout, so that bug
-        # is checked with dropout on and one fixed set of masks.
-        dropout = "fixed" if self.bug == "no_keep_prob" and any(p < 1 for p in net.keep_prob[1:]) else "off"
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            report = gn.gradient_check(net, self.X_train[:, idx], self.Y_train[:, idx], dropout=dropout)
-        ranked = report.ranked()
-        worst = ranked[0] if ranked else None
-        return {
-            "type": "gradcheck", "difference": _finite(report.difference), "verdict": report.verdict,
-            "passed": report.passed, "failed": report.failed, "noise_floor": _finite(report.noise_floor),
-            "set_aside": len(report.set_aside), "threshold": report.threshold, "epsilon": report.epsilon,
-            "mode": report.mode, "examples": m, "skipped_at_kinks": skipped, "dropout": dropout,
-            "n_params": report.n_params,
-            "seconds": round(report.seconds, 3), "bug": self.bug, "dormant": net.dormant_reason(),
-            "worst_block": None if worst is None else worst.name,
-            "worst_difference": None if worst is None else _finite(worst.difference),
-            "blocks": [{"name": b.name, "difference": _finite(b.difference), "verdict": b.verdict} for b in ranked],
-            "text": str(report), "epoch": self.epoch,
-        }
+        """glassnet.gradient_check on a few training examples, as a frame (see ``checking``)."""
+        hidden = self.quiz is not None and not self.quiz.over
+        frame, words = check_frame(self.net, self.X_train, self.Y_train, self.epoch, self.bug, hidden)
+        if self.quiz is not None and hidden:
+            self.quiz.words, self.quiz.checked = words, self.quiz.checked + 1
+        return frame
 
-    def _check_examples(self) -> tuple[np.ndarray, int]:
-        """The first CHECK_EXAMPLES training examples that sit on no ReLU kink, and how many were passed over.
+    # ------------------------------------------------------------------ find the bug
+    def quiz_start(self) -> dict:
+        """Hide a bug drawn from those that bite in this network (see ``quiz``)."""
+        self.quiz = Quiz(self.net)
+        self.bug = "none"
+        self._plant()
+        return self.quiz.public()
 
-        Where Z of a ReLU unit is (within KINK_TOLERANCE of) 0, a step of epsilon crosses the kink
-        and the two-sided difference disagrees with backprop without any bug (a dead unit whose
-        bias never moved gives Z exactly 0 where its inputs are all 0). Such examples are left out,
-        as the notes advise; if fewer than 8 are left, the first examples are checked as they are.
-        """
-        X = self.X_train
-        on_kink = np.zeros(X.shape[1], dtype=bool)
-        with np.errstate(over="ignore", invalid="ignore"):
-            for (Z, _), activation in zip(hidden_outputs(self.net, X), self.net.activations, strict=True):
-                if activation.name in ("relu", "leaky_relu"):
-                    on_kink |= (np.abs(Z) < KINK_TOLERANCE).any(axis=0)
-        idx = np.flatnonzero(~on_kink)[:CHECK_EXAMPLES]
-        if idx.size < min(8, X.shape[1]):
-            return np.arange(min(CHECK_EXAMPLES, X.shape[1])), 0
-        return idx, int(on_kink[: idx[-1] + 1].sum())
+    def quiz_answer(self, layer: int, formula: str) -> dict:
+        return self._quiz().answer(layer, formula)
+
+    def quiz_reveal(self) -> dict:
+        return self._quiz().reveal()
+
+    def quiz_stop(self) -> dict:
+        """Leave the quiz: its bug is taken out of the network."""
+        quiz = self._quiz()
+        if not quiz.over:
+            quiz.reveal()
+        self.quiz = None
+        self._plant()
+        return {"type": "quiz", "active": False, "stopped": True}
+
+    def _quiz(self) -> Quiz:
+        if self.quiz is None:
+            raise ProtocolError("no_quiz", "no bug is hidden: start 'find the bug' first")
+        return self.quiz
+
+    def _end_quiz(self, reason: str) -> None:
+        """A change of setup ended the quiz: the answer is given, the bug taken out."""
+        self.quiz.reveal()
+        self.quiz_ended = {**self.quiz.public(), "ended": reason}
+        self.quiz = None
+        self._plant()
 
     # ------------------------------------------------------------------ initialization race
-    def race_start(self, epochs: int) -> dict:
-        """Three copies of the setup that differ only in initialization: zeros, random x10, He."""
-        lanes = []
-        for label, init, scale in RACE_LANES:
-            lanes.append({"label": label, "net": make_network(self.config, init, scale),
-                          "opt": make_optimizer(self.config), "epoch": 0, "stopped": None,
-                          "curve": {"epoch": [], "train_cost": [], "dev_acc": []}})
-        self.race = {"epochs": epochs, "lanes": lanes}
+    def race_start(self, epochs: int, optimizer: str = "gd") -> dict:
+        """Three copies of the setup that differ only in initialization: zeros, random x10, He (see ``race``)."""
+        data = (self.X_train, self.Y_train, self.X_dev, self.Y_dev, self.unit_grid)
+        self.race = Race(make_network, self.config, data, epochs, optimizer)
         return self.race_frame()
 
     def race_tick(self, seconds: float) -> dict:
         """Train each lane one epoch in turn for about ``seconds``; then the race frame."""
-        end = time.perf_counter() + seconds
-        lanes = self.race["lanes"]
-        while True:
-            active = [lane for lane in lanes if not lane["stopped"] and lane["epoch"] < self.race["epochs"]]
-            if not active:
-                break
-            for lane in active:
-                try:
-                    _fit_one_epoch(lane["net"], lane["opt"], self.X_train, self.Y_train, self.config,
-                                   lane["epoch"] == 0)
-                except gn.DivergenceError:
-                    lane["stopped"] = "diverged"
-                lane["epoch"] += 1
-            if time.perf_counter() >= end:
-                break
+        self.race.tick(seconds)
         return self.race_frame()
 
     def race_frame(self) -> dict:
-        out = []
-        for lane in self.race["lanes"]:
-            net = lane["net"]
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                train = net.evaluate(self.X_train, self.Y_train)
-                dev = net.evaluate(self.X_dev, self.Y_dev)
-                proba = net.predict_proba(self.unit_grid)
-            curve = lane["curve"]
-            if not curve["epoch"] or curve["epoch"][-1] != lane["epoch"]:
-                curve["epoch"].append(lane["epoch"])
-                curve["train_cost"].append(_finite(train["cost"]))
-                curve["dev_acc"].append(_finite(dev["accuracy"]))
-            out.append({"label": lane["label"], "epoch": lane["epoch"], "stopped": lane["stopped"],
-                        "train_cost": _finite(train["cost"]), "train_acc": _finite(train["accuracy"]),
-                        "dev_acc": _finite(dev["accuracy"]), "boundary": _bytes64(proba[0]), "curve": curve})
-        done = all(lane["stopped"] or lane["epoch"] >= self.race["epochs"] for lane in self.race["lanes"])
-        return {"type": "race", "epochs": self.race["epochs"], "lanes": out, "done": done, "grid": UNIT_GRID}
+        return self.race.frame(UNIT_GRID, _bytes64)
 
     # ------------------------------------------------------------------ export
     def export(self) -> dict:
@@ -463,6 +430,7 @@ class Session:
             lines.append(f"X, Y = {pdata.generator_source(c['data'], c['points'], c['noise'], c['seed'])}")
         m = self.X.shape[1]
         n_dev = self.X_dev.shape[1]
+        first = live.configs_along(c, self.changes)[0]  # the settings the run started with
         lines += [
             f"X_train, Y_train, X_dev, Y_dev = gn.train_test_split(X, Y, test={n_dev}, seed={c['seed']})"
             f"  # {m - n_dev} train, {n_dev} dev",
@@ -471,23 +439,17 @@ class Session:
             f"    layer_dims={[2, *c['layers'], 1]!r},",
             f"    activations={[*c['activations'], 'sigmoid']!r},",
             f"    initializer={c['init']!r}, init_scale={c['scale']!r},",
-            f"    keep_prob={list(c['keep_prob'])!r}, l2={c['l2']!r}, seed={c['seed']},",
+            f"    keep_prob={list(first['keep_prob'])!r}, l2={first['l2']!r}, seed={c['seed']},",
             ")",
-            f"optimizer = gn.optimizers.{type(self.opt).__name__}({c['lr']!r})",
-            f"EPOCHS = {self.epoch}",
-            "# The playground trains one epoch per fit call, keeping the optimizer's state and the input",
-            "# normalizer fitted in the first epoch; the same calls give the same weights.",
-            "for epoch in range(EPOCHS):",
-            f"    net.fit(X_train, Y_train, epochs=1, batch_size={c['batch'] or None!r}, schedule=None,",
-            "            optimizer=optimizer,",
-            f"            normalize={bool(c['normalize'])!r} if epoch == 0 else \"keep\", on_divergence=\"raise\")",
+            *live.training_lines(c, self.changes, self.epoch),
             "",
             'print("train", net.evaluate(X_train, Y_train))',
             'print("dev  ", net.evaluate(X_dev, Y_dev))',
             'gn.save(net, "playground-model.npz")',
             '# gn.save_onnx(net, "playground-model.onnx")  # for onnxruntime; needs: pip install "glassnet[onnx]"',
         ]
-        if self.bug != "none":
-            lines.insert(1, f"# (the planted bug {self.bug!r} lives only in the playground's gradient check: "
-                            "training used the library's backprop)")
+        if self.net.bug != "none":
+            what = "a hidden bug" if self.quiz is not None and not self.quiz.over else f"the planted bug {self.bug!r}"
+            lines.insert(1, f"# ({what} lives only in the playground's gradient check: training used the library's "
+                            "backprop)")
         return "\n".join(lines) + "\n"

@@ -11,7 +11,9 @@ const DATASETS = ["circles", "moons", "flower", "spirals", "xor", "blobs"];
 const ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "linear"];
 const INITIALIZERS = ["zeros", "random", "he", "xavier", "glorot"];
 const OPTIMIZERS = ["gd", "momentum", "rmsprop", "adam"];
-const BUGS = ["none", "no_l2", "no_keep_prob", "db_no_m"];
+const BUGS = ["none", "sign", "dW_no_m", "db_no_m", "db_axis", "no_l2", "dW_transposed", "no_keep_prob", "g_prime_of_A"];
+const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 0];  // epochs per second; 0: as fast as it goes
+const AXES = ["log", "window", "linear"];
 const ORANGE = [245, 147, 34];
 const BLUE = [8, 119, 189];
 const URL_KEYS = {
@@ -24,7 +26,8 @@ const S = {
   ws: null, config: null, limits: null, run: 0, running: false, train: null, dev: null, extent: null,
   boundaryGrid: 64, unitGrid: 24, curves: null, frame: null, units: null, bug: "none", bugAnswer: null,
   gradcheck: null, race: null, exportWant: null, upload: null, nParams: 0, divergedShown: 0, retry: 500,
-  pendingUrlConfig: null,
+  pendingUrlConfig: null, speed: 5, serverSpeed: 5, axis: "log", changes: [], quiz: null, quizAnswer: null,
+  everConnected: false, newSession: false, refused: false, lastEpoch: 0, asked: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -98,7 +101,9 @@ function readUrl() {
     else if (field === "data" || field === "init" || field === "optimizer") config[field] = v;
     else config[field] = num(v);
   }
-  return { config, lang: params.get("lang") };
+  const speed = params.has("speed") ? Number(params.get("speed")) : null;
+  return { config, lang: params.get("lang"), speed: SPEEDS.includes(speed) ? speed : null,
+           axis: AXES.includes(params.get("axis")) ? params.get("axis") : null };
 }
 
 function writeUrl() {
@@ -110,49 +115,47 @@ function writeUrl() {
     else if (typeof v === "boolean") params.set(key, v ? "1" : "0");
     else params.set(key, String(v));
   }
+  params.set("speed", String(S.speed));
+  params.set("axis", S.axis);
   params.set("lang", LANG);
   history.replaceState(null, "", "#" + params.toString().replace(/%2C/g, ","));
 }
 
 // ---------------------------------------------------------------------------------- the socket
+// true when sent; a message the server cannot receive now is said so (states.js), and the controls show
+// the server's setup again
 function send(message) {
-  if (S.ws && S.ws.readyState === WebSocket.OPEN) S.ws.send(JSON.stringify(message));
+  if (S.ws && S.ws.readyState === WebSocket.OPEN && S.limits) {
+    S.ws.send(JSON.stringify(message));
+    return true;
+  }
+  notSent();
+  renderControls();
+  return false;
 }
-function sendConfig(partial) { send({ type: "config", config: partial }); }
-
-function connect() {
-  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
-  const ws = new WebSocket(url);
-  S.ws = ws;
-  showConnection(t("connecting"));
-  ws.onopen = () => { S.retry = 500; hideConnection(); };
-  ws.onmessage = (event) => handle(JSON.parse(event.data));
-  ws.onclose = () => {
-    S.running = false;
-    renderPlay();
-    showConnection(t("disconnected"));
-    setTimeout(connect, S.retry);
-    S.retry = Math.min(S.retry * 2, 8000);
-  };
+function sendConfig(partial) { return send({ type: "config", config: partial }); }
+function askConfig(partial) { S.asked = Object.keys(partial); return sendConfig(partial); }
+function setSpeed(speed) {
+  S.speed = speed;
+  $("speed").value = String(speed);
+  writeUrl();
+  send({ type: "speed", epochs_per_second: speed });
 }
 
 function handle(msg) {
   switch (msg.type) {
-    case "hello": {
-      S.limits = msg.limits;
-      const fromUrl = readUrl().config;
-      S.pendingUrlConfig = Object.keys(fromUrl).length ? fromUrl : null;
-      if (S.pendingUrlConfig && S.pendingUrlConfig.data === "upload") delete S.pendingUrlConfig.data;
-      break;
-    }
+    case "hello": return onHello(msg);
     case "state": return onState(msg);
+    case "live": return onLive(msg);
+    case "speed": S.serverSpeed = msg.epochs_per_second; return;
+    case "quiz": return onQuiz(msg);
     case "frame": return onFrame(msg);
     case "status":
       S.running = msg.running; renderPlay(); return;
     case "gradcheck":
       S.gradcheck = msg; $("gradcheck").disabled = false; renderGradcheck(); return;
     case "bug":
-      S.bug = msg.bug; S.bugAnswer = msg; renderBug(); return;
+      S.bug = msg.bug; S.bugAnswer = msg; S.quiz = null; renderBug(); renderQuiz(); renderBugControls(); return;
     case "race":
       S.race = msg; renderRace(); return;
     case "race_stopped":
@@ -164,7 +167,8 @@ function handle(msg) {
 }
 
 function onState(msg) {
-  S.config = msg.config; S.run = msg.run; S.running = msg.running;
+  const newRun = msg.run !== S.run;
+  S.config = msg.config; S.run = msg.run; S.running = msg.running; S.changes = msg.changes || [];
   S.train = msg.train; S.dev = msg.dev; S.extent = msg.extent; S.boundaryGrid = msg.boundary_grid;
   S.unitGrid = msg.unit_grid; S.upload = msg.upload; S.bug = msg.bug; S.nParams = msg.n_params;
   S.curves = { epoch: [], train_cost: [], dev_cost: [], train_acc: [], dev_acc: [] };
@@ -174,8 +178,13 @@ function onState(msg) {
     S.pendingUrlConfig = null;
     sendConfig(partial);
   }
+  sayNewSession();
+  if (newRun) sayNewRun(S.asked);
+  S.asked = null;
+  if (msg.quiz !== undefined) { S.quiz = msg.quiz; renderQuiz(); renderBugControls(); }
   renderControls();
   buildNetwork();
+  renderChanges();
   renderPlay();
   writeUrl();
 }
@@ -186,6 +195,7 @@ function onFrame(msg) {
   if (c.from === 0) S.curves = { epoch: [], train_cost: [], dev_cost: [], train_acc: [], dev_acc: [] };
   for (const key of Object.keys(S.curves)) S.curves[key].push(...c[key]);
   S.frame = msg;
+  rememberEpoch(msg.epoch);
   if (msg.units) { S.units = msg.units; S.unitsFresh = true; }
   if (msg.weights) S.weights = msg.weights;
   S.running = msg.running;
@@ -199,6 +209,7 @@ function onFrame(msg) {
 
 function onError(msg) {
   if (msg.request === "gradcheck") $("gradcheck").disabled = false;
+  if (msg.code === "too_many_sessions") return onRefused(msg);
   let params = Object.assign({}, msg.params || {}, { field: msg.field || "" });
   if (msg.code === "bad_csv") params.line = params.line ? t("row", { line: params.line }) : "";
   const key = "err_" + msg.code;
@@ -266,6 +277,10 @@ function renderControls() {
   fillSelect($("init"), INITIALIZERS, (v) => t("init_" + v), c.init);
   fillSelect($("scale"), SCALE_CHOICES, (v) => "×" + v, c.scale);
   fillSelect($("bug"), BUGS, (v) => t("bug_" + v), $("bug").value || S.bug);
+  fillSelect($("speed"), SPEEDS, (v) => (v === 0 ? t("speed_max") : t("speed_n", { n: v })), S.speed);
+  fillSelect($("cost-axis"), AXES, (v) => t("axis_" + v), S.axis);
+  fillSelect($("race-optimizer"), ["gd", "setup"], (v) => t("race_opt_" + v, { opt: t("opt_" + c.optimizer) }),
+             $("race-optimizer").value || "gd");
   $("seed").value = c.seed;
   $("noise").value = c.noise; $("noise-value").textContent = c.noise.toFixed(2);
   $("points").value = c.points; $("points-value").textContent = c.points;
@@ -288,7 +303,7 @@ function renderControls() {
   $("layer-count").textContent = c.layers.length;
   $("layers-add").disabled = c.layers.length >= S.limits.max_layers;
   $("layers-remove").disabled = c.layers.length === 0;
-  document.querySelector("#layer-count + span").textContent = t("hidden_layers");
+  document.querySelector("#layer-count + span").textContent = t(c.layers.length === 1 ? "hidden_layer_one" : "hidden_layers");
   $("param-count").textContent = t("params", { n: S.nParams.toLocaleString() });
   for (const b of document.querySelectorAll(".lang button")) b.classList.toggle("active", b.dataset.lang === LANG);
   $("upload").parentElement.title = t("upload_tip", { points: S.limits.max_upload_points });
@@ -332,7 +347,7 @@ function buildDatasets() {
     label.dataset.i18n = "data_" + name;
     label.textContent = t("data_" + name);
     tile.append(canvas, label);
-    tile.addEventListener("click", () => sendConfig({ data: name }));
+    tile.addEventListener("click", () => askConfig({ data: name }));
     box.appendChild(tile);
   }
 }
@@ -348,13 +363,19 @@ function keepSelect(index, tip) {
   select.className = "keep";
   select.id = "keep-" + index;
   select.title = t(tip);
-  fillSelect(select, KEEP_CHOICES, (v) => t("keep_prob") + " " + v, S.config.keep_prob[index]);
+  select.setAttribute("aria-label", t(index ? "keep_aria" : "keep_input_aria", { layer: index }));
+  fillSelect(select, KEEP_CHOICES, (v) => t("keep_n", { v }), S.config.keep_prob[index]);
   select.addEventListener("change", () => {
     const kp = S.config.keep_prob.slice();
     kp[index] = Number(select.value);
-    sendConfig({ keep_prob: kp });
+    askConfig({ keep_prob: kp });
   });
   return select;
+}
+
+// a live change of keep_prob: the selects show the server's values (the network view is not rebuilt)
+function renderKeepSelects() {
+  S.config.keep_prob.forEach((p, i) => { const el = $("keep-" + i); if (el) el.value = String(p); });
 }
 
 function buildNetwork() {
@@ -400,14 +421,16 @@ function buildNetwork() {
     buttons.className = "unit-buttons";
     const plus = document.createElement("button");
     plus.className = "round tiny"; plus.textContent = "+"; plus.title = t("add_unit_tip");
+    plus.setAttribute("aria-label", t("add_unit_aria", { layer: i + 1 }));
     plus.id = `units-add-${i + 1}`;
     plus.disabled = units >= S.limits.max_units;
-    plus.addEventListener("click", () => { const l = c.layers.slice(); l[i] += 1; sendConfig({ layers: l }); });
+    plus.addEventListener("click", () => { const l = c.layers.slice(); l[i] += 1; askConfig({ layers: l }); });
     const minus = document.createElement("button");
-    minus.className = "round tiny"; minus.innerHTML = "&minus;"; minus.title = t("remove_unit_tip");
+    minus.className = "round tiny"; minus.textContent = "\u2212"; minus.title = t("remove_unit_tip");
+    minus.setAttribute("aria-label", t("remove_unit_aria", { layer: i + 1 }));
     minus.id = `units-remove-${i + 1}`;
     minus.disabled = units <= 1;
-    minus.addEventListener("click", () => { const l = c.layers.slice(); l[i] -= 1; sendConfig({ layers: l }); });
+    minus.addEventListener("click", () => { const l = c.layers.slice(); l[i] -= 1; askConfig({ layers: l }); });
     buttons.append(plus, minus);
     const title = document.createElement("div");
     title.className = "col-title";
@@ -418,8 +441,9 @@ function buildNetwork() {
     act.className = "activation";
     act.id = "activation-" + (i + 1);
     act.title = t("activation_tip");
+    act.setAttribute("aria-label", t("activation_aria", { layer: i + 1 }));
     fillSelect(act, ACTIVATIONS, (v) => t("act_" + v), c.activations[i]);
-    act.addEventListener("change", () => { const a = c.activations.slice(); a[i] = act.value; sendConfig({ activations: a }); });
+    act.addEventListener("change", () => { const a = c.activations.slice(); a[i] = act.value; askConfig({ activations: a }); });
     col.appendChild(act);
     col.appendChild(keepSelect(i + 1, "keep_prob_tip"));
     const list = document.createElement("div");
@@ -544,62 +568,19 @@ function renderBoundary() {
   if (S.dev && $("show-dev").checked) drawPoints(canvas, S.dev, true, 3.2);
 }
 
-function drawChart(canvas, series, opts) {
-  const ctx = canvas.getContext("2d");
-  const W = canvas.width, H = canvas.height, left = 38, right = 6, top = 6, bottom = 16;
-  ctx.clearRect(0, 0, W, H);
-  ctx.font = "10px system-ui, sans-serif";
-  let xmax = 1, ymin = opts.ymin, ymax = opts.ymax;
-  const tr = (v) => (opts.log ? Math.log10(Math.max(v, 1e-12)) : v);
-  let lo = Infinity, hi = -Infinity;
-  for (const s of series) {
-    for (let i = 0; i < s.x.length; i++) {
-      if (s.y[i] === null) continue;
-      xmax = Math.max(xmax, s.x[i]);
-      lo = Math.min(lo, tr(s.y[i])); hi = Math.max(hi, tr(s.y[i]));
-    }
-  }
-  if (ymin === undefined) ymin = Number.isFinite(lo) ? lo : 0;
-  if (ymax === undefined) ymax = Number.isFinite(hi) ? hi : 1;
-  if (ymax - ymin < 1e-9) { ymax += 0.5; ymin -= 0.5; }
-  if (opts.log) { ymin = Math.floor(ymin); ymax = Math.ceil(ymax); }
-  const X = (x) => left + (x / xmax) * (W - left - right);
-  const Y = (y) => top + (1 - (y - ymin) / (ymax - ymin)) * (H - top - bottom);
-  ctx.strokeStyle = "#e3e6ea"; ctx.fillStyle = "#6b7280"; ctx.lineWidth = 1;
-  const ticks = opts.log ? Math.min(4, ymax - ymin) : 2;
-  for (let k = 0; k <= ticks; k++) {
-    const v = ymin + (ymax - ymin) * k / ticks;
-    ctx.beginPath(); ctx.moveTo(left, Y(v)); ctx.lineTo(W - right, Y(v)); ctx.stroke();
-    const label = opts.log ? "1e" + Math.round(v) : opts.percent ? Math.round(100 * v) + "%" : fmt(v, 2);
-    ctx.textAlign = "right"; ctx.fillText(label, left - 4, Y(v) + 3);
-  }
-  ctx.textAlign = "right"; ctx.fillText(String(xmax), W - right, H - 3);
-  ctx.textAlign = "left"; ctx.fillText("0", left, H - 3);
-  for (const s of series) {
-    ctx.strokeStyle = s.color; ctx.lineWidth = s.width || 1.6; ctx.setLineDash(s.dash || []);
-    ctx.beginPath();
-    let started = false;
-    for (let i = 0; i < s.x.length; i++) {
-      if (s.y[i] === null) { started = false; continue; }
-      const px = X(s.x[i]), py = Y(Math.min(Math.max(tr(s.y[i]), ymin), ymax));
-      if (started) ctx.lineTo(px, py); else { ctx.moveTo(px, py); started = true; }
-    }
-    ctx.stroke();
-  }
-  ctx.setLineDash([]);
-}
-
 function renderCharts() {
   const c = S.curves;
   if (!c) return;
+  const markers = (S.changes || []).map((entry, i) => ({ x: entry.epoch, label: String(i + 1) }));
   drawChart($("cost-chart"), [
     { x: c.epoch, y: c.train_cost, color: "#374151" },
     { x: c.epoch, y: c.dev_cost, color: "#374151", dash: [4, 3] },
-  ], { ymin: 0 });
+  ], { ymin: 0, xmode: S.axis, markers });
   drawChart($("acc-chart"), [
     { x: c.epoch, y: c.train_acc, color: "#0877bd" },
     { x: c.epoch, y: c.dev_acc, color: "#0877bd", dash: [4, 3] },
-  ], { ymin: 0, ymax: 1, percent: true });
+  ], { ymin: 0, ymax: 1, percent: true, xmode: S.axis, markers });
+  $("cost-chart").dataset.markers = String(markers.length);
 }
 
 function logBar(value, lo, hi) {
@@ -653,7 +634,8 @@ function renderLayers() {
   const el = $("verdict");
   el.textContent = t(v);
   el.className = "verdict " + v.replace(/ /g, "-");
-  el.title = (d.reasons || []).concat(d.warnings || []).join("\n");
+  // the library's reasons are in English; another language gets what the verdict means
+  el.title = LANG === "en" ? (d.reasons || []).concat(d.warnings || []).join("\n") : t("verdict_tip_" + v.replace(/ /g, "_"));
   $("growth").textContent = t(d.learned && (d.steps || 0) >= 2 ? "growth_learned" : "growth",
     { rg: fmt(d.gradient_rate), ra: fmt(d.activation_rate), k: d.steps });
 }
@@ -662,6 +644,7 @@ function renderFrame() {
   const f = S.frame;
   if (f) {
     $("epoch").textContent = epochText(f.epoch);
+    $("epoch").dataset.run = String(f.run);
     $("train-cost").textContent = fmt(f.train_cost);
     $("dev-cost").textContent = fmt(f.dev_cost);
     $("train-acc").textContent = pct(f.train_acc);
@@ -681,128 +664,64 @@ function renderPlay() {
   $("play").setAttribute("aria-pressed", S.running ? "true" : "false");
 }
 
-// ---------------------------------------------------------------------------------- teaching moments
-function renderBug() {
-  const el = $("bug-status");
-  const a = S.bugAnswer;
-  if (!a || a.bug === "none") {
-    el.textContent = a ? t("unplanted") : "";
-    el.className = "hint";
-    return;
-  }
-  el.textContent = t("planted", { bug: t("bug_" + a.bug) }) + (a.dormant ? " " + t(a.dormant) : "");
-  el.className = "hint planted";
-}
-
-function renderGradcheck() {
-  const g = S.gradcheck;
-  if (!g) return;
-  $("gradcheck-result").classList.remove("hidden");
-  $("gradcheck-difference").textContent = g.difference === null ? "∞" : g.difference.toExponential(2);
-  const v = $("gradcheck-verdict");
-  // "failed" only when the check calls the gradient wrong; look closer / at the noise floor are neither
-  v.textContent = t(g.verdict) + (g.passed ? " · " + t("passed") : g.failed ? " · " + t("failed") : "");
-  v.className = "verdict " + g.verdict.replace(/ /g, "-");
-  const steps = [["correct", "≤ 1e-7"], ["look closer", "≤ 1e-5"], ["suspicious", "≤ 1e-3"], ["likely a bug", "> 1e-3"]];
-  $("gradcheck-scale").innerHTML = steps.map(([name, limit]) =>
-    `<span class="step ${name.replace(/ /g, "-")}${name === g.verdict ? " here" : ""}">${limit} ${t(name)}</span>`).join("");
-  $("gradcheck-worst").textContent = g.worst_block
-    ? t("worst_block", { name: g.worst_block, d: g.worst_difference === null ? "∞" : g.worst_difference.toExponential(2) }) : "";
-  $("gradcheck-blocks").innerHTML = g.blocks.slice(0, 8).map((b) =>
-    `<span class="block ${b.verdict.replace(/ /g, "-")}">${b.name} ${b.difference === null ? "∞" : b.difference.toExponential(1)}</span>`).join("");
-  let notes = t("gc_notes", { m: g.examples, dropout: t("dropout_" + g.dropout), n: g.n_params.toLocaleString(),
-                              s: g.seconds, epoch: g.epoch });
-  if (g.skipped_at_kinks) notes += " · " + t("gc_skipped", { k: g.skipped_at_kinks });
-  if (g.set_aside) notes += " · " + t("gc_set_aside", { k: g.set_aside });
-  if (g.verdict === "at the noise floor") notes += " · " + t("gc_floor", { f: g.noise_floor === null ? "∞" : g.noise_floor.toExponential(1) });
-  if (g.bug !== "none") notes += " · " + t("bug_" + g.bug);
-  if (g.dormant) notes += " · " + t(g.dormant);
-  $("gradcheck-notes").textContent = notes;
-  $("gradcheck-text").textContent = g.text;
-}
-
-function renderRace() {
-  const r = S.race;
-  if (!r) return;
-  const box = $("race-lanes");
-  box.classList.remove("hidden");
-  $("race-chart").classList.remove("hidden");
-  $("race-stop").classList.toggle("hidden", r.done);
-  $("race-epoch").textContent = r.done ? t("race_done", { epochs: r.epochs })
-    : t("race_epoch", { epoch: Math.max(...r.lanes.map((l) => l.epoch)), epochs: r.epochs });
-  if (box.children.length !== r.lanes.length) {
-    box.innerHTML = "";
-    for (let i = 0; i < r.lanes.length; i++) {
-      const lane = document.createElement("div");
-      lane.className = "lane";
-      lane.innerHTML = `<canvas width="110" height="110"></canvas><div class="lane-name"></div><div class="lane-stats"></div>`;
-      box.appendChild(lane);
-    }
-  }
-  const colors = ["#b45309", "#7c3aed", "#047857"];
-  r.lanes.forEach((lane, i) => {
-    const el = box.children[i];
-    const canvas = el.querySelector("canvas");
-    drawGrid(canvas, decode64(lane.boundary), r.grid, LUT_LIGHT);
-    if (S.train) drawPoints(canvas, S.train, false, 1.6);
-    const name = el.querySelector(".lane-name");
-    const key = document.createElement("i");
-    key.style.background = colors[i];
-    name.replaceChildren(key, document.createTextNode(t("lane_" + lane.label)));
-    el.querySelector(".lane-stats").textContent = lane.stopped ? t("diverged_lane")
-      : t("lane_stats", { cost: fmt(lane.train_cost), acc: pct(lane.dev_acc) });
-  });
-  drawChart($("race-chart"), r.lanes.map((lane, i) => ({ x: lane.curve.epoch, y: lane.curve.train_cost, color: colors[i] })),
-            { log: true });
-}
-
 // ---------------------------------------------------------------------------------- wiring
 function wire() {
   $("play").addEventListener("click", () => send({ type: S.running ? "pause" : "play" }));
   $("step").addEventListener("click", () => send({ type: "step" }));
-  $("reset").addEventListener("click", () => send({ type: "reset" }));
-  $("lr").addEventListener("change", (e) => sendConfig({ lr: Number(e.target.value) }));
-  $("optimizer").addEventListener("change", (e) => sendConfig({ optimizer: e.target.value }));
-  $("batch").addEventListener("change", (e) => sendConfig({ batch: Number(e.target.value) }));
-  $("l2").addEventListener("change", (e) => sendConfig({ l2: Number(e.target.value) }));
-  $("init").addEventListener("change", (e) => sendConfig({ init: e.target.value }));
-  $("scale").addEventListener("change", (e) => sendConfig({ scale: Number(e.target.value) }));
+  $("reset").addEventListener("click", () => { if (send({ type: "reset" })) S.asked = "reset"; });
+  $("speed").addEventListener("change", (e) => setSpeed(Number(e.target.value)));
+  $("cost-axis").addEventListener("change", (e) => { S.axis = e.target.value; writeUrl(); renderCharts(); });
+  wireSetup();
+  wireFiles();
+  wireTeaching();
+  wireExplanations();
+}
+
+// the setup's controls: each change goes to the server (live, or a new run: states.js says which)
+function wireSetup() {
+  $("lr").addEventListener("change", (e) => askConfig({ lr: Number(e.target.value) }));
+  $("optimizer").addEventListener("change", (e) => askConfig({ optimizer: e.target.value }));
+  $("batch").addEventListener("change", (e) => askConfig({ batch: Number(e.target.value) }));
+  $("l2").addEventListener("change", (e) => askConfig({ l2: Number(e.target.value) }));
+  $("init").addEventListener("change", (e) => askConfig({ init: e.target.value }));
+  $("scale").addEventListener("change", (e) => askConfig({ scale: Number(e.target.value) }));
   $("seed").addEventListener("change", (e) => {
     const v = Math.floor(Number(e.target.value));
-    if (Number.isFinite(v)) sendConfig({ seed: Math.min(Math.max(v, 0), 2147483647) });
+    if (Number.isFinite(v)) askConfig({ seed: Math.min(Math.max(v, 0), 2147483647) });
   });
   $("noise").addEventListener("input", (e) => { $("noise-value").textContent = Number(e.target.value).toFixed(2); });
-  $("noise").addEventListener("change", (e) => sendConfig({ noise: Number(e.target.value) }));
+  $("noise").addEventListener("change", (e) => askConfig({ noise: Number(e.target.value) }));
   $("points").addEventListener("input", (e) => { $("points-value").textContent = e.target.value; });
-  $("points").addEventListener("change", (e) => sendConfig({ points: Number(e.target.value) }));
-  $("split").addEventListener("change", (e) => sendConfig({ split: Number(e.target.value) }));
-  $("normalize").addEventListener("change", (e) => sendConfig({ normalize: e.target.checked }));
+  $("points").addEventListener("change", (e) => askConfig({ points: Number(e.target.value) }));
+  $("split").addEventListener("change", (e) => askConfig({ split: Number(e.target.value) }));
+  $("normalize").addEventListener("change", (e) => askConfig({ normalize: e.target.checked }));
   $("show-dev").addEventListener("change", renderBoundary);
   $("layers-add").addEventListener("click", () => {
     const c = S.config;
     if (c.layers.length >= S.limits.max_layers) return;
     const units = c.layers.length ? c.layers[c.layers.length - 1] : 4;
-    sendConfig({ layers: [...c.layers, units], activations: [...c.activations, c.activations.at(-1) || "relu"],
+    askConfig({ layers: [...c.layers, units], activations: [...c.activations, c.activations.at(-1) || "relu"],
                  keep_prob: [...c.keep_prob, 1] });
   });
   $("layers-remove").addEventListener("click", () => {
     const c = S.config;
     if (!c.layers.length) return;
-    sendConfig({ layers: c.layers.slice(0, -1), activations: c.activations.slice(0, -1), keep_prob: c.keep_prob.slice(0, -1) });
+    askConfig({ layers: c.layers.slice(0, -1), activations: c.activations.slice(0, -1), keep_prob: c.keep_prob.slice(0, -1) });
   });
+}
+
+function wireFiles() {
   $("upload").addEventListener("change", (e) => {
     const file = e.target.files[0];
     e.target.value = "";
     if (!file) return;
     if (file.size > S.limits.max_upload_chars) { toast(t("err_too_large", { limit: S.limits.max_upload_chars })); return; }
     const reader = new FileReader();
-    reader.onload = () => send({ type: "upload", name: file.name.slice(0, 200), csv: String(reader.result) });
+    reader.onload = () => {
+      if (send({ type: "upload", name: file.name.slice(0, 200), csv: String(reader.result) })) S.asked = ["data"];
+    };
     reader.readAsText(file);
   });
-  $("gradcheck").addEventListener("click", () => { $("gradcheck").disabled = true; send({ type: "gradcheck" }); });
-  $("plant").addEventListener("click", () => send({ type: "plant_bug", bug: $("bug").value }));
-  $("race").addEventListener("click", () => { $("race-lanes").innerHTML = ""; send({ type: "race", epochs: 300 }); });
-  $("race-stop").addEventListener("click", () => send({ type: "race_stop" }));
   $("export-model").addEventListener("click", () => { S.exportWant = "model"; send({ type: "export" }); });
   $("export-onnx").addEventListener("click", () => { S.exportWant = "onnx"; send({ type: "export" }); });
   $("export-script").addEventListener("click", () => { S.exportWant = "script"; send({ type: "export" }); });
@@ -814,6 +733,7 @@ function wire() {
     b.addEventListener("click", () => switchLanguage(b.dataset.lang));
   }
   window.addEventListener("resize", renderLinks);
+  window.addEventListener("hashchange", onHashChange);
 }
 
 function switchLanguage(lang) {
@@ -826,11 +746,18 @@ function switchLanguage(lang) {
   renderFrame();
   renderGradcheck();
   renderRace();
+  renderQuiz();
+  renderChanges();
+  renderRunNote();
+  if (document.body.classList.contains("explaining")) $("explain-bar").textContent = t("explain_hint");
 }
 
 function start() {
   const browserZh = (navigator.language || "").toLowerCase().startsWith("zh");
-  setLanguage(readUrl().lang || (browserZh ? "zh" : "en"));
+  const fromUrl = readUrl();
+  setLanguage(fromUrl.lang || (browserZh ? "zh" : "en"));
+  if (fromUrl.speed !== null) S.speed = fromUrl.speed;
+  if (fromUrl.axis) S.axis = fromUrl.axis;
   buildDatasets();
   wire();
   connect();

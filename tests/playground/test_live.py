@@ -185,7 +185,7 @@ def client():
 def test_messages_for_speed_live_changes_and_the_quiz(client):
     with client.websocket_connect("/ws") as ws:
         hello = receive(ws, "hello")
-        assert hello["speed"] == 5 and 0 in hello["choices"]["speeds"] and "g_prime" in hello["choices"]["formulas"]
+        assert hello["speed"] == 2 and 0 in hello["choices"]["speeds"] and "g_prime" in hello["choices"]["formulas"]
         state = receive(ws, "state")
         ws.send_json({"type": "speed", "epochs_per_second": 0})
         assert receive(ws, "speed") == {"type": "speed", "epochs_per_second": 0}

@@ -43,6 +43,8 @@ def open_session(ws, config=SMALL) -> dict:
     assert hello["limits"]["max_units"] == protocol.MAX_UNITS
     receive(ws, "state")
     receive(ws, "frame")
+    ws.send_json({"type": "speed", "epochs_per_second": 0})  # as fast as it goes: the tests need not watch
+    assert receive(ws, "speed")["epochs_per_second"] == 0
     ws.send_json({"type": "config", "config": config})
     state = receive(ws, "state")
     assert state["type"] == "state"

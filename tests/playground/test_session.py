@@ -268,15 +268,15 @@ def test_race_trains_three_initializations():
 
 def test_the_race_with_gradient_descent_teaches_the_notes_lesson():
     """Plain gradient descent at the setup's rate (the default race): zeros stay at chance, random x10 ends far
-    above He, He first by cost and dev accuracy (circles, 300 epochs, the default setup)."""
+    above He, He first by cost and dev accuracy (circles, 100 epochs, the default setup)."""
     s = Session()
-    frame = s.race_start(300)
+    frame = s.race_start(100)
     assert all(type(lane["opt"]).__name__ == "GradientDescent" for lane in s.race.lanes)
     while not frame["done"]:
         frame = s.race_tick(1.0)
     zeros, big, he = frame["lanes"]
     assert zeros["train_cost"] == pytest.approx(np.log(2), abs=1e-3) and zeros["dev_acc"] == 0.5
-    assert he["train_cost"] < 0.1 < 1.0 < (big["train_cost"] or np.inf) and he["dev_acc"] > big["dev_acc"]
+    assert he["train_cost"] < 0.5 < 1.0 < (big["train_cost"] or np.inf) and he["dev_acc"] > big["dev_acc"] > 0.5
 
 
 SETUPS = [

@@ -29,7 +29,7 @@ def _open(server, layers, points):
     """A WebSocket session set up with [2, *layers, 1] on ``points`` circles points; (socket, its run id)."""
     from websockets.sync.client import connect
 
-    ws = connect(f"ws://{server.host}:{server.port}/ws", max_size=None)
+    ws = connect(f"ws://{server.host}:{server.port}/ws", max_size=None, ping_interval=None)
     state = _until(ws, "state")
     _until(ws, "frame")
     ws.send(_dumps({"type": "config", "config": {"layers": list(layers), "points": points, "data": "circles"}}))
@@ -59,13 +59,16 @@ def measure_frame_rate(seconds: float = 5.0, layers=(8, 8), points: int = 500,
                 msg = json.loads(ws.recv(timeout=30))
                 if msg["type"] == "frame" and msg["run"] == run:
                     frames += 1
-                    first = msg if first is None else first
-                    last = msg
+                    if first is None:
+                        first, first_at = msg, time.perf_counter()
+                    last, last_at = msg, time.perf_counter()
             elapsed = time.perf_counter() - started
             ws.send(_dumps({"type": "pause"}))
     epochs = (last["epoch"] - first["epoch"]) if last else 0
+    span = (last_at - first_at) if last else 0.0  # from the first frame to the last: epochs between them
     return {"frames": frames, "seconds": elapsed, "frames_per_second": frames / elapsed, "epochs": epochs,
-            "epochs_per_second": epochs / elapsed, "speed": epochs_per_second, "layer_dims": [2, *layers, 1],
+            "epochs_per_second": epochs / span if span else 0.0, "speed": epochs_per_second,
+            "layer_dims": [2, *layers, 1],
             "points": points, "dev_accuracy": last["dev_acc"] if last else None}
 
 
@@ -80,20 +83,27 @@ def _resident_bytes() -> int | None:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
+def _train(ws, seconds: float) -> None:
+    """Play at full speed for ``seconds``, reading every frame, then pause."""
+    ws.send(_dumps({"type": "speed", "epochs_per_second": MAX_SPEED}))
+    ws.send(_dumps({"type": "play"}))
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        ws.recv(timeout=30)
+    ws.send(_dumps({"type": "pause"}))
+    _until(ws, "status")
+
+
 def measure_memory(sessions: int = 8, seconds: float = 1.0, layers=(8, 8), points: int = 500) -> dict:
     """The server's resident memory per session: ``sessions`` tabs open at once, each trained ``seconds`` at full
-    speed (its curves and caches filled), the growth over one open tab divided by the others."""
+    speed in turn (its curves and caches filled), the growth over one open tab divided by the others."""
     with BackgroundServer() as server:
         first, _ = _open(server, layers, points)  # one tab first: the imports and the worker thread are not a tab's
+        _train(first, seconds)
         before = _resident_bytes()
         sockets = [_open(server, layers, points)[0] for _ in range(sessions)]
         for ws in sockets:
-            ws.send(_dumps({"type": "speed", "epochs_per_second": MAX_SPEED}))
-            ws.send(_dumps({"type": "play"}))
-        time.sleep(seconds)
-        for ws in sockets:
-            ws.send(_dumps({"type": "pause"}))
-            _until(ws, "status")
+            _train(ws, seconds)
         after = _resident_bytes()
         for ws in [first, *sockets]:
             ws.close()

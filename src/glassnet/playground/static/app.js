@@ -26,7 +26,7 @@ const S = {
   ws: null, config: null, limits: null, run: 0, running: false, train: null, dev: null, extent: null,
   boundaryGrid: 64, unitGrid: 24, curves: null, frame: null, units: null, bug: "none", bugAnswer: null,
   gradcheck: null, race: null, exportWant: null, upload: null, nParams: 0, divergedShown: 0, retry: 500,
-  pendingUrlConfig: null, speed: 5, serverSpeed: 5, axis: "log", changes: [], quiz: null, quizAnswer: null,
+  pendingUrlConfig: null, speed: null, serverSpeed: null, axis: "log", changes: [], quiz: null, quizAnswer: null,
   everConnected: false, newSession: false, refused: false, lastEpoch: 0, asked: null,
 };
 
@@ -281,6 +281,7 @@ function renderControls() {
   fillSelect($("cost-axis"), AXES, (v) => t("axis_" + v), S.axis);
   fillSelect($("race-optimizer"), ["gd", "setup"], (v) => t("race_opt_" + v, { opt: t("opt_" + c.optimizer) }),
              $("race-optimizer").value || "gd");
+  fillSelect($("race-epochs"), [100, 300, 1000], (v) => t("race_epochs_n", { n: v }), Number($("race-epochs").value) || 300);
   $("seed").value = c.seed;
   $("noise").value = c.noise; $("noise-value").textContent = c.noise.toFixed(2);
   $("points").value = c.points; $("points-value").textContent = c.points;

@@ -36,6 +36,7 @@ function onHello(msg) {
   S.pendingUrlConfig = Object.keys(fromUrl.config).length ? fromUrl.config : null;
   if (S.pendingUrlConfig && S.pendingUrlConfig.data === "upload") delete S.pendingUrlConfig.data;
   if (fromUrl.speed !== null) S.speed = fromUrl.speed;
+  else if (S.speed === null) S.speed = msg.speed;  // the server's default until the learner picks one
   if (S.speed !== S.serverSpeed) send({ type: "speed", epochs_per_second: S.speed });
 }
 

@@ -223,8 +223,10 @@ function renderRace() {
     key.style.background = RACE_COLORS[i];
     el.querySelector(".lane-name").replaceChildren(key, document.createTextNode(t("lane_" + lane.label)));
     el.dataset.cost = lane.train_cost === null ? "" : String(lane.train_cost);
-    el.querySelector(".lane-stats").textContent = lane.stopped ? t("diverged_lane")
-      : t("lane_stats", { cost: fmt(lane.train_cost), acc: pct(lane.dev_acc) });
+    const stats = t("lane_stats", { cost: fmt(lane.train_cost), acc: pct(lane.dev_acc) });
+    // a lane that diverged keeps its last good weights: their numbers, and the epoch it stopped at
+    el.querySelector(".lane-stats").textContent = lane.stopped
+      ? t("diverged_at", { epoch: lane.epoch }) + t("sep") + stats : stats;
   });
   drawChart($("race-chart"), r.lanes.map((lane, i) => ({ x: lane.curve.epoch, y: lane.curve.train_cost,
                                                           color: RACE_COLORS[i] })), { log: true, xmode: "log" });
@@ -239,7 +241,8 @@ function wireTeaching() {
   $("quiz-reveal").addEventListener("click", () => send({ type: "quiz_reveal" }));
   $("quiz-stop").addEventListener("click", () => send({ type: "quiz_stop" }));
   $("race").addEventListener("click", () => {
-    if (send({ type: "race", epochs: 300, optimizer: $("race-optimizer").value })) $("race-lanes").replaceChildren();
+    const race = { type: "race", epochs: Number($("race-epochs").value), optimizer: $("race-optimizer").value };
+    if (send(race)) $("race-lanes").replaceChildren();
   });
   $("race-stop").addEventListener("click", () => send({ type: "race_stop" }));
 }

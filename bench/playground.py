@@ -31,6 +31,7 @@ def epochs_to(costs: list[float], share: float) -> int:
 
 
 def study() -> list[dict]:
+    """Per built-in set and seed: the epochs to 90 % and to 99 % of the cost's drop."""
     rows = []
     for data in DATASETS:
         if data == "upload":
@@ -48,6 +49,7 @@ def study() -> list[dict]:
 
 
 def main() -> None:
+    """Print the study, the default speed it gives, the frame rates and the memory per session."""
     rows = study()
     print(f"{'data':<9}{'epochs to 90 % of the cost drop (seeds 0, 1, 2)':<50}{'to 99 %':<20}")
     for data in dict.fromkeys(r["data"] for r in rows):

@@ -177,9 +177,14 @@ def test_initialization_race(client):
 def test_export_and_reload(client, tmp_path):
     with client.websocket_connect("/ws") as ws:
         state = open_session(ws)
-        for _ in range(3):
+        for _ in range(2):
             ws.send_json({"type": "step"})
-            frame = receive(ws, "frame")
+            receive(ws, "frame")
+        ws.send_json({"type": "config", "config": {"lr": 0.003}})  # changed between epochs 2 and 3
+        receive(ws, "live")
+        assert receive(ws, "frame")["epoch"] == 2  # the frame of the changed model (paused: sent at once)
+        ws.send_json({"type": "step"})
+        frame = receive(ws, "frame")
         ws.send_json({"type": "export"})
         export = receive(ws, "export")
     path = tmp_path / export["model_name"]
@@ -188,12 +193,14 @@ def test_export_and_reload(client, tmp_path):
     assert net.layer_dims == [2, 4, 4, 1]
     meta = gn.load_metadata(path)
     assert meta["extra"]["epochs"] == frame["epoch"] == 3 and meta["extra"]["playground"]["layers"] == [4, 4]
+    assert meta["extra"]["live_changes"] == [{"epoch": 2, "changes": {"lr": [0.01, 0.003]}}]
     # the reloaded model draws the same decision boundary as the session's last frame
     x0, x1, y0, y1 = state["extent"]
     grid = np.vstack([g.ravel() for g in np.meshgrid(np.linspace(x0, x1, 64), np.linspace(y1, y0, 64))])
     drawn = np.frombuffer(base64.b64decode(frame["boundary"]), dtype=np.uint8)
     assert np.abs(np.rint(net.predict_proba(grid)[0] * 255) - drawn).max() <= 1
     assert "gn.Network(" in export["script"] and "EPOCHS = 3" in export["script"]
+    assert "# after epoch 2: learning rate 0.01 -> 0.003\noptimizer.learning_rate = 0.003" in export["script"]
 
 
 # ---------------------------------------------------------------------------------- malformed messages

@@ -85,6 +85,7 @@ def notes_backward(net: gn.Network, bug: str = "none", where: int | None = None)
     m = net.layers[0].cache[0].shape[1]
 
     def hit(name: str, l: int) -> bool:
+        """Whether layer l makes the mistake ``name``."""
         return bug == name and (where == l or where is None) and bites(net, name, l)
 
     dZ = net.layers[-1].dZ * m  # dZ[L] = A[L] - Y
@@ -127,6 +128,7 @@ class PlantedBugNetwork(gn.Network):
     bug_layer: int | None = None
 
     def cost_and_gradients(self, X, Y, training: bool = True, reuse_masks: bool | None = None, sample_weight=None):
+        """(J, gradients): the library's cost, and the gradients of the notes' backward pass with the bug in it."""
         J, grads = super().cost_and_gradients(X, Y, training, reuse_masks, sample_weight=sample_weight)
         if self.bug == "none" or sample_weight is not None:  # the playground weighs no examples
             return J, grads

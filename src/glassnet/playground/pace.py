@@ -33,6 +33,7 @@ class Pace:
 
     @property
     def unlimited(self) -> bool:
+        """Whether the speed is "as fast as it goes"."""
         return self.rate == MAX_SPEED
 
     def start(self, rate: int | None = None) -> None:
@@ -53,6 +54,7 @@ class Pace:
         return max(0, owed)
 
     def trained(self, epochs: int) -> None:
+        """Count ``epochs`` trained."""
         self.done += epochs
 
     def wait(self) -> float:

@@ -41,6 +41,7 @@ class Quiz:
 
     @property
     def over(self) -> bool:
+        """Answered right, or given up: the bug may be told."""
         return self.solved or self.revealed
 
     def plant(self, net) -> None:

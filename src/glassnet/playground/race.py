@@ -41,6 +41,7 @@ class Race:
 
     @property
     def done(self) -> bool:
+        """Every lane has trained its epochs or stopped."""
         return all(lane["stopped"] or lane["epoch"] >= self.epochs for lane in self.lanes)
 
     def tick(self, seconds: float) -> None:

@@ -344,9 +344,11 @@ class Session:
         return self.quiz.public()
 
     def quiz_answer(self, layer: int, formula: str) -> dict:
+        """Check the learner's answer (see ``Quiz.answer``)."""
         return self._quiz().answer(layer, formula)
 
     def quiz_reveal(self) -> dict:
+        """Give up: the answer, explained."""
         return self._quiz().reveal()
 
     def quiz_stop(self) -> dict:
@@ -383,6 +385,7 @@ class Session:
         return self.race_frame()
 
     def race_frame(self) -> dict:
+        """The race as the page draws it."""
         return self.race.frame(UNIT_GRID, _bytes64)
 
     # ------------------------------------------------------------------ export
@@ -391,7 +394,8 @@ class Session:
         fd, name = tempfile.mkstemp(suffix=".npz", prefix="glassnet-playground-")
         os.close(fd)
         try:
-            gn.save(self.net, name, source="glassnet playground", playground=self.config, epochs=self.epoch)
+            gn.save(self.net, name, source="glassnet playground", playground=self.config, epochs=self.epoch,
+                    live_changes=self.changes)  # the run's history: settings changed between epochs
             payload = Path(name).read_bytes()
         finally:
             Path(name).unlink(missing_ok=True)

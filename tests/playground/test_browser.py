@@ -372,7 +372,8 @@ def test_reset_address_reload_lost_connection_and_restart_are_said(browser):
         wait_until(lambda: "that was not sent" in page.inner_text("#toast"), "a click while disconnected")
         second = BackgroundServer(port=first.port).__enter__()  # and comes back, restarted
         wait_until(lambda: "The server had restarted" in page.inner_text("#toast"), "the restart said", timeout=20)
-        assert not page.is_visible("#connection") and page.inner_text("#layer-count") == "1"
+        wait_until(lambda: page.inner_text("#layer-count") == "1", "the setup sent to the new session")
+        assert not page.is_visible("#connection")
         assert page.errors == [], page.errors
     finally:
         page.close()

@@ -10,7 +10,8 @@ function connect() {
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
   const ws = new WebSocket(url);
   S.ws = ws;
-  if (!S.refused) showConnection(t(S.everConnected ? "reconnecting" : "connecting"));
+  // the first connection says "connecting"; while reconnecting, the one message stays "connection lost"
+  if (!S.refused && !S.everConnected) showConnection(t("connecting"));
   ws.onopen = () => { S.retry = 500; };
   ws.onmessage = (event) => handle(JSON.parse(event.data));
   ws.onclose = () => {

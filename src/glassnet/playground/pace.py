@@ -20,7 +20,7 @@ import time
 MAX_SPEED = 0  # the speed that means "as fast as the machine goes"
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, MAX_SPEED)
 DEFAULT_SPEED = 2
-MOST_OWED_SECONDS = 0.25  # a slow machine falls behind by at most this much of the asked rate
+MOST_OWED_SECONDS = 0.5  # a slow machine (or a slow frame) falls behind by at most this much of the asked rate
 
 
 class Pace:

@@ -200,6 +200,9 @@ class Connection:
 
     # ------------------------------------------------------------------ messages
     async def on_config(self, msg: dict) -> None:
+        if self.racer is not None and not self.racer.done():  # a new setup ends the race, and the page hears it
+            await self._stop_race()
+            await self.send({"type": "race_stopped"})
         await self._stop_race()
         change = await self.work(self.session.configure, msg["config"])
         if change is None:  # a new run

@@ -92,6 +92,9 @@ def lab(tmp_path):
             server.kill()
 
 
+# A JupyterLab server and a browser cost about 30 s of CPU, a fifth of the default run's budget on two cores:
+# run it with `pytest -m slow` (the notebooks themselves run in a real kernel in test_notebooks.py by default).
+@pytest.mark.slow
 def test_jupyterlab_runs_an_exercise_notebook_and_renders_the_report(lab, tmp_path):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

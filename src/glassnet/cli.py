@@ -44,6 +44,8 @@ DEFAULTS = {"data": "digits", "layers": ",".join(map(str, run_defaults.HIDDEN_LA
             "schedule": run_defaults.SCHEDULE, "seed": 0, "test_fraction": 0.2, "dev_fraction": 0.1}
 EXIT_DIVERGED = 3  # train's exit status when the run diverged (a NaN cost, or a cost ending far above its start)
 EXIT_INCONCLUSIVE = 4  # gradcheck's when the check neither passes nor calls the gradient wrong
+GRADCHECK_HELP = ("check backpropagation against two-sided finite differences (exit 0 passed, 1 the gradient is "
+                  "called wrong, 4 inconclusive: look closer or at the noise floor)")
 FILE_SUFFIXES = (".csv", ".npz", ".txt")
 BY_NAME_HELP = ("pick the model's feature columns by name when a file has them in another order; without it, "
                 "a file's columns must be the model's features in the model's order")
@@ -248,9 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="list the built-in data sets")
     data.set_defaults(handler=cmd_data)
 
-    gradcheck = sub.add_parser("gradcheck", help="check backpropagation against two-sided finite differences "
-                               "(exit 0 passed, 1 the gradient is called wrong, 4 inconclusive: look closer or "
-                               "at the noise floor)")
+    gradcheck = sub.add_parser("gradcheck", help=GRADCHECK_HELP)
     add_data_flags(gradcheck)
     add_network_flags(gradcheck)
     gradcheck.add_argument("--model", default=None, help="check a saved model instead of a new network")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 # The suite runs as two pytest processes on two cores (README: pytest -n 2); its matrices are small.
@@ -16,6 +17,12 @@ import pytest  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+# Debian's Chromium for the browser tests (the playground, JupyterLab), started headless with the flags a
+# machine without a network needs; None where it is not installed (those tests skip).
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 
 def two_sided_gradient(cost, theta: np.ndarray, epsilon: float = 1e-6) -> np.ndarray:

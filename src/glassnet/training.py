@@ -394,12 +394,11 @@ class _Loop:
         history = self.history
         if history.diverged or not len(history) or self.start_cost is None:
             return
-        reference = max(self.start_cost, self.net.loss.constant_cost(self.Y))
+        guess = self.net.loss.constant_cost(self.Y)
         last = history["cost"][-1]
-        if last > DIVERGED_FACTOR * reference:
+        if last > DIVERGED_FACTOR * max(self.start_cost, guess):
             history.diverged = True
             lr = history["learning_rate"][-1]
-            guess = self.net.loss.constant_cost(self.Y)
             message = (f"diverged: the training cost ended at {last:.4g}, more than {DIVERGED_FACTOR:g}x both its "
                        f"start ({self.start_cost:.4g}) and a constant guess's cost ({guess:.4g}); lower the learning "
                        f"rate (now {lr:g}), normalize the inputs, or use he/xavier initialization")

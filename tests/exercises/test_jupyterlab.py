@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,16 +20,13 @@ pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (pip insta
 pytest.importorskip("ipykernel")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from ..conftest import CHROMIUM, CHROMIUM_ARGS, SHARED_DATASETS  # noqa: E402
+
 if CHROMIUM is None:
     pytest.skip("no chromium binary on PATH (apt-get install chromium)", allow_module_level=True)
 
 from glassnet.exercises import notebooks  # noqa: E402
 
-from ..conftest import SHARED_DATASETS  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PLANTED = ("def compute_cost(AL, Y):\n    m = Y.shape[1]\n"
            "    return -1 / m * (np.dot(Y, np.log(AL).T) + np.dot(1 - Y, np.log(1 - AL).T))")
 
@@ -97,7 +93,7 @@ def lab(tmp_path):
 @pytest.mark.slow
 def test_jupyterlab_runs_an_exercise_notebook_and_renders_the_report(lab, tmp_path):
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(90_000)

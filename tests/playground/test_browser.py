@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 import urllib.request
 
@@ -21,14 +20,12 @@ import pytest
 pytest.importorskip("starlette")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from ..conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 if CHROMIUM is None:
     pytest.skip("no chromium binary on PATH (apt-get install chromium)", allow_module_level=True)
 
 from glassnet.playground.server import BackgroundServer  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 def wait_until(condition, what: str, timeout: float = 30.0):
@@ -57,7 +54,7 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield launched
         finally:

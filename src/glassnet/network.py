@@ -534,7 +534,8 @@ class Network:
     def fit(self, X, Y, **kwargs):
         """Train on X (n_x, m) and Y (n_y, m); returns a ``History``. Keyword arguments:
 
-        epochs=20; batch_size=128 (None: full batch, as in the notes' first algorithm);
+        epochs=None (at least 20 epochs and 1 000 mini-batch steps: ``defaults.epochs_for``);
+        batch_size=128 (None: full batch, as in the notes' first algorithm);
         optimizer="adam" ("gd", "momentum", "rmsprop", or an Optimizer); learning_rate=None (Adam
         0.002, other optimizers their own default); schedule="cosine" (decays over the planned
         epochs; None or "constant" keeps α0; "inverse_time", "exponential", "step", or a Schedule)

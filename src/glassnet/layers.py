@@ -27,10 +27,20 @@ network.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from .activations import Activation
 from .backend import xp
+
+
+class LayerCache(NamedTuple):
+    """What a layer keeps of its last forward pass: A[l-1] (after dropout), Z[l] = W A[l-1] + b, A[l] = g(Z[l])."""
+
+    A_prev: Any
+    Z: Any
+    A: Any
 
 
 class Dense:
@@ -42,7 +52,7 @@ class Dense:
         self.activation = activation
         self.keep_prob = keep_prob
         self.W = self.b = self.dW = self.db = None
-        self.cache = None  # (A_prev after dropout, Z, A) of the last forward pass
+        self.cache: LayerCache | None = None  # (A_prev after dropout, Z, A) of the last forward pass
         self.dZ = None  # dZ of the last backward pass (∂J/∂Z, the 1/m inside): read by diagnostics
         self.D = None  # the last dropout mask d, a boolean array shaped like A[l-1]
         self.mask_applied = False  # whether the cached forward pass used D
@@ -81,7 +91,7 @@ class Dense:
         Z = xp.matmul(self.W, A_prev, out=self._buffer("Z", m, A_prev.dtype) if reuse_buffers else None)
         out = self._buffer("A", m, Z.dtype) if reuse_buffers else None
         A = self.activation.add_bias_and_activate(Z, self.b, out=out)  # Z = W A_prev + b;  A = g(Z)
-        self.cache = (A_prev, Z, A)
+        self.cache = LayerCache(A_prev, Z, A)
         return A
 
     def backward(self, dA, m: int, l2: float = 0.0, dZ=None, need_dA_prev: bool = True,

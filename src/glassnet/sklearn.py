@@ -591,7 +591,7 @@ class _GlassEstimator(BaseEstimator):
         for start in range(0, m, _PREDICT_BATCH):
             stop = min(start + _PREDICT_BATCH, m)
             A[start:stop] = net.forward(XT[:, start:stop]).T
-            Z[start:stop] = net.layers[-1].cache[1].T  # the cache is (A_prev, Z, A)
+            Z[start:stop] = net.layers[-1].cache.Z.T  # the output layer's Z[L] of this batch
         return A, Z
 
     # ------------------------------------------------------------------ pickling

@@ -116,6 +116,14 @@ def _is_real(value) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
+def _as_float(value) -> float:
+    """float(value), with an integer beyond float's range (10**400, which JSON can carry) as +-inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def check_number(value, name: str, *, low=None, high=None, low_open=False, high_open=False,
                  hint: str = "") -> float:
     """A finite real in the given interval, else a HyperparameterError naming the interval.
@@ -123,9 +131,9 @@ def check_number(value, name: str, *, low=None, high=None, low_open=False, high_
     A value that is not a real number at all (a string, None, a list) raises HyperparameterTypeError,
     which is also a TypeError.
     """
-    ok = _is_real(value) and math.isfinite(float(value))
+    v = _as_float(value) if _is_real(value) else math.nan
+    ok = math.isfinite(v)
     if ok:
-        v = float(value)
         ok = (low is None or (v > low if low_open else v >= low)) and (
             high is None or (v < high if high_open else v <= high)
         )
@@ -135,7 +143,7 @@ def check_number(value, name: str, *, low=None, high=None, low_open=False, high_
         interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
         error = HyperparameterError if _is_real(value) else HyperparameterTypeError
         raise error(f"{name} must be a number in {interval}, got {plain(value)!r}{'; ' + hint if hint else ''}")
-    return float(value)
+    return v
 
 
 def check_int(value, name: str, *, low: int = 1, high: int | None = None, hint: str = "") -> int:
@@ -152,6 +160,13 @@ def check_int(value, name: str, *, low: int = 1, high: int | None = None, hint: 
     if value < low or (high is not None and value > high):
         raise HyperparameterError(f"{name} must be an integer {interval}, got {shown!r}{suffix}")
     return int(value)
+
+
+def check_bool(value, name: str) -> bool:
+    """True or False (NumPy's np.bool_ too); 1, "yes" or None raise HyperparameterTypeError."""
+    if not isinstance(value, bool | np.bool_):
+        raise HyperparameterTypeError(f"{name} must be True or False, got {plain(value)!r}")
+    return bool(value)
 
 
 def check_keep_prob(keep_prob, n_layers: int) -> list[float]:

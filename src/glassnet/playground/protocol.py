@@ -4,7 +4,9 @@ Every message from the page is one JSON object with a ``"type"``. ``parse`` turn
 WebSocket message into a checked dict or raises ``ProtocolError``; the server answers that with an
 error frame and the session goes on. Nothing here trusts the page: sizes are bounded before the
 text is parsed, numbers must be finite and in range, names must be among the known ones, and
-unknown fields are refused (a typo should not be ignored silently).
+unknown fields are refused (a typo should not be ignored silently). The number and true/false rules
+are glassnet.validation's (``check_int``, ``check_number``, ``check_bool``), answered here in the
+page's error form (a code for its translations, the field at fault).
 
 A configuration (the setup the URL carries) is a flat dict, ``DEFAULT_CONFIG`` shows every field.
 ``merge_config`` applies a partial one on top of the current one and checks the whole result.
@@ -13,9 +15,10 @@ A configuration (the setup the URL carries) is a flat dict, ``DEFAULT_CONFIG`` s
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
+from ..errors import HyperparameterError, HyperparameterTypeError
+from ..validation import check_bool, check_int, check_number
 from .bugs import BUG_NAMES, FORMULAS
 from .pace import SPEEDS
 from .race import RACE_OPTIMIZERS
@@ -84,25 +87,28 @@ def _reject_constant(name: str):
 
 
 def _int(value, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    """validation.check_int's rule (a whole number, not a bool nor 2.0), in the page's error form."""
+    try:
+        return check_int(value, field, low=low, high=high)
+    except HyperparameterTypeError:
         raise ProtocolError("bad_field", f"{field} must be a whole number from {low} to {high}, got {value!r:.40}",
-                            field, low=low, high=high)
-    if not low <= value <= high:
+                            field, low=low, high=high) from None
+    except HyperparameterError:
         raise ProtocolError("out_of_range", f"{field} must be from {low} to {high}, got {value}", field,
-                            low=low, high=high)
-    return value
+                            low=low, high=high) from None
 
 
 def _float(value, field: str, low: float, high: float, low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """validation.check_number's rule (a finite real in the interval), in the page's error form."""
+    try:
+        return check_number(value, field, low=low, high=high, low_open=low_open)
+    except HyperparameterTypeError:
         raise ProtocolError("bad_field", f"{field} must be a number from {low:g} to {high:g}, got {value!r:.40}",
-                            field, low=low, high=high)
-    value = float(value)
-    if not math.isfinite(value) or value > high or value < low or (low_open and value == low):
+                            field, low=low, high=high) from None
+    except HyperparameterError:
         side = ">" if low_open else ">="
         raise ProtocolError("out_of_range", f"{field} must be {side} {low:g} and <= {high:g}, got {value!r}", field,
-                            low=low, high=high)
-    return value
+                            low=low, high=high) from None
 
 
 def _choice(value, field: str, choices: tuple[str, ...]) -> str:
@@ -113,9 +119,10 @@ def _choice(value, field: str, choices: tuple[str, ...]) -> str:
 
 
 def _bool(value, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise ProtocolError("bad_field", f"{field} must be true or false, got {value!r:.40}", field)
-    return value
+    try:
+        return check_bool(value, field)
+    except HyperparameterError:
+        raise ProtocolError("bad_field", f"{field} must be true or false, got {value!r:.40}", field) from None
 
 
 def _list(value, field: str, low: int, high: int) -> list:

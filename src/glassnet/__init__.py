@@ -1,6 +1,6 @@
 """glassnet: deep learning on NumPy that you can see through."""
 
-from . import data, defaults, diagnostics, gradcheck, optimizers
+from . import data, defaults, diagnostics, gradcheck, optimizers, runs
 from .activations import (
     Activation,
     LeakyReLU,
@@ -41,6 +41,7 @@ from .io import load, load_metadata, save
 from .network import Network
 from .onnx import save_onnx, to_onnx  # onnx itself loads only when a model is exported
 from .optimizers import Adam, GradientDescent, Momentum, RMSprop
+from .runs import Run, RunSpec
 from .sweeps import sweep  # dask and joblib load only when a sweep runs on them
 from .training import DivergenceWarning, fit
 from .version import __version__
@@ -54,6 +55,7 @@ __all__ = [
     "MissingDependencyError", "ModelFileError", "NonFiniteError", "NonFiniteWarning", "NotFittedError",
     "RankOneArrayError", "ShapeError", "UnknownNameError",
     "Network",
+    "Run", "RunSpec", "runs",
     "data", "augmentation", "datasets", "preprocessing", "Augmenter", "augment_columns", "DATASETS", "Dataset",
     "load_dataset", "Standardizer", "from_one_hot", "one_hot", "train_dev_test_split", "train_test_split",
     "defaults", "diagnostics", "gradcheck", "GradCheckReport", "check_gradients", "gradient_check",

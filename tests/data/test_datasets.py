@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from glassnet.data import datasets as ds
+from glassnet.data import files
 from glassnet.errors import DatasetError, HyperparameterError, ShapeError, UnknownNameError
 
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -26,11 +27,11 @@ def no_network(monkeypatch):
     def refuse(url, timeout):
         raise AssertionError(f"a test tried to reach the network: {url}")
 
-    monkeypatch.setattr(ds, "_open_url", refuse)
+    monkeypatch.setattr(files, "_open_url", refuse)
 
 
 def assert_example_major(X):
-    """X (n_x, m) is the transpose view of an example-major array (what DESIGN.md asks for)."""
+    """X (n_x, m) is the transpose view of an example-major array (a mini-batch gather copies whole examples)."""
     assert X.T.flags.c_contiguous
 
 
@@ -117,7 +118,7 @@ def test_missing_file_offline_says_where_to_put_it(monkeypatch, tmp_path):
         calls.append(url)
         raise urllib.error.URLError("no network")
 
-    monkeypatch.setattr(ds, "_open_url", offline)
+    monkeypatch.setattr(files, "_open_url", offline)
     monkeypatch.setenv("GLASSNET_DATA", str(tmp_path))
     with pytest.raises(DatasetError) as err:
         ds.load_mnist(split="test")
@@ -148,14 +149,14 @@ def test_download_is_verified_and_atomic(monkeypatch, tmp_path, shared_datasets)
     def serve(url, timeout):
         return FakeResponse((shared_datasets / "mnist" / url.rsplit("/", 1)[1]).read_bytes())
 
-    monkeypatch.setattr(ds, "_open_url", serve)
+    monkeypatch.setattr(files, "_open_url", serve)
     X, Y = ds.load_mnist(split="test", cache_dir=tmp_path)
     assert X.shape == (784, 10000)
     assert sorted(p.name for p in (tmp_path / "mnist").iterdir()) == sorted(ds.MNIST_SPLITS["test"])
 
 
 def test_corrupt_download_is_refused_and_not_kept(monkeypatch, tmp_path):
-    monkeypatch.setattr(ds, "_open_url", lambda url, timeout: FakeResponse(b"<html>not the file</html>"))
+    monkeypatch.setattr(files, "_open_url", lambda url, timeout: FakeResponse(b"<html>not the file</html>"))
     with pytest.raises(DatasetError, match="checksum mismatch"):
         ds.load_mnist(split="test", cache_dir=tmp_path)
     assert not any((tmp_path / "mnist").iterdir())

@@ -1,8 +1,10 @@
-"""Data: loaders and generators (``datasets``), splits / one-hot / normalization (``preprocessing``),
-and seeded batch image augmentation (``augmentation``). All in the notes' layout: X (n_x, m), Y (1, m).
+"""Data: the registry and ``load`` (``datasets``) over the generated 2-D sets (``synthetic``), the
+readers of stored sets (``readers``) and their files' checksums, cache and downloads (``files``);
+splits / one-hot / normalization (``preprocessing``), CSV tables (``tables``) and seeded batch image
+augmentation (``augmentation``). All in the notes' layout: X (n_x, m), Y (1, m).
 """
 
-from . import augmentation, datasets, preprocessing
+from . import augmentation, datasets, files, preprocessing, readers, synthetic
 from .augmentation import (
     AUGMENTATIONS,
     Augmenter,
@@ -40,7 +42,7 @@ from .datasets import (
 from .preprocessing import Standardizer, from_one_hot, one_hot, train_dev_test_split, train_test_split
 
 __all__ = [
-    "augmentation", "datasets", "preprocessing",
+    "augmentation", "datasets", "files", "preprocessing", "readers", "synthetic",
     "AUGMENTATIONS", "Augmenter", "Compose", "ElasticDistortion", "HorizontalFlip", "RandomCrop",
     "RandomRotation", "RandomZoom", "Transform", "VerticalFlip", "augment_columns", "from_names",
     "DATASETS", "RESOURCES", "Dataset", "data_home", "load", "load_breast_cancer", "load_cats",

@@ -121,7 +121,8 @@ def train_dev_test_split(X, Y, dev=0.1, test=0.1, stratify: bool = True, seed=No
     ``dev`` and ``test`` are fractions of m in [0, 1) (rounded half up) or counts. With
     ``stratify`` (labels (1, m) or one-hot (C, m)) every class gets floor or ceil of its share
     of each split (train included), so the class proportions hold to within one example. Every split is in a
-    random order drawn from ``seed``; X parts are example-major in memory (see DESIGN.md).
+    random order drawn from ``seed``; X parts are example-major in memory (the (n_x, m) transpose view
+    of (m, n_x) storage, so a later mini-batch gather copies whole examples).
     Returns (X_train, Y_train, X_dev, Y_dev, X_test, Y_test).
     """
     X, Y = as_matrix(X, "X"), as_matrix(Y, "Y")

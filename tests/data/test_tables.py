@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glassnet.data.tables import read_table
+from glassnet.data.tables import MAX_CLASSES, find_label_column, looks_like_classes, read_table
 from glassnet.errors import DatasetError
 
 HEADER = ["alcohol", "ash", "hue", "class"]
@@ -116,3 +116,41 @@ def test_an_npz_without_names_is_taken_in_order_and_with_names_is_checked(tmp_pa
         read_table(tmp_path / "named.npz", require_label=False, features=HEADER[:3], n_features=3)
     table = read_table(tmp_path / "named.npz", require_label=False, features=HEADER[:3], n_features=3, by_name=True)
     assert np.array_equal(table.X, X[:, [1, 2, 0]].T)
+
+
+# ------------------------------------------------------------------------------ the shared rules
+
+
+@pytest.mark.parametrize("names, index", [
+    (["x", "y", "label"], 2),  # "label" is preferred over "y", wherever it stands
+    (["Label ", "x1", "x2"], 0),
+    (["target", "y", "x"], 1),
+    (["a", "class", "target"], 2),
+    (["a", "b", "c"], None),
+])
+def test_find_label_column_prefers_names_in_order(names, index):
+    assert find_label_column(names) == index
+
+
+def test_a_csv_with_x_y_and_label_columns_takes_label_as_its_label(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("x,y,label\n0.5,1.5,0\n1.0,2.0,1\n")
+    table = read_table(path)
+    assert table.label_name == "label" and table.feature_names == ["x", "y"]
+
+
+@pytest.mark.parametrize("labels, expected", [
+    (np.array([[0, 1, 1, 0]]), True),
+    (np.array([[0.0, 2.0, 5.0]]), True),  # whole numbers stored as floats
+    (np.array([[-1, 1]]), True),
+    ([3, 1, 2], True),  # a plain list, one row
+    (np.arange(MAX_CLASSES).reshape(1, -1), True),
+    (np.arange(MAX_CLASSES + 1).reshape(1, -1), False),  # 101 distinct values: a quantity to regress
+    (np.array([[0.5, 1.0]]), False),
+    (np.array([[0.0, np.nan]]), False),
+    (np.array([[1, 0], [0, 1]]), False),  # several rows (one-hot): not one row of class labels
+    (np.array([["cat", "dog"]]), False),  # text: the caller decides
+    (np.zeros((1, 0)), False),
+])
+def test_looks_like_classes(labels, expected):
+    assert looks_like_classes(labels) is expected

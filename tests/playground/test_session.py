@@ -363,3 +363,11 @@ def test_a_correct_check_near_a_minimum_is_not_failed_nor_blames_the_derivative(
     s.plant("no_l2")
     bug = s.gradient_check()
     assert bug["failed"] is True and "L2 term (l2/m)·W" in bug["text"]
+
+
+def test_parse_csv_finds_the_label_by_the_tables_rule():
+    body = "\n".join(f"{i},{i * 2},{i % 2}" for i in range(12))
+    _, Y, classes = pdata.parse_csv("x,y,label\n" + body)  # label before y, as the command line reads it
+    assert classes == ["0", "1"] and Y[0, :3].tolist() == [0, 1, 0]
+    _, Y2, _ = pdata.parse_csv("x,target,y\n" + body)  # y before target
+    assert Y2[0, :3].tolist() == [0, 1, 0]

@@ -5,9 +5,10 @@ example-major storage, the labels as found in the file (1, m) (numbers, or strin
 names; None when the file has no label column), the feature names and the label column's name.
 
 * CSV (UTF-8): the first row names the columns; ``label`` names the label column (default: a
-  column named "label", "y", "target" or "class", else the last column). The separator is the one
-  of ``,`` ``;`` and tab that the header row holds most of (a ``;``-separated export reads as it
-  is). An empty cell (or NA, NaN, ?) is a missing value, refused with its line and column.
+  column named "label", "y", "target" or "class", in that order of preference, else the last
+  column: ``find_label_column``). The separator is the one of ``,`` ``;`` and tab that the header
+  row holds most of (a ``;``-separated export reads as it is). An empty cell (or NA, NaN, ?) is
+  a missing value, refused with its line and column.
 * NPZ: arrays ``X`` (m, n_x) — the scikit-learn layout, one example per row — and ``y`` (m,) or
   (m, n_y), numbers or strings; ``feature_names`` optional.
 
@@ -33,6 +34,9 @@ import numpy as np
 from ..errors import DatasetError
 
 LABEL_NAMES = ("label", "y", "target", "class")
+"""Names a label column goes by, in order of preference (case aside): see ``find_label_column``."""
+MAX_CLASSES = 100
+"""The most distinct integer label values read as classes (see ``looks_like_classes``)."""
 MISSING = ("", "na", "n/a", "nan", "null", "none", "?", "-")  # cells that stand for a missing value
 SEPARATORS = (",", ";", "\t")
 BY_NAME_FLAG = "--columns-by-name"
@@ -194,17 +198,49 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     return rows
 
 
+def find_label_column(names) -> int | None:
+    """The index of the label column among column ``names``, found by name, or None.
+
+    The rule: the first of ``LABEL_NAMES`` ("label", "y", "target", "class", in that order of
+    preference) that a column is named, case and surrounding spaces aside; among columns of the same
+    name, the leftmost. So x, y, label -> label; y, target -> y.
+    """
+    lowered = [str(n).strip().lower() for n in names]
+    return next((lowered.index(name) for name in LABEL_NAMES if name in lowered), None)
+
+
+def looks_like_classes(labels) -> bool:
+    """Whether numeric labels read as classes rather than as values to regress, when nobody said.
+
+    The rule: one row of whole numbers (all finite) with at most ``MAX_CLASSES`` (100) distinct
+    values. Text labels are classes too, but that is for the caller to say: this looks at numbers.
+    One-hot rows (several rows) and fractional values are not class labels here.
+    """
+    Y = np.asarray(labels)
+    if Y.dtype.kind not in "biuf" or Y.size == 0:
+        return False
+    Y = Y.reshape(1, -1) if Y.ndim < 2 else Y
+    if Y.shape[0] != 1 or not bool(np.all(np.isfinite(Y))) or not bool(np.all(Y == np.round(Y))):
+        return False
+    return len(np.unique(Y)) <= MAX_CLASSES
+
+
+def _by_name(names) -> str | None:
+    index = find_label_column(names)
+    return None if index is None else names[index]
+
+
 def _label_column(header, label, require_label, features, n_features) -> str | None:
     """The name of the label column, or None."""
     if label is not None:
         return label
     if require_label:
-        return next((h for h in header if h.lower() in LABEL_NAMES), header[-1])
+        return _by_name(header) or header[-1]
     if features is not None and all(f in header for f in features):
         extra = [h for h in header if h not in features]
-        return next((h for h in extra if h.lower() in LABEL_NAMES), extra[0] if len(extra) == 1 else None)
+        return _by_name(extra) or (extra[0] if len(extra) == 1 else None)
     if n_features is not None and len(header) == n_features + 1:
-        return next((h for h in header if h.lower() in LABEL_NAMES), None)
+        return _by_name(header)
     return None
 
 

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 import glassnet as gn
+from glassnet.data.tables import find_label_column
 
 from .protocol import MAX_ABS_COORDINATE, MAX_UPLOAD_POINTS, MIN_UPLOAD_POINTS, ProtocolError
 
@@ -68,7 +69,8 @@ def parse_csv(text: str):
     """CSV text -> (X (2, m) float64, Y (1, m) int64, label names (two strings)); raises ProtocolError.
 
     Three columns: x1, x2 and the label. A first row whose features are not numbers is a header;
-    a header may put the label anywhere if it names it label, target, class or y (in that order of preference).
+    a header may put the label anywhere if it names it label, y, target or class (in that order of
+    preference: glassnet.data.tables' rule, ``find_label_column``, the same as the command line's).
     """
     try:
         rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
@@ -79,8 +81,8 @@ def parse_csv(text: str):
     label_col = 2
     header = rows[0]
     if len(header) == 3 and any(_number(cell.strip()) is None for cell in header[:2]):
-        names = [cell.strip().lower() for cell in header]
-        label_col = next((names.index(name) for name in ("label", "target", "class", "y") if name in names), 2)
+        found = find_label_column(header)
+        label_col = 2 if found is None else found
         rows = rows[1:]
     features = [i for i in range(3) if i != label_col]
     if len(rows) > MAX_UPLOAD_POINTS:

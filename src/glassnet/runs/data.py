@@ -19,13 +19,11 @@ import numpy as np
 
 from ..data import datasets
 from ..data.preprocessing import encode_labels, label_text, train_test_split
-from ..data.tables import read_table
+from ..data.tables import looks_like_classes, read_table
 from ..errors import DatasetError, HyperparameterError, LabelError, unknown_name
 from .spec import RunSpec
 
 FILE_SUFFIXES = (".csv", ".npz", ".txt")
-MAX_CLASSES = 100
-"""Whole-number labels with at most this many values are read as classes (task "auto")."""
 
 
 def is_file_name(name) -> bool:
@@ -105,13 +103,6 @@ def labels_of(net, labels, path) -> np.ndarray:
     return np.array([[index[t] for t in texts]], dtype=np.int64)
 
 
-def looks_like_classes(labels) -> bool:
-    """One row of whole numbers with at most MAX_CLASSES distinct values: read as classes."""
-    labels = np.asarray(labels)
-    return (labels.ndim == 2 and labels.shape[0] == 1 and labels.dtype.kind in "biuf"
-            and bool(np.all(labels == np.round(labels))) and len(np.unique(labels)) <= MAX_CLASSES)
-
-
 def is_classification(labels, task: str) -> bool:
     """Whether a file's labels are classes: text always; numbers as ``task`` says, or by ``looks_like_classes``."""
     if labels is None:
@@ -188,5 +179,5 @@ def prepare(spec: RunSpec, dataset=None) -> RunData:
     return RunData(dataset, splits, output, n_out, classification)
 
 
-__all__ = ["FILE_SUFFIXES", "MAX_CLASSES", "RunData", "check_source", "is_classification", "is_file_name",
-           "labels_of", "looks_like_classes", "output_for", "prepare", "read_dataset"]
+__all__ = ["FILE_SUFFIXES", "RunData", "check_source", "is_classification", "is_file_name",
+           "labels_of", "output_for", "prepare", "read_dataset"]

@@ -1,4 +1,5 @@
-"""``python -m bench --profile [--case NAME]``: where one glassnet epoch spends its time.
+"""``python -m bench --profile [--case NAME]`` or ``python -m bench.profile [--case NAME] [--m M]``:
+where one glassnet epoch spends its time.
 
 1. cProfile of one epoch (after one unprofiled warm-up epoch): the top 25 functions by cumulative
    time, then the top 15 by self time. cProfile does not see NumPy ufunc calls (``np.matmul``,
@@ -7,11 +8,14 @@
    is its elementwise passes.
 2. The self time grouped by glassnet module (layers, optimizers, activations, losses, training).
 3. A breakdown timed in place, without the profiler: one more epoch of the same ``fit`` with a
-   clock around each part (the matrix products, the gathers, bias + activation, the activations'
-   backward, output dZ, cost, metrics, the optimizer step, the rest of the layers' forward and
-   backward: db sums, dropout, buffers). Nested parts count once (self time). Timing the parts
-   where they run matters: alone, with warm caches and a quiet machine, Adam's step took 0.28 ms;
-   inside the epoch, after the matrix products have pushed its vectors out of the caches, 0.6 ms.
+   clock around each part the engine has (looked up by name, a missing one skipped): the matrix
+   products, the mini-batch gather (each step of the loop's ``batches``: ``np.take`` into the
+   reused buffer), ``Network.input_pipeline``, ``Network.train_step`` and ``evaluate_prepared``
+   (their own glue), bias + activation, the activations' backward, output dZ, cost, metrics, the
+   optimizer step, the rest of the layers' forward and backward (db sums, dropout, buffers).
+   Nested parts count once (self time). Timing the parts where they run matters: a part alone with
+   warm caches (``python -m bench.tricks``, row kernel_adam for Adam's step) can take half the time
+   it takes inside the epoch, after the matrix products have pushed its vectors out of the caches.
 """
 
 from __future__ import annotations
@@ -137,35 +141,69 @@ class _TimedNamespace:
         return getattr(self._namespace, name)
 
 
+def _timed_batches(clock: SectionClock, batches):
+    """``_Loop.batches`` with a clock around each ``next``: the mini-batch gather (np.take into the buffer)."""
+    def timed(self, order):
+        generator = batches(self, order)
+        step = clock.wrap("mini-batch gather", lambda: next(generator, None))
+        while (batch := step()) is not None:
+            yield batch
+    return timed
+
+
+def _patches(clock: SectionClock) -> list[tuple[object, str, object]]:
+    """(owner, attribute, timed replacement) for each part this glassnet has; a part it lacks is left out.
+
+    The engine changes: each part is looked up by name and skipped when absent, so the breakdown keeps
+    working (with fewer rows) on older and newer loops alike.
+    """
+    from glassnet import activations, layers, losses, network, optimizers, training
+
+    wanted = [
+        (training, "batch_metric_sum", "metrics (accuracy)"),
+        (optimizers.Optimizer, "step", "optimizer step"),
+        (network.Network, "input_pipeline", "input pipeline"),
+        (network.Network, "train_step", "train_step: the rest"),
+        (network.Network, "evaluate_prepared", "evaluate (dev set)"),
+        (network.Network, next((c for c in ("_data_cost_of_last_forward", "_cost_of_last_forward")
+                                if hasattr(network.Network, c)), "-"), "cost"),
+        (layers.Dense, "forward", "Dense forward/backward: the rest"),
+        (layers.Dense, "backward", "Dense forward/backward: the rest"),
+    ]
+    for cls in (activations.Activation, *activations.ACTIVATIONS.values()):
+        wanted += [(cls, method, name) for method, name in (("add_bias_and_activate", "bias + activation"),
+                                                            ("backward", "activation backward"))
+                   if method in vars(cls)]
+    wanted += [(cls, "output_dZ", "output dZ") for cls in (losses.Loss, *losses.Loss.__subclasses__())
+               if "output_dZ" in vars(cls)]
+    patches = [(owner, attr, clock.wrap(name, getattr(owner, attr)))
+               for owner, attr, name in wanted if callable(getattr(owner, attr, None))]
+    if hasattr(getattr(layers, "xp", None), "matmul"):
+        patches.append((layers, "xp", _TimedNamespace(layers.xp, clock.wrap("matrix products", layers.xp.matmul))))
+    loop = getattr(training, "_Loop", None)
+    if loop is not None and callable(getattr(loop, "batches", None)):
+        patches.append((loop, "batches", _timed_batches(clock, loop.batches)))
+    return patches
+
+
 def print_components(case, net, X, Y) -> None:
     """One more epoch of ``net.fit`` with a clock around each part; the parts' self times and the rest."""
     import glassnet
-    from glassnet import activations, layers, losses, network, optimizers, training
 
     clock = SectionClock()
-    patches = [(layers, "xp", _TimedNamespace(layers.xp, clock.wrap("matrix products", layers.xp.matmul))),
-               (training, "_gather_rows", clock.wrap("mini-batch gather", training._gather_rows)),
-               (training, "batch_metric_sum", clock.wrap("metrics (accuracy)", training.batch_metric_sum)),
-               (optimizers.Optimizer, "step", clock.wrap("optimizer step", optimizers.Optimizer.step)),
-               (network.Network, "_cost_of_last_forward",
-                clock.wrap("cost", network.Network._cost_of_last_forward)),
-               (layers.Dense, "forward", clock.wrap("Dense forward/backward: the rest", layers.Dense.forward)),
-               (layers.Dense, "backward", clock.wrap("Dense forward/backward: the rest", layers.Dense.backward))]
-    for cls in (activations.Activation, *activations.ACTIVATIONS.values()):
-        for method, name in (("add_bias_and_activate", "bias + activation"), ("backward", "activation backward")):
-            if method in vars(cls):
-                patches.append((cls, method, clock.wrap(name, vars(cls)[method])))
-    for cls in (losses.Loss, *losses.Loss.__subclasses__()):
-        if "output_dZ" in vars(cls):
-            patches.append((cls, "output_dZ", clock.wrap("output dZ", vars(cls)["output_dZ"])))
-    saved = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in patches]
+    patches = _patches(clock)
+    missing = object()  # an attribute the owner inherits: deleted again afterwards, not shadowed
+    saved = [(owner, attr, vars(owner).get(attr, missing)) for owner, attr, _ in patches]
     try:
         for owner, attr, replacement in patches:
             setattr(owner, attr, replacement)
         history = net.fit(X, Y, epochs=1, batch_size=case.batch, optimizer="adam", learning_rate=1e-3, seed=SEED + 3)
     finally:
-        for owner, attr, original in saved:
-            setattr(owner, attr, original)
+        for owner, attr, original in reversed(saved):
+            if original is missing:
+                delattr(owner, attr)
+            else:
+                setattr(owner, attr, original)
     epoch = history["seconds"][0]
     batches = math.ceil(X.shape[1] / case.batch)
     flops = case.flops_per_epoch(X.shape[1])
@@ -179,3 +217,17 @@ def print_components(case, net, X, Y) -> None:
     rest = epoch - sum(clock.seconds.values())
     lines.append(f"  {'the loop itself (slicing, Python)':<36}{rest:8.3f} s  {rest / epoch:6.1%}")
     print("\n".join(lines))
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n")[0])
+    parser.add_argument("--case", default=next(iter(CASES)), choices=list(CASES), help="(default %(default)s)")
+    parser.add_argument("--m", type=int, default=60_000, help="training examples (default %(default)s)")
+    args = parser.parse_args(argv)
+    return profile_case(args.case, m=args.m)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

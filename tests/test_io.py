@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import io
+from glassnet import io, modelfile
 
 
 def trained(dtype="float64", normalize=False, seed=0):
@@ -176,8 +176,8 @@ def write_consistent(path, arrays, meta):
     """A file whose checksums all agree with its content: only the content itself can be wrong."""
     arrays = dict(arrays)
     arrays.pop("__metadata__", None)
-    meta = {**meta, "arrays": {k: io._digest(v) for k, v in arrays.items()}}
-    meta[io.CHECKSUM_KEY] = io._metadata_digest(meta)
+    meta = {**meta, "arrays": {k: modelfile._digest(v) for k, v in arrays.items()}}
+    meta[io.CHECKSUM_KEY] = modelfile._metadata_digest(meta)
     np.savez(path, **arrays, __metadata__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
 
 
@@ -310,7 +310,7 @@ def test_save_refuses_a_folder_and_what_json_cannot_hold(tmp_path):
 def test_the_next_save_removes_temp_files_of_killed_saves_only(tmp_path):
     net, _, _ = trained()
     target = tmp_path / "model.npz"
-    host = io._host_tag()
+    host = modelfile._host_tag()
     dead = subprocess_pid_that_exited()
     stale = tmp_path / f".model.npz.{host}-{dead}.abcd1234.tmp"
     live = tmp_path / f".model.npz.{host}-{os.getppid()}.abcd1234.tmp"  # a writer still running

@@ -1,382 +1,32 @@
-"""Save and load models and checkpoints: one ``.npz`` file, read with ``allow_pickle=False``.
+"""Save and load models: ``save``, ``load`` and ``load_metadata`` build on ``glassnet.modelfile``.
 
-Inside the file: the parameters under their names (``W1``, ``b1``, ...), the normalizer's ``mu``
-and ``sigma2`` when the model has one, for a checkpoint the optimizer's state vectors, and
-``__metadata__``: UTF-8 JSON with the format name and version, the architecture and
-hyperparameters, the library version, a SHA-256 of every array, and (from format 2) a SHA-256 of
-the metadata itself. Loading checks all of it and refuses missing, corrupt, truncated, tampered,
-foreign or newer-format files with a ``ModelFileError`` that names the file and says what is wrong.
-The size each array declares in its header is checked against the file before anything is read,
-so a forged header cannot make ``load`` allocate more than the file holds. Format-1 files (no
-metadata checksum) still load; their arrays are verified, their metadata cannot be.
-
-Writes go to a temporary file in the target folder, are flushed to disk, and are renamed into
-place, so an interrupted save leaves the previous file intact. The temporary file's name carries
-the writer's host and process id; the next save to the same target removes the ones whose writer
-is gone. A new file gets the usual permissions (0666 less the umask); a replaced file keeps its own.
+The file format (one ``.npz`` read with ``allow_pickle=False``, checksummed, written atomically) and
+the checkpoints of ``fit`` live in ``glassnet.modelfile``, which knows no Network class; this room
+adds what needs one: ``save`` checks that it is given a Network, ``load`` builds a Network from the
+file (predictions are bit-identical to the saved model's).
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import math
-import os
-import secrets
-import socket
-import stat
-import time
-import zipfile
 from pathlib import Path
 
-import numpy as np
-
-from .data.preprocessing import Standardizer
-from .errors import GlassnetError, HyperparameterTypeError, ModelFileError, NonFiniteError
-from .history import History
+from .errors import HyperparameterTypeError
+from .modelfile import (
+    CHECKSUM_KEY,
+    FORMAT,
+    FORMAT_VERSION,
+    check_finite_parameters,
+    load_checkpoint_into,
+    model_content,
+    read_verified,
+    restore_network,
+    save_checkpoint,
+    write_atomic,
+)
 from .network import Network
-from .validation import format_bytes, memory_limit
-from .version import __version__
 
-FORMAT = "glassnet-model"
-FORMAT_VERSION = 2
-METADATA_KEY = "__metadata__"
-CHECKSUM_KEY = "metadata_sha256"
-BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
-STALE_AFTER_S = 24 * 3600  # a temporary file of another host (or of an older glassnet) is stale after a day
-
-
-def _digest(array: np.ndarray) -> str:
-    array = np.ascontiguousarray(array)
-    return hashlib.sha256(array.dtype.str.encode() + str(array.shape).encode() + array.tobytes()).hexdigest()
-
-
-def _metadata_digest(metadata: dict) -> str:
-    """SHA-256 of the metadata (less its own checksum) in one canonical JSON spelling."""
-    body = {k: v for k, v in metadata.items() if k != CHECKSUM_KEY}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
-
-
-# ---------------------------------------------------------------------- writing
-
-
-def _host_tag() -> str:
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
-
-
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Remove temporary files of earlier saves to ``path`` whose writer is gone (killed mid-save)."""
-    prefix, host = _temp_prefix(path), _host_tag()
-    with contextlib.suppress(OSError):
-        for candidate in path.parent.iterdir():
-            name = candidate.name
-            if not (name.startswith(prefix) and name.endswith(".tmp")):
-                continue
-            writer = name[len(prefix):-len(".tmp")].split(".")[0]  # "<host>-<pid>" (older files: random)
-            tag, _, pid = writer.partition("-")
-            if tag == host and pid.isdigit():
-                stale = not _process_alive(int(pid))
-            else:
-                stale = time.time() - candidate.stat().st_mtime > STALE_AFTER_S
-            if stale:
-                with contextlib.suppress(OSError):
-                    candidate.unlink()
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid() or os.name == "nt":
-        return True  # a save in another thread; on Windows os.kill(pid, 0) would end the process: age decides
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, under another user
-    return True
-
-
-def _open_temp(path: Path) -> tuple[int, Path]:
-    """A new temporary file beside ``path``, created with mode 0666 so that the umask applies."""
-    for _ in range(100):
-        tmp = path.parent / f"{_temp_prefix(path)}{_host_tag()}-{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
-        except FileExistsError:
-            continue
-    raise ModelFileError(f"cannot create a temporary file beside {path}")  # pragma: no cover
-
-
-def _check_target(path) -> Path:
-    if not isinstance(path, str | os.PathLike) or str(path) == "":
-        raise HyperparameterTypeError(f"the path to save to must be a str or pathlib.Path, got {path!r}")
-    path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"cannot save to {path}: it is a folder; pass a file path such as {path / 'model.npz'}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ModelFileError(f"cannot save to {path}: its folder {path.parent} cannot be created ({exc})") from exc
-    return path
-
-
-def _write_atomic(path: Path, arrays: dict[str, np.ndarray], metadata: dict) -> Path:
-    """Write the arrays and metadata to ``path`` through a temporary file and an atomic rename."""
-    path = _check_target(path)
-    arrays = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
-    metadata = {**metadata, "arrays": {name: _digest(a) for name, a in arrays.items()}}
-    try:
-        metadata = json.loads(json.dumps(metadata))  # the digest is of what a reader will parse
-    except (TypeError, ValueError) as exc:
-        raise HyperparameterTypeError(
-            f"the metadata to save must be JSON-serializable (str, numbers, lists, dicts): {exc}"
-        ) from exc
-    metadata[CHECKSUM_KEY] = _metadata_digest(metadata)
-    payload = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
-    _remove_stale_temps(path)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)  # replacing a file keeps its permissions
-    except OSError:
-        mode = None
-    try:
-        fd, tmp = _open_temp(path)
-    except OSError as exc:
-        raise ModelFileError(f"cannot save to {path}: {exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays, **{METADATA_KEY: payload})
-            handle.flush()
-            if mode is not None and hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and not isinstance(exc, GlassnetError):
-            raise ModelFileError(f"cannot save to {path}: {exc}") from exc
-        raise
-    _sync_folder(path.parent)
-    return path
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush the rename itself to disk (a crash right after save then still finds the new file)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-# ---------------------------------------------------------------------- reading
-
-
-def _source(path) -> Path:
-    if not isinstance(path, str | os.PathLike) or str(path) == "":
-        raise ModelFileError(f"a model file path (str or pathlib.Path) is needed, got {path!r}")
-    path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a folder, not a model file; pass the .npz file inside it (e.g. model.npz)")
-    if not path.is_file():
-        raise ModelFileError(f"no model file at {path}; check the path (models are saved as .npz files)")
-    return path
-
-
-def _not_a_zip(path: Path) -> ModelFileError:
-    with open(path, "rb") as handle:
-        head = handle.read(6)
-    if head == b"\x93NUMPY":
-        return ModelFileError(f"{path} is a single .npy array, not a glassnet model file (a .npz written by gn.save)")
-    return ModelFileError(
-        f"{path} cannot be read as a glassnet model file: it is corrupt, truncated or of another format "
-        f"(not a zip archive); save the model again or use an intact copy"
-    )
-
-
-def _declared_array(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: int) -> int:
-    """Check an entry's .npy header against the bytes the archive holds for it; return its size."""
-    with zf.open(info) as handle:
-        version = np.lib.format.read_magic(handle)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-        elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
-        else:
-            raise ValueError(f".npy format version {version} is not one glassnet writes")
-        header = handle.tell()
-    if dtype.hasobject:
-        raise ValueError("it holds Python objects, which a model file never does")
-    nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes > budget or header + nbytes != info.file_size:
-        raise ModelFileError(
-            f"{path}: array {info.filename[:-4]!r} declares shape {shape} of {dtype} ({format_bytes(nbytes)}) "
-            f"but the file holds {format_bytes(info.file_size - header)} for it; the file is corrupt or forged"
-        )
-    return nbytes
-
-
-def _read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Every array of the archive, each header checked before its data is read."""
-    if not zipfile.is_zipfile(path):
-        raise _not_a_zip(path)
-    budget = memory_limit()
-    with zipfile.ZipFile(path) as zf:
-        infos = zf.infolist()
-        names = [info.filename for info in infos]
-        bad = [n for n in names if not n.endswith(".npy")]
-        if bad or len(set(names)) != len(names):
-            raise ModelFileError(f"{path} is a zip archive but not a glassnet model file (entries {names[:5]})")
-        for info in infos:
-            budget -= _declared_array(zf, info, path, budget)
-        arrays = {}
-        for info in infos:
-            with zf.open(info) as handle:
-                arrays[info.filename[:-4]] = np.lib.format.read_array(handle, allow_pickle=False)
-    return arrays
-
-
-_JSON_KINDS = {type(None): "null", list: "an array", str: "a string", int: "a number", float: "a number",
-               bool: "true/false"}
-
-
-def _parse_metadata(raw, path: Path) -> dict:
-    if raw is None:
-        raise ModelFileError(f"{path} is an .npz file but not a glassnet model (it has no metadata entry)")
-    try:
-        metadata = json.loads(np.asarray(raw).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        raise ModelFileError(f"{path}: the metadata entry is corrupt ({exc})") from exc
-    if not isinstance(metadata, dict):
-        raise ModelFileError(
-            f"{path} is not a glassnet model file: its metadata is JSON "
-            f"{_JSON_KINDS.get(type(metadata), type(metadata).__name__)}, not an object"
-        )
-    if metadata.get("format") != FORMAT:
-        raise ModelFileError(f"{path} is not a glassnet model file (format {metadata.get('format')!r})")
-    version = metadata.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ModelFileError(f"{path}: the metadata's format version {version!r} is not valid")
-    if version > FORMAT_VERSION:
-        raise ModelFileError(
-            f"{path} has format version {version!r}, newer than this glassnet ({__version__}) reads "
-            f"(up to {FORMAT_VERSION}); upgrade glassnet (pip install -U glassnet) to load it"
-        )
-    if version >= 2 and metadata.get(CHECKSUM_KEY) != _metadata_digest(metadata):
-        raise ModelFileError(
-            f"{path} has been altered or damaged: its metadata (architecture, hyperparameters) fails its checksum"
-        )
-    return metadata
-
-
-def _read(path) -> tuple[dict[str, np.ndarray], dict]:
-    """Read and verify a glassnet file: (arrays, metadata)."""
-    path = _source(path)
-    try:
-        arrays = _read_arrays(path)
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, NotImplementedError,
-            RuntimeError) as exc:
-        raise ModelFileError(
-            f"{path} cannot be read as a glassnet model file: it is corrupt, truncated or of another "
-            f"format ({type(exc).__name__}: {exc}); save the model again or use an intact copy"
-        ) from exc
-    metadata = _parse_metadata(arrays.pop(METADATA_KEY, None), path)
-    digests = metadata.get("arrays")
-    if not isinstance(digests, dict) or set(digests) != set(arrays):
-        raise ModelFileError(f"{path} has been altered: its arrays do not match its metadata")
-    for name, array in arrays.items():
-        if _digest(array) != digests[name]:
-            raise ModelFileError(f"{path} has been altered or damaged: array {name!r} fails its checksum")
-    _check_architecture(arrays, metadata, path)
-    return arrays, metadata
-
-
-def _check_architecture(arrays: dict, metadata: dict, path: Path) -> None:
-    """The metadata's layer sizes agree with the arrays' shapes (so building the network allocates no more)."""
-    network = metadata.get("network")
-    dims = network.get("layer_dims") if isinstance(network, dict) else None
-    ok = isinstance(dims, list) and len(dims) >= 2 and all(type(n) is int and n >= 1 for n in dims)
-    for l in range(1, len(dims) if ok else 0):
-        W, b = arrays.get(f"W{l}"), arrays.get(f"b{l}")
-        ok = ok and W is not None and b is not None and W.shape == (dims[l], dims[l - 1]) and b.shape == (dims[l], 1)
-    if not ok:
-        raise ModelFileError(
-            f"{path}: the architecture in the file does not match its arrays (layer_dims "
-            f"{dims if isinstance(dims, list) else network!r}, arrays {sorted(arrays)[:8]})"
-        )
-
-
-def _restore_network(arrays: dict, metadata: dict, path) -> Network:
-    """``_network_from``, with anything malformed in the file reported as a ModelFileError."""
-    try:
-        return _network_from(arrays, metadata, path)
-    except ModelFileError:
-        raise
-    except (GlassnetError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise ModelFileError(f"{path}: the model in the file is incomplete or malformed ({type(exc).__name__}: "
-                             f"{exc}); save the model again or use an intact copy") from exc
-
-
-# ---------------------------------------------------------------------- models
-
-
-def _model_content(net: Network) -> tuple[dict, dict]:
-    arrays = {name: value for name, value in net.params.items()}
-    metadata = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "glassnet_version": __version__,
-        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "kind": "model",
-        "network": net.config(), "normalizer": None,
-    }
-    for key, norm in (("normalizer", net.normalizer), ("target_normalizer", net.target_normalizer)):
-        if norm is not None:  # the input's standardizer; a linear output's target standardizer (network.py)
-            arrays[f"{key}.mu"] = norm.mu
-            arrays[f"{key}.sigma2"] = norm.sigma2
-            metadata[key] = {"type": type(norm).__name__, "floor": float(norm.floor)}
-    # The rest of the input pipeline (network.py): raw inputs are divided by scale before the
-    # normalizer; the names let a model pick its columns and answer in the original labels.
-    metadata["input"] = {"scale": net.input_scale, "feature_names": net.feature_names,
-                         "class_names": net.class_names}
-    return arrays, metadata
-
-
-def _network_from(arrays: dict, metadata: dict, path) -> Network:
-    try:
-        net = Network.from_config(metadata["network"])
-        for name in net.params:
-            net.params[name] = arrays[name]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{path}: the architecture in the file does not match its arrays ({exc})") from exc
-    for key in ("normalizer", "target_normalizer"):
-        if metadata.get(key):
-            norm = Standardizer(floor=metadata[key]["floor"])
-            norm.mu = arrays[f"{key}.mu"]
-            norm.sigma2 = arrays[f"{key}.sigma2"]
-            setattr(net, key, norm)
-    _restore_input(net, metadata.get("input") or {}, path)
-    return net
-
-
-def _restore_input(net: Network, pipeline: dict, path) -> None:
-    """input_scale, feature_names and class_names from the metadata (absent in older files: none)."""
-    if not isinstance(pipeline, dict):
-        raise ModelFileError(f"{path}: the input pipeline in the file is not valid (not a JSON object)")
-    scale = pipeline.get("scale")
-    if scale is not None and not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
-        raise ModelFileError(f"{path}: the input scale in the file is not valid ({scale!r}, expected a number > 0)")
-    net.input_scale = None if scale is None else float(scale)
-    for name, count in (("feature_names", net.layer_dims[0]), ("class_names", net.n_classes)):
-        names = pipeline.get(name)
-        if names is not None and not (isinstance(names, list) and len(names) == count
-                                      and all(isinstance(v, str) for v in names)):
-            raise ModelFileError(f"{path}: {name} in the file is not a list of {count} names")
-        setattr(net, name, names)
+__all__ = ["CHECKSUM_KEY", "FORMAT", "FORMAT_VERSION", "load", "load_checkpoint_into", "load_metadata", "save",
+           "save_checkpoint"]
 
 
 def save(net: Network, path, **extra_metadata) -> Path:
@@ -387,102 +37,18 @@ def save(net: Network, path, **extra_metadata) -> Path:
     """
     if not isinstance(net, Network):
         raise HyperparameterTypeError(f"save expects a glassnet Network, got {type(net).__name__}")
-    _check_finite_parameters(net)
-    arrays, metadata = _model_content(net)
+    check_finite_parameters(net)
+    arrays, metadata = model_content(net)
     metadata["extra"] = extra_metadata
-    return _write_atomic(path, arrays, metadata)
-
-
-def _check_finite_parameters(net: Network) -> None:
-    for name, value in net.params.items():
-        if not np.isfinite(value).all():
-            raise NonFiniteError(
-                f"{name} holds NaN or infinite values, so the network is not saved; its training diverged: "
-                f"retrain with a smaller learning rate (fit keeps the last finite weights when it stops)"
-            )
+    return write_atomic(path, arrays, metadata)
 
 
 def load(path) -> Network:
     """Load a model saved by ``save`` (or the network of a checkpoint); predictions are bit-identical."""
-    arrays, metadata = _read(path)
-    return _restore_network(arrays, metadata, path)
+    arrays, metadata = read_verified(path)
+    return restore_network(arrays, metadata, path, Network)
 
 
 def load_metadata(path) -> dict:
     """The verified metadata of a model or checkpoint file (architecture, versions, extras)."""
-    return _read(path)[1]
-
-
-# ---------------------------------------------------------------------- checkpoints
-
-
-def _rng_state(rng):
-    return None if rng is None else rng.bit_generator.state
-
-
-def _rng_from(state):
-    if state is None:
-        return None
-    if state["bit_generator"] not in BIT_GENERATORS:  # only a generator class, never any other attribute
-        raise ValueError(f"unknown bit generator {state['bit_generator']!r}")
-    rng = np.random.Generator(getattr(np.random, state["bit_generator"])())
-    rng.bit_generator.state = state
-    return rng
-
-
-def save_checkpoint(path, net: Network, optimizer, history, rngs: dict, early_stopping=None,
-                    best_theta=None) -> Path:
-    """Save everything ``fit(resume_from=path)`` needs to continue exactly where training was."""
-    arrays, metadata = _model_content(net)
-    metadata["kind"] = "checkpoint"
-    metadata["optimizer"] = {**optimizer.config(), "t": optimizer.t}
-    for slot, values in optimizer.state_arrays().items():
-        arrays[f"optimizer.{slot}"] = values
-    if best_theta is not None:
-        arrays["early_stopping.best_theta"] = best_theta
-    metadata["history"] = history.to_dict()
-    metadata["rng"] = {"network": _rng_state(net.rng),
-                       **{name: _rng_state(rng) for name, rng in rngs.items()}}
-    metadata["early_stopping"] = early_stopping
-    return _write_atomic(Path(path), arrays, metadata)
-
-
-def load_checkpoint_into(net: Network, optimizer, path) -> dict:
-    """Restore a checkpoint into ``net`` and ``optimizer``; return the loop's state to resume."""
-    arrays, metadata = _read(path)
-    if metadata.get("kind") != "checkpoint":
-        raise ModelFileError(f"{path} is a model, not a checkpoint; resume_from needs a checkpoint file "
-                             "(written by fit(checkpoint_dir=...))")
-    saved = _restore_network(arrays, metadata, path)
-    if saved.config() != net.config():
-        raise ModelFileError(
-            f"{path} holds a network {saved.layer_dims} {[a.name for a in saved.activations]}, which "
-            f"differs from the one being trained ({net.layer_dims}); build the same architecture to resume"
-        )
-    try:
-        return _restore_training_state(net, optimizer, saved, arrays, metadata, path)
-    except ModelFileError:
-        raise
-    except (GlassnetError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise ModelFileError(f"{path}: the checkpoint's training state is incomplete or malformed "
-                             f"({type(exc).__name__}: {exc}); resume from another checkpoint") from exc
-
-
-def _restore_training_state(net: Network, optimizer, saved: Network, arrays: dict, metadata: dict, path) -> dict:
-    opt_meta = metadata["optimizer"]
-    if opt_meta["name"] != optimizer.name:
-        raise ModelFileError(f"{path} was trained with optimizer {opt_meta['name']!r}, not {optimizer.name!r}")
-    net.vector_to_parameters(saved.parameters_to_vector())
-    net.normalizer = saved.normalizer
-    net.target_normalizer = saved.target_normalizer
-    net.rng = _rng_from(metadata["rng"]["network"])
-    optimizer.attach(net.parameter_shapes(), dtype=net.dtype)
-    optimizer.load_state({k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("optimizer.")},
-                         opt_meta["t"])
-    return {
-        "history": History.from_dict(metadata["history"]),
-        "shuffle_rng": _rng_from(metadata["rng"].get("shuffle")),
-        "augment_rng": _rng_from(metadata["rng"].get("augment")),
-        "early_stopping": metadata.get("early_stopping"),
-        "best_theta": arrays.get("early_stopping.best_theta"),
-    }
+    return read_verified(path)[1]

@@ -8,7 +8,7 @@ Backward (反向传播 backward propagation), as the notes number them in §4.2 
                                 dW[l] = (1/m) dZ[l] A[l-1]^T + (l2/m) W[l]         (7), with L2
                                 db[l] = (1/m) sum over examples of dZ[l]           (8)
                                 dA[l-1] = W[l]^T dZ[l]                             (9)
-Where the 1/m went: the network divides dZ[L] = A[L] - Y by m once (Network._backward), so every
+Where the 1/m went: the network divides dZ[L] = A[L] - Y by m once (in its backward pass), so every
 dA and dZ that reaches a layer is already the derivative of the average cost J. The layer then
 computes dW = dZ A^T + (l2/m) W and db = sum(dZ): formulas (7) and (8) with their 1/m already
 inside dZ, the same numbers without a pass over dW and db to scale them. ``glassnet.notes`` keeps

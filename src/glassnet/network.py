@@ -12,7 +12,7 @@ views into it. So ``parameters_to_vector`` is a copy of one array, and an optimi
 parameter with a few in-place passes.
 
 The input pipeline travels with the network: X as the user has it (raw features, one column per
-example) becomes what layer 1 sees in one place, ``_transform_input``, used by every public entry
+example) becomes what layer 1 sees in one place, ``input_pipeline``, used by every public entry
 point (``check_X``) and by the fit loop for each mini-batch:
 
     A[0] = standardize(X / input_scale)     (each step only when set)
@@ -29,6 +29,12 @@ mean instead of spending its steps climbing to it; ``predict`` answers ŷ = μ_y
 ``evaluate`` (and the history of ``fit``) report the cost and rmse of ŷ in the targets' own units.
 ``cost`` and ``cost_and_gradients`` stay the training objective, J of the standardized targets,
 the function the gradients are of.
+
+The training step. ``fit`` (``glassnet.training.fit``, which is ``Network.fit``) drives the network
+through public names only, on inputs that have already passed the pipeline ("prepared": A[0] from
+``check_X`` / ``input_pipeline``, Y from ``check_Y`` and ``standardize_targets``):
+``train_step`` (forward with dropout, data cost, backward), then the optimizer updates ``theta``
+in place from ``dtheta``; ``batch_cost`` and ``evaluate_prepared`` score without dropout.
 """
 
 from __future__ import annotations
@@ -36,11 +42,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import training
 from .activations import Activation, get_activation
 from .backend import DEFAULT_DTYPE, make_rng, resolve_dtype, xp, zeros_vector
 from .errors import HyperparameterError, NonFiniteWarning, NotFittedError, ShapeError, UnknownParameterError
@@ -71,6 +80,13 @@ def _names(values, name: str, count: int | None, what: str = "") -> list[str] | 
     if len(names) != count:
         raise HyperparameterError(f"{name} needs {count} names ({what or 'one per input feature'}), got {len(names)}")
     return names
+
+
+class TrainStep(NamedTuple):
+    """``Network.train_step``'s result: the mini-batch's data cost J (no L2 term) and its output A[L]."""
+
+    cost: float
+    AL: Any
 
 
 class ParameterDict(Mapping):
@@ -108,6 +124,44 @@ class ParameterDict(Mapping):
     def __repr__(self):
         shapes = ", ".join(f"{k}: {v.shape}" for k, v in self._arrays.items())
         return f"ParameterDict({shapes})"
+
+
+def _layer_dims(layer_dims) -> list[int]:
+    """[n_x, n[1], ..., n[L]] checked: a sequence of at least two positive sizes."""
+    if isinstance(layer_dims, str | bytes) or not isinstance(layer_dims, Sequence | np.ndarray):
+        raise HyperparameterError(
+            f"layer_dims must be a list of layer sizes [n_x, n1, ..., nL], got {layer_dims!r}"
+        )
+    if len(layer_dims) < 2:
+        raise HyperparameterError(
+            f"layer_dims needs at least [n_x, n_y] (two sizes), got {list(layer_dims)!r}"
+        )
+    return [check_int(n, f"layer_dims[{i}]") for i, n in enumerate(layer_dims)]
+
+
+def _activations(activations, hidden_activation, output_activation, layer_dims: list[int]) -> list[Activation]:
+    """One Activation per layer; the output's must have a cost (sigmoid, softmax, linear) and fit its units."""
+    L = len(layer_dims) - 1
+    if activations is None:
+        activations = [hidden_activation] * (L - 1) + [output_activation]
+    elif isinstance(activations, str | Activation) or len(activations) != L:
+        raise HyperparameterError(
+            f"activations must be a list of L = {L} activations (one per layer), "
+            f"got {activations!r}"
+        )
+    activations = [get_activation(a) for a in activations]
+    output = activations[-1]
+    if output.name not in LOSS_FOR_OUTPUT:
+        raise HyperparameterError(
+            f"the output activation must be one of {', '.join(LOSS_FOR_OUTPUT)} (each has its "
+            f"cost), got {output.name!r}; use {output.name!r} for hidden layers"
+        )
+    if output.name == "softmax" and layer_dims[-1] < 2:
+        raise HyperparameterError(
+            "a softmax output needs at least 2 units (one per class); for two classes use "
+            "one sigmoid unit: layer_dims[-1] = 1, output_activation='sigmoid'"
+        )
+    return activations
 
 
 def _warns_itself(method):
@@ -154,39 +208,12 @@ class Network:
         feature_names: Sequence[str] | None = None,
         class_names: Sequence[str] | None = None,
     ):
-        if isinstance(layer_dims, str | bytes) or not isinstance(layer_dims, Sequence | np.ndarray):
-            raise HyperparameterError(
-                f"layer_dims must be a list of layer sizes [n_x, n1, ..., nL], got {layer_dims!r}"
-            )
-        if len(layer_dims) < 2:
-            raise HyperparameterError(
-                f"layer_dims needs at least [n_x, n_y] (two sizes), got {list(layer_dims)!r}"
-            )
-        self.layer_dims = [check_int(n, f"layer_dims[{i}]") for i, n in enumerate(layer_dims)]
-        L = len(self.layer_dims) - 1
-        if activations is None:
-            activations = [hidden_activation] * (L - 1) + [output_activation]
-        elif isinstance(activations, str | Activation) or len(activations) != L:
-            raise HyperparameterError(
-                f"activations must be a list of L = {L} activations (one per layer), "
-                f"got {activations!r}"
-            )
-        self.activations = [get_activation(a) for a in activations]
-        output = self.activations[-1]
-        if output.name not in LOSS_FOR_OUTPUT:
-            raise HyperparameterError(
-                f"the output activation must be one of {', '.join(LOSS_FOR_OUTPUT)} (each has its "
-                f"cost), got {output.name!r}; use {output.name!r} for hidden layers"
-            )
-        if output.name == "softmax" and self.layer_dims[-1] < 2:
-            raise HyperparameterError(
-                "a softmax output needs at least 2 units (one per class); for two classes use "
-                "one sigmoid unit: layer_dims[-1] = 1, output_activation='sigmoid'"
-            )
-        self.loss = LOSS_FOR_OUTPUT[output.name]()
+        self.layer_dims = _layer_dims(layer_dims)
+        self.activations = _activations(activations, hidden_activation, output_activation, self.layer_dims)
+        self.loss = LOSS_FOR_OUTPUT[self.activations[-1].name]()
         self.initializer = check_initializer(initializer)
         self.init_scale = check_number(init_scale, "init_scale", low=0.0)
-        self.keep_prob = check_keep_prob(keep_prob, L)
+        self.keep_prob = check_keep_prob(keep_prob, self.L)
         self.l2 = check_number(l2, "l2", low=0.0, hint="l2 = 0 turns the L2 term off")
         self.dtype = resolve_dtype(dtype)
         check_buildable(self.layer_dims, self.dtype, self.initializer, self.init_scale, self.l2)  # before allocating
@@ -201,7 +228,7 @@ class Network:
         self._masks_fixed = False
 
         self._build()
-        for l in range(1, L + 1):
+        for l in range(1, self.L + 1):
             W = initialize_weights(
                 self.initializer, self.layer_dims[l - 1], self.layer_dims[l], self.rng,
                 self.init_scale,
@@ -303,12 +330,14 @@ class Network:
         check_in_range(X, name, self.dtype)
         if raw:
             return X
-        return self._transform_input(xp.asarray(X, dtype=self.dtype))
+        return self.input_pipeline(xp.asarray(X, dtype=self.dtype))
 
-    def _transform_input(self, X):
+    def input_pipeline(self, X):
         """The input pipeline, the one place it is applied: A[0] = standardize(X / input_scale).
 
-        X (n_x, m) already checked and in the network's dtype; a new array when a step applies.
+        X (n_x, m) already checked (``check_X(X, raw=True)``) and in the network's dtype; each step
+        only when set: A[0] = (X / input_scale − μ) / σ. A new array when a step applies, X itself
+        when none does. ``check_X`` (every public entry) and the fit loop (each mini-batch) call it.
         """
         if self.input_scale is not None:
             X = X / xp.asarray(self.input_scale, dtype=X.dtype)  # true division: the loaders' own numbers
@@ -383,7 +412,7 @@ class Network:
         cache = self.layers[-1].cache
         if cache is None:
             raise NotFittedError("backward needs a forward pass first: call net.forward(X)")
-        Y = self.check_Y(Y, cache[2].shape[1])
+        Y = self.check_Y(Y, cache.A.shape[1])
         self._backward(Y)
         self._warn_if_not_finite([self._grad], "the gradients")
         return self.gradients()
@@ -397,7 +426,7 @@ class Network:
         (layers.Dense.backward shows both forms). Same numbers up to rounding. With sample weights
         w (1, m) the average is weighted: dZ[L] = w (A[L] - Y) / sum(w), and m in the L2 term is sum(w).
         """
-        AL = self.layers[-1].cache[2]
+        AL = self.layers[-1].cache.A
         dZ = self.loss.output_dZ(AL, Y)  # dZ[L] = A[L] - Y (the derivative of the cost through g[L])
         if weights is None:
             m = AL.shape[1]
@@ -429,8 +458,8 @@ class Network:
 
     def _data_cost_of_last_forward(self, Y, weights=None) -> float:
         """The data cost of the last forward pass: J without the L2 term."""
-        _, ZL, AL = self.layers[-1].cache
-        return self.loss.cost(ZL, AL, Y, weights)
+        cache = self.layers[-1].cache
+        return self.loss.cost(cache.Z, cache.A, Y, weights)
 
     # ------------------------------------------------------------------ the target pipeline
     def standardize_targets(self, Y):
@@ -446,7 +475,7 @@ class Network:
         return AL * scale, Y_std * scale
 
     def _cost_of_last_forward(self, Y, weights=None) -> float:
-        m = self.layers[-1].cache[2].shape[1] if weights is None else float(weights.sum())
+        m = self.layers[-1].cache.A.shape[1] if weights is None else float(weights.sum())
         return self._data_cost_of_last_forward(Y, weights) + self.l2_cost(m)
 
     @_warns_itself
@@ -454,14 +483,9 @@ class Network:
         """J(X, Y) with the L2 term (l2/2m) Σ‖W‖², never with dropout: the function backprop differentiates."""
         X = self.check_X(X)
         Y = self.standardize_targets(self.check_Y(Y, X.shape[1]))
-        J = self._cost_checked(X, Y, self.check_weights(sample_weight, X.shape[1]))
+        J = self.batch_cost(X, Y, self.check_weights(sample_weight, X.shape[1]), with_l2=True).cost
         self._warn_if_not_finite([J], "the cost")
         return J
-
-    def _cost_checked(self, X, Y, weights=None) -> float:
-        """``cost`` for X and Y that have already passed ``check_X`` / ``check_Y``."""
-        self._forward(X, training=False)
-        return self._cost_of_last_forward(Y, weights)
 
     @_warns_itself
     def cost_and_gradients(self, X, Y, training: bool = True, reuse_masks: bool | None = None,
@@ -480,6 +504,54 @@ class Network:
         self._backward(Y, weights=weights)
         self._warn_if_not_finite([J, self._grad], "the cost or the gradients")
         return J, self.gradients()
+
+    # ------------------------------------------------------------------ the training step (prepared inputs)
+    def train_step(self, A0, Y, weights=None) -> TrainStep:
+        """One mini-batch of training, short of the update: forward with dropout, data cost, backward.
+
+        For prepared inputs: A0 = A[0] (n_x, b) after the input pipeline, Y (n_y, b) checked (and
+        standardized, with a target normalizer), ``weights`` None or (1, b). Computes
+            A[L] = forward(A0) with inverted dropout (fresh masks, or the fixed ones)
+            J = (1/b) Σ loss(A[L], Y)   (weighted: Σ w_i loss_i / Σ w_i), without the L2 term
+        and, only when J is finite, backward from dZ[L] = (A[L] − Y)/b, filling ``dtheta`` with
+        ∂(J + (l2/2b) Σ‖W‖²)/∂θ. The caller then steps θ, e.g. ``optimizer.step(net.theta, net.dtheta, lr)``.
+        The layers' reused buffers hold A[L]: it is valid until the next step of the same batch size.
+        """
+        AL = self._forward(A0, training=True, reuse_buffers=True)
+        J = self._data_cost_of_last_forward(Y, weights)
+        if math.isfinite(J):
+            self._backward(Y, reuse_buffers=True, weights=weights)
+        return TrainStep(J, AL)
+
+    def batch_cost(self, A0, Y, weights=None, *, with_l2: bool = False) -> TrainStep:
+        """(J, A[L]) of prepared inputs (as for ``train_step``), without dropout and without a backward pass.
+
+            J = (1/m) Σ loss(A[L], Y)                 (weighted: Σ w_i loss_i / Σ w_i)
+            + (l2 / 2m) Σ_l ‖W[l]‖²_F                 only with ``with_l2`` (m = Σ w with weights)
+        ``with_l2=True`` is ``cost``: the function the gradients are of; the default is the data cost
+        that ``fit`` records.
+        """
+        AL = self._forward(A0, training=False)
+        J = self._cost_of_last_forward(Y, weights) if with_l2 else self._data_cost_of_last_forward(Y, weights)
+        return TrainStep(J, AL)
+
+    @property
+    def theta(self):
+        """θ = [W1, b1, W2, b2, ...]: the live flat parameter vector, not a copy.
+
+        ``params`` and every layer's W and b are views into it, so an in-place update
+        (``theta -= α dtheta``, an optimizer's step) moves the parameters. ``parameters_to_vector``
+        is the copy to keep.
+        """
+        return self._theta
+
+    @property
+    def dtheta(self):
+        """dθ = [dW1, db1, dW2, ...] = ∂J/∂θ of the last backward pass: the live flat gradient vector, not a copy.
+
+        Same layout as ``theta``; ``gradients_to_vector`` is the copy to keep.
+        """
+        return self._grad
 
     @contextlib.contextmanager
     def fixed_dropout_masks(self) -> Iterator[Network]:
@@ -526,35 +598,11 @@ class Network:
         return names[np.asarray(self.predict(X), dtype=np.int64)]
 
     # ------------------------------------------------------------------ training
-    trainer = None
-    """The fit loop, ``glassnet.training.fit``. Training sits above the network in the map (it drives
-    a network and an optimizer), so the network does not import it: ``glassnet.training`` sets this
-    attribute when it is imported, which ``import glassnet`` does."""
-
-    def fit(self, X, Y, **kwargs):
-        """Train on X (n_x, m) and Y (n_y, m); returns a ``History``. Keyword arguments:
-
-        epochs=None (at least 20 epochs and 1 000 mini-batch steps: ``defaults.epochs_for``);
-        batch_size=128 (None: full batch, as in the notes' first algorithm);
-        optimizer="adam" ("gd", "momentum", "rmsprop", or an Optimizer); learning_rate=None (Adam
-        0.002, other optimizers their own default); schedule="cosine" (decays over the planned
-        epochs; None or "constant" keeps α0; "inverse_time", "exponential", "step", or a Schedule)
-        — the run defaults of ``glassnet.defaults``, chosen by the defaults study;
-        X_dev, Y_dev (evaluated every epoch); early_stopping=None or gn.EarlyStopping(...);
-        normalize=False (True: fit a Standardizer on X only, stored in the model and applied by
-        predict; "keep": keep the network's current normalizer, to continue training);
-        standardize_targets=False (True: a linear output learns (y - μ_y)/σ_y of the training
-        targets, and answers and reports in y's units);
-        callbacks=(); verbose=0 (1: progress bar, 2: a line per epoch); seed=None (mini-batch
-        order); augment=None and image_shape=(H, W, C) (augment each training mini-batch);
-        diagnostics=False (per-layer statistics each epoch); checkpoint_dir, checkpoint_every,
-        resume_from (continue a checkpoint with its optimizer state); on_divergence="stop"|"raise".
-
-        The loop itself is ``glassnet.training.fit`` (see ``Network.trainer``).
-        """
-        if Network.trainer is None:
-            raise NotFittedError("the fit loop is not loaded: import glassnet (or glassnet.training) first")
-        return Network.trainer(self, X, Y, **kwargs)
+    # ``net.fit(X, Y, epochs=..., ...)`` is the fit loop itself, ``glassnet.training.fit`` (its docstring
+    # lists the keyword arguments). The loop knows no Network: it drives any object with the public
+    # training step (``train_step``, ``theta``, ``dtheta``, ``batch_cost``, ``evaluate_prepared``,
+    # ``input_pipeline``: the ``training.Trainable`` protocol), so the network imports the loop.
+    fit = training.fit
 
     @_warns_itself
     def evaluate(self, X, Y, batch_size: int = 4096) -> dict:
@@ -569,18 +617,22 @@ class Network:
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
         batch_size = check_int(batch_size, "batch_size", hint="examples scored per forward pass, e.g. 4096")
-        result = self._evaluate_checked(X, Y, batch_size)
+        result = self.evaluate_prepared(X, Y, batch_size)
         self._warn_if_not_finite(list(result.values()), f"evaluate's result {result}")
         return result
 
-    def _evaluate_checked(self, X, Y, batch_size: int = 4096) -> dict:
-        """``evaluate`` for X and Y that have already passed ``check_X`` / ``check_Y``."""
-        m = X.shape[1]
+    def evaluate_prepared(self, A0, Y, batch_size: int = 4096) -> dict:
+        """``evaluate`` for prepared inputs: A0 = A[0] after the input pipeline, Y checked, in its own units.
+
+        Without dropout, in batches: cost = (1/m) Σ loss(ŷ, y), with ŷ = A[L] (or μ_y + σ_y ⊙ A[L] with a
+        target normalizer); plus accuracy (or rmse for a linear output). No L2 term.
+        """
+        m = A0.shape[1]
         loss_sum = metric_sum = 0.0
         for start in range(0, m, batch_size):
             stop = min(start + batch_size, m)
-            AL = self._forward(X[:, start:stop], training=False)
-            ZL = self.layers[-1].cache[1]
+            AL = self._forward(A0[:, start:stop], training=False)
+            ZL = self.layers[-1].cache.Z
             Yb = Y[:, start:stop]
             if self.target_normalizer is not None:  # scored as ŷ = μ_y + σ_y ⊙ A[L] against y, in y's units
                 AL = ZL = self.target_normalizer.inverse_transform(AL)
@@ -644,7 +696,7 @@ class Network:
         clone = copy.deepcopy(self)
         if dtype is not None and resolve_dtype(dtype) != clone.dtype:
             clone.dtype = resolve_dtype(dtype)
-            clone._build(theta=clone._theta.astype(clone.dtype))
+            clone._build(theta=clone.theta.astype(clone.dtype))
         return clone
 
     def summary(self) -> str:

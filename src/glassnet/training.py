@@ -20,6 +20,13 @@ whatever their sizes; the L2 term (l2/2m) Σ‖W‖², with the m of the trainin
 What λ means with mini-batches: the gradient of each mini-batch of b examples carries (l2/b) W,
 the notes' L2 term of that batch's J (the convention table is in ``glassnet.optimizers``).
 
+The loop knows no Network class. It drives any object with the public training step (the
+``Trainable`` protocol below, which ``glassnet.Network`` has): per mini-batch
+``A0 = net.input_pipeline(X{t})``, ``J, A[L] = net.train_step(A0, Y{t})``, then
+``optimizer.step(net.theta, net.dtheta, α)`` updates the live parameter vector in place. So the
+network imports the loop (``Network.fit`` is ``fit``), never the other way round. Checkpoints are a
+callback (``callbacks.Checkpoints``); early stopping keeps its own state (``state()``/``restore``).
+
 Divergence guard: a cost that is NaN or infinite stops training and restores the last weights
 whose cost was computed finite (the weights at the start of an epoch are verified by that epoch's
 first mini-batch; the final weights by the dev set or one more forward pass). A cost that grows a
@@ -32,21 +39,20 @@ import math
 import time
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 from . import defaults
 from .backend import blas_threads, make_rng, spawn_seed, threads_for, xp
-from .callbacks import Callback, EarlyStopping, as_callbacks
+from .callbacks import Callback, Checkpoints, EarlyStopping, TrainingState, as_callbacks
 from .data.augmentation import augment_columns
 from .data.preprocessing import Standardizer
-from .diagnostics import epoch_record
 from .errors import DivergenceError, HyperparameterError, ShapeError, plain, unknown_name
 from .history import History
-from .io import load_checkpoint_into, save_checkpoint
+from .layer_stats import epoch_record
 from .metrics import batch_metric_sum, finish_metric, metric_names
-from .network import Network
+from .modelfile import load_checkpoint_into
 from .optimizers import get_optimizer, get_schedule
 from .progress import progress_for
 from .validation import check_int
@@ -62,7 +68,43 @@ class DivergenceWarning(RuntimeWarning):
     """Training stopped on a NaN or infinite cost (verified weights kept), or the cost is exploding."""
 
 
-def fit(net: Network, X, Y, *, epochs: int | None = None, batch_size: int | None = defaults.BATCH_SIZE,
+class Trainable(Protocol):
+    """What the loop needs of a network: the public training step and the pipelines (``glassnet.Network`` has it).
+
+    "Prepared" inputs have passed the pipelines: A0 = ``input_pipeline(X)`` (X checked and cast),
+    Y from ``check_Y`` and ``standardize_targets``. ``train_step`` returns (J, A[L]) and leaves the
+    gradient in ``dtheta``; the loop then updates ``theta`` (the live parameter vector) in place.
+    """
+
+    layer_dims: list[int]
+    dtype: Any
+    rng: Any
+    input_scale: float | None
+    normalizer: Any
+    target_normalizer: Any
+    loss: Any
+    output_activation: str
+
+    @property
+    def theta(self) -> Any: ...
+    @property
+    def dtheta(self) -> Any: ...
+    def input_pipeline(self, X) -> Any: ...
+    def train_step(self, A0, Y, weights=None) -> tuple[float, Any]: ...
+    def batch_cost(self, A0, Y, weights=None, *, with_l2: bool = False) -> tuple[float, Any]: ...
+    def evaluate_prepared(self, A0, Y, batch_size: int = 4096) -> dict: ...
+    def check_X(self, X, name: str = "X", raw: bool = False) -> Any: ...
+    def check_Y(self, Y, m: int, name: str = "Y") -> Any: ...
+    def check_weights(self, sample_weight, m: int, name: str = "sample_weight") -> Any: ...
+    def standardize_targets(self, Y) -> Any: ...
+    def in_target_units(self, AL, Y_std) -> tuple[Any, Any]: ...
+    def l2_cost(self, m: int) -> float: ...
+    def parameter_shapes(self) -> dict: ...
+    def parameters_to_vector(self) -> Any: ...
+    def vector_to_parameters(self, theta) -> None: ...
+
+
+def fit(net: Trainable, X, Y, *, epochs: int | None = None, batch_size: int | None = defaults.BATCH_SIZE,
         optimizer=defaults.OPTIMIZER, learning_rate: float | None = None, schedule=defaults.SCHEDULE,
         X_dev=None, Y_dev=None,
         early_stopping: EarlyStopping | None = None, normalize: bool | str = False,
@@ -70,9 +112,27 @@ def fit(net: Network, X, Y, *, epochs: int | None = None, batch_size: int | None
         image_shape: tuple | None = None, diagnostics: bool = False,
         checkpoint_dir=None, checkpoint_every: int | None = None, resume_from=None,
         on_divergence: str = "stop", sample_weight=None, standardize_targets: bool | str = False) -> History:
-    """Train ``net`` on (X, Y) and return its History. See ``Network.fit`` for the arguments.
+    """Train on X (n_x, m) and Y (n_y, m); returns a ``History``. ``Network.fit`` is this function.
 
-    The defaults are the run defaults of ``glassnet.defaults`` (the command line's too).
+    Keyword arguments (the defaults are the run defaults of ``glassnet.defaults``, the command line's too):
+    epochs=None (at least 20 epochs and 1 000 mini-batch steps: ``defaults.epochs_for``);
+    batch_size=128 (None: full batch, as in the notes' first algorithm);
+    optimizer="adam" ("gd", "momentum", "rmsprop", or an Optimizer); learning_rate=None (Adam
+    0.002, other optimizers their own default); schedule="cosine" (decays over the planned
+    epochs; None or "constant" keeps α0; "inverse_time", "exponential", "step", or a Schedule)
+    — the run defaults of ``glassnet.defaults``, chosen by the defaults study;
+    X_dev, Y_dev (evaluated every epoch); early_stopping=None or gn.EarlyStopping(...);
+    normalize=False (True: fit a Standardizer on X only, stored in the model and applied by
+    predict; "keep": keep the network's current normalizer, to continue training);
+    standardize_targets=False (True: a linear output learns (y - μ_y)/σ_y of the training
+    targets, and answers and reports in y's units);
+    callbacks=(); verbose=0 (1: progress bar, 2: a line per epoch); seed=None (mini-batch
+    order); augment=None and image_shape=(H, W, C) (augment each training mini-batch);
+    diagnostics=False (per-layer statistics each epoch); checkpoint_dir, checkpoint_every
+    (a ``callbacks.Checkpoints``), resume_from (continue a checkpoint with its optimizer state);
+    on_divergence="stop"|"raise"; sample_weight=None ((1, m): a weighted average cost).
+
+    ``net`` is any ``Trainable`` (a ``glassnet.Network``).
     """
     learning_rate = defaults.learning_rate(optimizer, learning_rate)
     loop = _Loop(net, epochs=epochs, optimizer=optimizer, learning_rate=learning_rate, schedule=schedule,
@@ -104,6 +164,9 @@ class _Loop:
         self.opt = get_optimizer(optimizer, learning_rate)
         self.schedule = get_schedule(schedule)
         self.callbacks = as_callbacks(callbacks)
+        # Checkpoints run after the other callbacks and early stopping: they save what those decided.
+        self.checkpoints = [cb for cb in self.callbacks if isinstance(cb, Checkpoints)]
+        self.callbacks = [cb for cb in self.callbacks if not isinstance(cb, Checkpoints)]
         if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
             raise HyperparameterError(
                 f"early_stopping must be None or gn.EarlyStopping(...), got {early_stopping!r}"
@@ -115,7 +178,8 @@ class _Loop:
         self.diagnostics = diagnostics
         if checkpoint_every is not None:
             checkpoint_every = check_int(checkpoint_every, "checkpoint_every", hint="write a checkpoint every N epochs")
-        self.checkpoint_dir, self.checkpoint_every = checkpoint_dir, checkpoint_every
+        if checkpoint_dir is not None:
+            self.checkpoints.append(Checkpoints(checkpoint_dir, checkpoint_every))
         self.history = History()
         self.start_epoch = 0
         self.warnings: list[str] = []  # DivergenceWarning messages, issued when fit returns
@@ -192,11 +256,8 @@ class _Loop:
         self.shuffle_rng, self.augment_rng = state["shuffle_rng"], state["augment_rng"]
         if self.augment is not None and self.augment_rng is None:
             self.augment_rng = make_rng(spawn_seed(self.shuffle_rng))
-        es = self.early_stopping
-        if es is not None and state.get("early_stopping"):
-            saved = state["early_stopping"]
-            es.best_value, es.best_epoch, es.wait = saved["best_value"], saved["best_epoch"], saved["wait"]
-            es.best_theta = state.get("best_theta")
+        if self.early_stopping is not None and state.get("early_stopping"):
+            self.early_stopping.restore({**state["early_stopping"], "best_theta": state.get("best_theta")})
 
     def prepare_pipeline(self) -> None:
         """The targets to train on and the dev set through the training set's pipelines, once final.
@@ -211,7 +272,7 @@ class _Loop:
         self.YT = xp.ascontiguousarray(self.net.standardize_targets(self.Y).T)
         if self.raw_dev is not None:
             Xd, Yd = self.raw_dev
-            self.dev = (self.net._transform_input(Xd), Yd)
+            self.dev = (self.net.input_pipeline(Xd), Yd)
 
     # -------------------------------------------------------------- the loop
     def run(self, verbose) -> None:
@@ -220,7 +281,11 @@ class _Loop:
         if self.early_stopping is not None:
             self.callbacks.append(self.early_stopping)
             history.monitor = self.early_stopping.monitor
-        for cb in self.callbacks:
+        training = TrainingState(net=net, optimizer=self.opt, history=history,
+                                 rngs={"shuffle": self.shuffle_rng, "augment": self.augment_rng},
+                                 early_stopping=self.early_stopping, callbacks=self.callbacks + self.checkpoints)
+        for cb in training.callbacks:
+            cb.attach(training)
             cb.on_train_begin(net, history)
         progress = progress_for(verbose, self.start_epoch, self.epochs)
         # Weights at the start of this epoch and of the one before: the fallbacks of the guard.
@@ -243,7 +308,7 @@ class _Loop:
                 if progress is not None:
                     progress.close()
         self.judge()
-        for cb in self.callbacks:
+        for cb in self.callbacks + self.checkpoints:
             cb.on_train_end(net, history)
         if history.best_epoch is None and len(history):
             values = history["dev_cost" if self.dev is not None else "cost"]
@@ -258,7 +323,7 @@ class _Loop:
         if record is None:
             return True
         if self.dev is not None:
-            dev = self.net._evaluate_checked(*self.dev)
+            dev = self.net.evaluate_prepared(*self.dev)
             if not math.isfinite(dev["cost"]):
                 self.diverged(epoch, dev["cost"], "on the dev set", lr, first_batch=False)
                 return True
@@ -268,18 +333,16 @@ class _Loop:
         record["seconds"] = time.perf_counter() - t0
         self.history.append(record)
         self.warn_if_growing(epoch, record["cost"])
-        stop = False
-        for cb in self.callbacks:
-            stop = bool(cb.on_epoch_end(self.net, epoch, record)) or stop
+        stoppers = [cb for cb in self.callbacks if cb.on_epoch_end(self.net, epoch, record)]
         if self.early_stopping is not None:
             self.history.best_epoch = self.early_stopping.best_epoch
         if progress is not None:
             progress.update(epoch, record)
-        if self.checkpoint_dir is not None:
-            self.checkpoint(epoch)
-        if stop:
-            self.stopped_by_callback(epoch)
-        return stop
+        for cb in self.checkpoints:
+            cb.on_epoch_end(self.net, epoch, record)
+        if stoppers:
+            self.stopped_by(stoppers, epoch)
+        return bool(stoppers)
 
     def batches(self, order):
         """(X{t}, Y{t}, w{t}) in the notes' layout: gathered into the reused buffer, or the data set whole."""
@@ -312,9 +375,8 @@ class _Loop:
                 continue  # every example of this mini-batch has weight 0: it has nothing to learn from
             if self.augment is not None:
                 Xb = augment_columns(Xb, self.image_shape, self.augment, self.augment_rng)
-            Xb = net._transform_input(Xb)  # the network's input pipeline: / input_scale, then the normalizer
-            AL = net._forward(Xb, training=True, reuse_buffers=True)
-            J = net._data_cost_of_last_forward(Yb, wb)
+            Xb = net.input_pipeline(Xb)  # the network's input pipeline: / input_scale, then the normalizer
+            J, AL = net.train_step(Xb, Yb, wb)  # forward with dropout, J, and backward when J is finite
             if not math.isfinite(J):
                 self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=steps == 0)
                 return None
@@ -323,8 +385,7 @@ class _Loop:
             if self.start_cost is None:
                 self.start_cost = J_units  # the starting weights' cost, before any step of this run
             loss_sum += J_units * (Yb.shape[1] if wb is None else float(wb.sum()))
-            net._backward(Yb, reuse_buffers=True, weights=wb)
-            self.opt.step(net._theta, net._grad, lr)
+            self.opt.step(net.theta, net.dtheta, lr)  # θ updated in place: the network's live vector
             steps += 1
             self.last_batch = (Xb, Yb, wb)  # what the final check and the diagnostics score
         return {"epoch": epoch, "cost": loss_sum / self.m_weighted, "l2_cost": net.l2_cost(self.m_weighted),
@@ -348,7 +409,7 @@ class _Loop:
         """Keep the weights this epoch starts from (verified once its first mini-batch cost is finite)."""
         self.verified.reverse()
         self.verified_after.reverse()
-        np.copyto(self.verified[1], self.net._theta)
+        np.copyto(self.verified[1], self.net.theta)
         self.verified_after[1] = epoch - 1
 
     def diverged(self, epoch: int, J: float, where: str, lr: float, first_batch: bool) -> None:
@@ -412,8 +473,8 @@ class _Loop:
         if self.dev is not None or not len(self.history):
             return
         Xb, Yb, wb = self.last_batch
-        AL = self.net._forward(Xb, training=False)
-        J = self.in_target_units(self.net._data_cost_of_last_forward(Yb, wb), AL, Yb, wb)[0]
+        J, AL = self.net.batch_cost(Xb, Yb, wb)
+        J = self.in_target_units(J, AL, Yb, wb)[0]
         epoch, lr = self.history["epoch"][-1], self.history["learning_rate"][-1]
         if not math.isfinite(J):
             self.diverged(epoch, J, "after the last update", lr, first_batch=False)
@@ -443,38 +504,12 @@ class _Loop:
         reference = max(self.best_cost, self.first_cost) if not math.isnan(self.first_cost) else math.inf
         return cost > GROWTH_WARNING * reference and not self.growth_warned
 
-    # -------------------------------------------------------------- stops and checkpoints
-    def stopped_by_callback(self, epoch: int) -> None:
-        es = self.early_stopping
+    # -------------------------------------------------------------- stops
+    def stopped_by(self, stoppers: list, epoch: int) -> None:
+        """Record the stop of callbacks that returned True: the first one's own ``stop_reason``, if any says it."""
         self.history.stopped_epoch = epoch
-        self.history.stop_reason = (
-            f"early stopping: {es.monitor} did not improve for {es.patience} epochs after epoch {es.best_epoch}"
-            if es is not None and es.wait >= es.patience
-            else f"a callback stopped training after epoch {epoch}"
-        )
-
-    def checkpoint(self, epoch: int) -> None:
-        es = self.early_stopping
-        save = {"net": self.net, "optimizer": self.opt, "history": self.history,
-                "rngs": {"shuffle": self.shuffle_rng, "augment": self.augment_rng},
-                "early_stopping": es.state() if es is not None else None,
-                "best_theta": es.best_theta if es is not None else None}
-        folder = _checkpoint_folder(self.checkpoint_dir)
-        if self.checkpoint_every and epoch % self.checkpoint_every == 0:
-            save_checkpoint(folder / f"checkpoint-epoch{epoch:04d}.npz", **save)
-            save_checkpoint(folder / "checkpoint-last.npz", **save)
-        if es is not None and es.best_epoch == epoch:
-            save_checkpoint(folder / "checkpoint-best.npz", **save)
+        reasons = [cb.stop_reason for cb in stoppers if getattr(cb, "stop_reason", None)]
+        self.history.stop_reason = reasons[0] if reasons else f"a callback stopped training after epoch {epoch}"
 
 
-def _checkpoint_folder(folder) -> Path:
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-# The network sits below the loop in the map and does not import it: the loop hands itself to the
-# class here, so net.fit(...) works once glassnet.training is imported (``import glassnet`` does it).
-Network.trainer = staticmethod(fit)
-
-__all__ = ["Callback", "DIVERGED_FACTOR", "DivergenceWarning", "GROWTH_WARNING", "fit"]
+__all__ = ["Callback", "DIVERGED_FACTOR", "DivergenceWarning", "GROWTH_WARNING", "Trainable", "fit"]

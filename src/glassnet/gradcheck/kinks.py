@@ -63,7 +63,7 @@ class KinkWatch:
     def _current(self):
         for l, layer in self.layers:
             if layer.cache is not None:
-                yield l, layer, np.asarray(layer.cache[1])
+                yield l, layer, np.asarray(layer.cache.Z)
 
     def set_base(self) -> None:
         """Keep Z and sign(Z) of the evaluation just made (at θ)."""

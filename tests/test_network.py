@@ -252,3 +252,71 @@ def test_keep_prob_set_between_fits_reaches_the_layers_and_keeps_the_weights():
     with pytest.raises(gn.HyperparameterError, match="keep_prob"):
         net.keep_prob = [1.0, 1.5, 1.0]
     assert net.keep_prob == [1.0, 0.5, 0.8]
+
+
+# ---------------------------------------------------------------------- the public training step
+def test_train_step_is_forward_data_cost_and_backward_of_the_prepared_batch():
+    X, Y, _ = make_problem("softmax", n_x=5, n_y=3, m=12, seed=3)
+    net = gn.Network([5, 4, 3], output_activation="softmax", l2=0.1, dtype="float64", seed=0)
+    twin = net.copy()
+    A0 = net.input_pipeline(net.check_X(X, raw=True).astype(net.dtype))
+    step = net.train_step(A0, net.check_Y(Y, 12))
+    assert isinstance(step, gn.network.TrainStep) and step.cost == step[0] and step.AL is step[1]
+    J, grads = twin.cost_and_gradients(X, Y, training=True)  # dropout is off: the same numbers
+    assert step.cost == pytest.approx(J - twin.l2_cost(12), rel=1e-12)  # J without the L2 term
+    np.testing.assert_array_equal(net.dtheta, twin.gradients_to_vector())  # the L2 term's gradient inside
+    np.testing.assert_array_equal(step.AL, twin.forward(X))
+
+
+def test_train_step_skips_backward_when_the_cost_is_not_finite():
+    _, Y, _ = make_problem("sigmoid", n_x=3, m=8)
+    net = gn.Network([3, 4, 1], dtype="float64", seed=0)
+    net.dtheta[...] = 7.0
+    with np.errstate(all="ignore"):
+        step = net.train_step(np.full((3, 8), np.nan), Y)
+    assert not np.isfinite(step.cost)
+    assert (net.dtheta == 7.0).all()  # no backward pass ran
+
+
+def test_batch_cost_is_cost_with_l2_and_the_data_cost_without():
+    X, Y, _ = make_problem("linear", n_x=4, n_y=2, m=10, seed=1)
+    net = gn.Network([4, 5, 2], output_activation="linear", l2=0.3, keep_prob=0.5, dtype="float64", seed=2)
+    w = np.linspace(0.5, 2.0, 10).reshape(1, -1)
+    A0, Yc = net.check_X(X), net.check_Y(Y, 10)
+    assert net.batch_cost(A0, Yc, with_l2=True).cost == net.cost(X, Y)  # no dropout, bit for bit
+    assert net.batch_cost(A0, Yc, w, with_l2=True).cost == net.cost(X, Y, sample_weight=w)
+    data = net.batch_cost(A0, Yc)
+    assert data.cost == pytest.approx(net.cost(X, Y) - net.l2_cost(10), rel=1e-12)
+    np.testing.assert_array_equal(data.AL, net.forward(X))
+    assert net.evaluate_prepared(A0, Yc) == net.evaluate(X, Y)
+
+
+def test_theta_and_dtheta_are_the_live_vectors():
+    net = gn.Network([3, 4, 2], output_activation="softmax", seed=0)
+    assert np.shares_memory(net.theta, net.params["W1"]) and np.shares_memory(net.theta, net.layers[1].b)
+    assert np.shares_memory(net.dtheta, net.layers[0].dW)
+    before = net.parameters_to_vector()
+    net.theta[:] -= 1.0  # an in-place update moves the parameters
+    np.testing.assert_array_equal(net.parameters_to_vector(), before - 1.0)
+    assert not np.shares_memory(net.parameters_to_vector(), net.theta)  # still a copy
+
+
+def test_the_layer_cache_is_a_named_tuple():
+    X, _, _ = make_problem("sigmoid", n_x=3, m=6)
+    net = gn.Network([3, 4, 1], seed=0)
+    AL = net.forward(X)
+    cache = net.layers[-1].cache
+    assert isinstance(cache, gn.layers.LayerCache) and cache._fields == ("A_prev", "Z", "A")
+    assert cache.A is cache[2] and cache.Z is cache[1] and cache.A_prev is net.layers[0].cache.A
+    np.testing.assert_array_equal(cache.A, AL)
+
+
+def test_network_fit_is_the_loop_itself_with_no_hook():
+    import subprocess
+    import sys
+
+    assert gn.Network.fit is gn.training.fit and not hasattr(gn.Network, "trainer")
+    assert "early_stopping" in gn.Network.fit.__doc__ and "checkpoint_dir" in gn.Network.fit.__doc__
+    code = ("import numpy as np, glassnet.network as n; net = n.Network([2, 3, 1], seed=0); "
+            "h = net.fit(np.ones((2, 4)), np.array([[0, 1, 0, 1]]), epochs=1); print(len(h))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "1\n"

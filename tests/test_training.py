@@ -374,3 +374,85 @@ def test_reported_costs_are_data_costs_comparable_across_sizes():
     # the notes' J (what backprop differentiates) is that data cost plus the L2 term
     assert net.cost(X, Y) == pytest.approx(once["cost"] + net.l2_cost(80), rel=1e-12)
     assert "l2_cost" in history and "rmse" not in history
+
+
+# ---------------------------------------------------------------------- callbacks keep their own state
+def test_early_stopping_state_restores_into_a_fresh_one_and_says_why_it_stopped():
+    X, Y = blobs()
+    es = gn.EarlyStopping(monitor="cost", patience=2, min_delta=10.0)  # no epoch improves by 10
+    history = gn.Network([4, 8, 1], seed=0).fit(X, Y, epochs=20, early_stopping=es)
+    assert es.stop_reason == "early stopping: cost did not improve for 2 epochs after epoch 1"
+    assert history.stop_reason == es.stop_reason and history.stopped_epoch == 3
+    state = es.state()
+    assert set(state) == {"best_value", "best_epoch", "wait", "best_theta"} and state["best_epoch"] == 1
+    again = gn.EarlyStopping(monitor="cost", patience=2)
+    assert again.stop_reason is None
+    again.restore(state)
+    assert again.best_epoch == 1 and again.wait == 2 and again.best_value == state["best_value"]
+    np.testing.assert_array_equal(again.best_theta, state["best_theta"])
+
+
+def test_a_callback_may_say_why_it_stops():
+    class Enough(gn.Callback):
+        stop_reason = "enough: three epochs"
+
+        def on_epoch_end(self, net, epoch, record):
+            return epoch == 3
+
+    X, Y = blobs()
+    history = gn.Network([4, 8, 1], seed=0).fit(X, Y, epochs=50, callbacks=[Enough()])
+    assert history.stop_reason == "enough: three epochs" and history.stopped_epoch == 3
+    history = gn.Network([4, 8, 1], seed=0).fit(X, Y, epochs=50, callbacks=[lambda net, epoch, record: epoch == 2])
+    assert history.stop_reason == "a callback stopped training after epoch 2"
+
+
+def test_callbacks_are_attached_to_the_public_training_state():
+    seen = []
+
+    class Look(gn.Callback):
+        def attach(self, training):
+            seen.append(training)
+
+    X, Y = blobs()
+    es, look = gn.EarlyStopping(monitor="cost"), Look()
+    net = gn.Network([4, 8, 1], seed=0)
+    history = net.fit(X, Y, epochs=2, early_stopping=es, callbacks=[look], seed=3)
+    (training,) = seen
+    assert isinstance(training, gn.callbacks.TrainingState)
+    assert training.net is net and training.history is history and training.early_stopping is es
+    assert training.callbacks == [look, es] and set(training.rngs) == {"shuffle", "augment"}
+    assert training.optimizer.name == "adam"
+
+
+def test_checkpoints_as_a_callback_write_what_checkpoint_dir_writes(tmp_path):
+    X, Y = blobs()
+    kwargs = {"epochs": 4, "X_dev": X, "Y_dev": Y, "seed": 1}
+    gn.Network([4, 8, 1], seed=0).fit(X, Y, early_stopping=gn.EarlyStopping(patience=5), checkpoint_dir=tmp_path / "a",
+                                      checkpoint_every=2, **kwargs)
+    gn.Network([4, 8, 1], seed=0).fit(X, Y, early_stopping=gn.EarlyStopping(patience=5),
+                                      callbacks=[gn.callbacks.Checkpoints(tmp_path / "b", every=2)], **kwargs)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert {"checkpoint-epoch0002.npz", "checkpoint-epoch0004.npz", "checkpoint-last.npz", "checkpoint-best.npz"} \
+        <= set(names)
+    for name in names:
+        a, b = gn.load_metadata(tmp_path / "a" / name), gn.load_metadata(tmp_path / "b" / name)
+        assert a["arrays"] == b["arrays"] and a["early_stopping"] == b["early_stopping"]
+        assert a["optimizer"] == b["optimizer"] and a["rng"] == b["rng"]
+        assert gn.History.from_dict(a["history"])["cost"] == gn.History.from_dict(b["history"])["cost"]
+    with pytest.raises(gn.HyperparameterError, match="checkpoint_every"):
+        gn.callbacks.Checkpoints(tmp_path, every=0)
+
+
+def test_the_loop_and_everything_it_imports_know_no_network():
+    from .test_structure import import_graph
+
+    graph = import_graph()
+    reached, todo = set(), ["glassnet.training"]
+    while todo:
+        for target in graph[todo.pop()] - reached:
+            reached.add(target)
+            todo.append(target)
+    assert "glassnet.network" not in reached and "glassnet.io" not in reached
+    assert {"glassnet.modelfile", "glassnet.layer_stats", "glassnet.callbacks"} <= reached
+    assert "glassnet.training" in graph["glassnet.network"]

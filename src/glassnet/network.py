@@ -540,7 +540,7 @@ class Network:
         """θ = [W1, b1, W2, b2, ...]: the live flat parameter vector, not a copy.
 
         ``params`` and every layer's W and b are views into it, so an in-place update
-        (``theta -= α dtheta``, an optimizer's step) moves the parameters. ``parameters_to_vector``
+        (``net.theta[:] -= α * net.dtheta``, an optimizer's step) moves the parameters. ``parameters_to_vector``
         is the copy to keep.
         """
         return self._theta

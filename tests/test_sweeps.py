@@ -166,12 +166,13 @@ def test_outputs_summary_ranking_best_model_and_figures(moons, cluster, tmp_path
 
 
 def test_a_failing_trial_is_recorded_and_a_rerun_skips_finished_trials(moons, cluster, tmp_path):
-    grid = {"l2": [0.1, -1.0]}  # l2 = -1 is refused by Network: those trials raise
+    # RunSpec takes augment="crop", but these arrays are not images: those trials raise when they fit
+    grid = {"augment": [None, "crop"]}
     first = small_sweep(moons, tmp_path, backend="dask", scheduler=cluster, grid=grid)
     rows = read_csv(tmp_path / "results.csv")
     assert first.ran == 4 and first.failed == 2
     assert [r["status"] for r in rows] == ["ok", "ok", "error", "error"]
-    assert all("HyperparameterError" in r["error"] and "l2" in r["error"] for r in rows[2:])
+    assert all("HyperparameterError" in r["error"] and "augment" in r["error"] for r in rows[2:])
     assert rows[2]["train_data_cost"] == ""
     assert "HyperparameterError" in (tmp_path / "errors.log").read_text()
     assert first.summary[-1]["failed"] == 2 and first.summary[-1]["seeds"] == 0
@@ -180,7 +181,7 @@ def test_a_failing_trial_is_recorded_and_a_rerun_skips_finished_trials(moons, cl
     assert (again.skipped, again.ran, again.failed) == (2, 2, 2)  # finished trials skipped, failed ones run again
     assert read_csv(tmp_path / "results.csv")[:2] == rows[:2]    # same seconds and worker: not run again
 
-    more = small_sweep(moons, tmp_path, backend="dask", scheduler=cluster, grid={"l2": [0.1]}, seeds=3)
+    more = small_sweep(moons, tmp_path, backend="dask", scheduler=cluster, grid={"augment": [None]}, seeds=3)
     assert (more.skipped, more.ran) == (2, 1)
     assert [r["seed"] for r in more.rows] == [0, 1, 2]
     with pytest.raises(gn.HyperparameterError, match="another out folder"):

@@ -65,7 +65,7 @@ class LabContext:
         training runs under one BLAS thread everywhere). ``function`` must be importable by name (a
         module-level function) for the process and Dask backends.
         """
-        from ..sweeps import map_values
+        from ..sweeps.parallel import map_values
 
         return map_values(function, data, items, backend=self.backend, n_workers=self.n_workers,
                           scheduler=self.scheduler, progress=self.verbose and self.backend != "sequential")

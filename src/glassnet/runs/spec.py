@@ -18,6 +18,7 @@ spec is where they apply. A spec is frozen; ``replace(**changes)`` gives a check
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import json
@@ -329,10 +330,8 @@ def _refuse_unknown(values: dict, where: str) -> None:
 def _dtype(value) -> str:
     """"float32" or "float64", from a name or a NumPy type (np.float64)."""
     if not isinstance(value, str) and value is not None:
-        try:
+        with contextlib.suppress(TypeError):
             value = np.dtype(value).name
-        except TypeError:
-            pass
     return _name(value, "dtype", DTYPES)
 
 

@@ -163,6 +163,49 @@ def test_an_optimizer_object_is_copied_not_trained():
     assert clf.score(X, y) > 0.9
 
 
+# ---------------------------------------------------------------------- the estimators are a front end of a RunSpec
+
+
+@pytest.mark.parametrize("make, classes", [(GlassClassifier, 3), (GlassClassifier, 2), (GlassRegressor, 0)])
+def test_a_fit_equals_runs_build_and_fit_of_its_run_spec(make, classes):
+    if classes:
+        X, y = blobs(m=120, classes=classes)
+        Y = y.reshape(1, -1) if classes > 2 else y.reshape(1, -1).astype(np.float64)
+        output = "softmax" if classes > 2 else "sigmoid"
+    else:
+        X, y = make_regression(n_samples=120, n_features=5, noise=1.0, random_state=0)
+        y = y / y.std()
+        Y, output = y.reshape(1, -1), "linear"
+    est = make(hidden_layer_sizes=(8, 6), activation=("tanh", "logistic"), keep_prob=0.9, l2=0.01, epochs=7,
+               batch_size="auto", learning_rate=0.01, normalize=True, random_state=5).fit(X, y)
+    spec = est.run_spec(len(X), X.dtype)
+    assert spec == est.run_spec_
+    assert (spec.layers, spec.activation, spec.batch_size, spec.epochs, spec.seed) == ((8, 6), "tanh,sigmoid", 120, 7, 5)
+    assert (spec.optimizer, spec.learning_rate, spec.schedule, spec.initializer) == ("adam", 0.01, "constant", "glorot")
+    n_out = classes if classes > 2 else 1
+    net = gn.runs.build(spec, X.shape[1], n_out, output)
+    history = gn.runs.fit(spec, net, X.T, Y)
+    np.testing.assert_array_equal(est.network_.parameters_to_vector(), net.parameters_to_vector())
+    assert est.loss_curve_ == history["cost"]
+
+
+def test_run_spec_maps_the_parameters_and_names_them_in_its_errors():
+    spec = GlassClassifier(learning_rate=None, batch_size=None, early_stopping=True, patience=4,
+                           validation_fraction=0.2, random_state=1, dtype="float32").run_spec(50)
+    assert (spec.learning_rate, spec.batch_size, spec.early_stopping, spec.dev_fraction) == (0.001, None, 4, 0.2)
+    assert spec.dtype == "float32" and spec.task == "classification" and spec.activation == "relu"
+    leaky = GlassRegressor(activation=gn.LeakyReLU(0.2), hidden_layer_sizes=(3, 3)).run_spec(10)
+    assert (leaky.activation, leaky.leaky_alpha, leaky.task) == ("leaky_relu", 0.2, "regression")
+    assert GlassClassifier(optimizer=gn.Momentum(0.05, beta=0.8), learning_rate=None).run_spec(10).learning_rate == 0.05
+    with pytest.raises(gn.HyperparameterError, match="hidden_layer_sizes") as info:
+        GlassClassifier(hidden_layer_sizes=(4, -1)).run_spec(10)
+    assert "layers" not in str(info.value).replace("hidden_layer_sizes", "")
+    with pytest.raises(gn.HyperparameterError, match="validation_fraction"):
+        GlassClassifier(early_stopping=True, validation_fraction=-0.5).run_spec(10)
+    with pytest.raises(gn.HyperparameterError, match="random_state"):
+        GlassClassifier(random_state=-3).run_spec(10)
+
+
 # ---------------------------------------------------------------------- dtype: the input's, as scikit-learn keeps it
 
 

@@ -199,8 +199,9 @@ def test_export_and_reload(client, tmp_path):
     grid = np.vstack([g.ravel() for g in np.meshgrid(np.linspace(x0, x1, 64), np.linspace(y1, y0, 64))])
     drawn = np.frombuffer(base64.b64decode(frame["boundary"]), dtype=np.uint8)
     assert np.abs(np.rint(net.predict_proba(grid)[0] * 255) - drawn).max() <= 1
-    assert "gn.Network(" in export["script"] and "EPOCHS = 3" in export["script"]
-    assert "# after epoch 2: learning rate 0.01 -> 0.003\noptimizer.learning_rate = 0.003" in export["script"]
+    assert "spec = gn.RunSpec.from_dict({" in export["script"] and "EPOCHS = 3" in export["script"]
+    assert ("# after epoch 2: learning rate 0.01 -> 0.003\nspec = spec.replace(learning_rate=0.003)\n"
+            "optimizer.learning_rate = spec.learning_rate") in export["script"]
 
 
 # ---------------------------------------------------------------------------------- malformed messages

@@ -15,6 +15,7 @@ from glassnet.playground import data as pdata
 from glassnet.playground import protocol
 from glassnet.playground.bugs import PlantedBugNetwork
 from glassnet.playground.protocol import ProtocolError, default_config, merge_config, parse
+from glassnet.playground.runspec import from_spec, to_spec
 from glassnet.playground.session import Session, hidden_outputs
 
 # ---------------------------------------------------------------------------------- messages
@@ -371,3 +372,28 @@ def test_parse_csv_finds_the_label_by_the_tables_rule():
     assert classes == ["0", "1"] and Y[0, :3].tolist() == [0, 1, 0]
     _, Y2, _ = pdata.parse_csv("x,target,y\n" + body)  # y before target
     assert Y2[0, :3].tolist() == [0, 1, 0]
+
+
+# ---------------------------------------------------------------------------------- the page's setup is a RunSpec
+@pytest.mark.parametrize("setup", [{}, *[s for s in SETUPS if s["data"] != "upload"],
+                                   {"layers": [3, 2], "activations": ["leaky_relu", "tanh"], "init": "glorot"}])
+def test_the_pages_setup_and_its_run_spec_map_both_ways(setup):
+    config = merge_config(default_config(), setup, has_upload=False)
+    spec = to_spec(config)
+    assert (spec.schedule, spec.epochs, spec.layers, spec.seed) == ("constant", None, tuple(config["layers"]),
+                                                                    config["seed"])
+    assert from_spec(spec, config) == config
+    assert from_spec(gn.RunSpec.from_json(spec.to_json()), default_config()) == {
+        **config, "points": default_config()["points"], "noise": default_config()["noise"]}
+
+
+@pytest.mark.parametrize("setup", [{"keep_prob": [1.0, 0.8, 0.9], "batch": 16, "points": 150},
+                                   {"optimizer": "momentum", "batch": 0, "data": "moons", "seed": 5}])
+def test_n_epochs_on_the_page_are_one_fit_of_its_spec(setup):
+    s = Session()
+    s.configure(setup)
+    s.train_epochs(7)
+    spec = to_spec(s.config)
+    net = gn.runs.build(spec, 2, 1, "sigmoid")
+    gn.runs.fit(spec.replace(epochs=7, schedule="constant"), net, s.X_train, s.Y_train)
+    np.testing.assert_array_equal(net.parameters_to_vector(), s.net.parameters_to_vector())

@@ -3,14 +3,15 @@
 ``LIVE_FIELDS`` are the learning rate, the optimizer, L2 λ, keep_prob and the batch size. Once the run
 has trained an epoch, a change of only these is applied between two epochs, the weights and the epoch
 count kept; a change of anything else (data, points, noise, split, layers, activations,
-initialization, scale, normalization, seed) starts a new run. Each live change is applied as the
-exported script applies it, so the script still ends on the page's weights bit for bit:
+initialization, scale, normalization, seed) starts a new run. Each live change is a new spec
+(``spec.replace``) applied as the exported script applies it, so the script still ends on the page's
+weights bit for bit:
 
-    lr         optimizer.learning_rate = lr        (the optimizer's moments kept)
-    optimizer  optimizer = gn.optimizers.Adam(lr)  (a new one: its moments start at zero)
-    l2         net.l2 = l2
-    keep_prob  net.keep_prob = keep_prob           (the next training forward passes drop with it)
-    batch      the next fit calls take batch_size = batch
+    lr         optimizer.learning_rate = spec.learning_rate     (the optimizer's moments kept)
+    optimizer  optimizer = get_optimizer(spec.optimizer, ...)   (a new one: its moments start at zero)
+    l2         net.l2 = spec.l2
+    keep_prob  net.keep_prob = spec.network_keep_prob           (the next training forward passes drop with it)
+    batch      the next epochs take spec.batch_size
 
 The run records them as ``{"epoch": e, "changes": {field: [old, new]}}`` (applied before epoch e + 1
 is trained); the page marks each on the cost curve and lists it.
@@ -20,14 +21,18 @@ from __future__ import annotations
 
 import glassnet as gn
 
+from .runspec import PAGE_FIELDS, to_spec
+
 LIVE_FIELDS = ("lr", "optimizer", "l2", "keep_prob", "batch")
 WORDS = {"lr": "learning rate", "optimizer": "optimizer", "l2": "l2", "keep_prob": "keep_prob", "batch": "batch size"}
-OPTIMIZER_CLASSES = {"gd": "GradientDescent", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+SPEC_FIELDS = {"lr": "learning_rate", "optimizer": "optimizer", "l2": "l2", "keep_prob": "keep_prob",
+               "batch": "batch_size"}
+"""The spec field of each live setting."""
 
 
 def make_optimizer(config: dict) -> gn.optimizers.Optimizer:
     """The optimizer the configuration names, at its learning rate."""
-    return getattr(gn.optimizers, OPTIMIZER_CLASSES[config["optimizer"]])(config["lr"])
+    return gn.optimizers.get_optimizer(config["optimizer"], config["lr"])
 
 
 def changed_fields(old: dict, new: dict) -> dict:
@@ -40,33 +45,32 @@ def is_live(changes: dict) -> bool:
     return bool(changes) and set(changes) <= set(LIVE_FIELDS)
 
 
-def apply(net: gn.Network, optimizer, config: dict, changes: dict):
-    """Apply live ``changes`` (already in ``config``) to ``net``; returns the optimizer to use from now on."""
+def apply(net: gn.Network, optimizer, spec: gn.RunSpec, changes: dict):
+    """Apply live ``changes`` (already in ``spec``) to ``net``; returns the optimizer to use from now on."""
     if "optimizer" in changes:
-        optimizer = make_optimizer(config)
+        optimizer = gn.optimizers.get_optimizer(spec.optimizer, spec.learning_rate)
     elif "lr" in changes:
-        optimizer.learning_rate = config["lr"]
+        optimizer.learning_rate = spec.learning_rate
     if "l2" in changes:
-        net.l2 = config["l2"]
+        net.l2 = spec.l2
     if "keep_prob" in changes:
-        net.keep_prob = list(config["keep_prob"])
+        net.keep_prob = spec.network_keep_prob
     return optimizer
 
 
-def _statements(changes: dict, config: dict) -> list[str]:
-    """The lines of the script that make ``changes`` (config: the configuration after them)."""
-    lines = []
+def _statements(changes: dict, spec: gn.RunSpec) -> list[str]:
+    """The lines of the script that make ``changes`` (spec: the run's spec after them)."""
+    replaced = ", ".join(f"{SPEC_FIELDS[key]}={getattr(spec, SPEC_FIELDS[key])!r}" for key in changes)
+    lines = [f"spec = spec.replace({replaced})"]
     if "optimizer" in changes:
-        lines.append(f"optimizer = gn.optimizers.{OPTIMIZER_CLASSES[config['optimizer']]}({config['lr']!r})"
+        lines.append("optimizer = gn.optimizers.get_optimizer(spec.optimizer, spec.learning_rate)"
                      "  # a new optimizer: its state starts afresh")
     elif "lr" in changes:
-        lines.append(f"optimizer.learning_rate = {config['lr']!r}")
+        lines.append("optimizer.learning_rate = spec.learning_rate")
     if "l2" in changes:
-        lines.append(f"net.l2 = {config['l2']!r}")
+        lines.append("net.l2 = spec.l2")
     if "keep_prob" in changes:
-        lines.append(f"net.keep_prob = {list(config['keep_prob'])!r}")
-    if "batch" in changes:
-        lines.append(f"batch_size = {config['batch'] or None!r}")
+        lines.append("net.keep_prob = spec.network_keep_prob")
     return lines
 
 
@@ -81,25 +85,44 @@ def configs_along(config: dict, log: list[dict]) -> list[dict]:
     return configs
 
 
+def spec_lines(config: dict, log: list[dict], epochs: int) -> list[str]:
+    """``spec = gn.RunSpec.from_dict({...})``: the run as it started (the page's epochs; constant rate), one
+    field a line: those the page decides and any other that differs from ``gn.RunSpec()``'s."""
+    first = configs_along(config, log)[0]
+    values, default = to_spec(first, epochs=epochs or None).to_dict(), gn.RunSpec().to_dict()
+    shown = [f"    {key!r}: {value!r}," for key, value in values.items()
+             if key in PAGE_FIELDS or value != default[key]]
+    return ["spec = gn.RunSpec.from_dict({", *shown, "})  # the fields not given: gn.RunSpec()'s"]
+
+
+SEGMENT = '''
+def train(spec, first, last):
+    """Epochs first+1 .. last of the page's run, on from where the last segment ended."""
+    if last > first:
+        settings = gn.runs.fit_settings(spec.replace(epochs=last - first))
+        settings.update(optimizer=optimizer, learning_rate=None, seed=rng,
+                        normalize=spec.normalize if first == 0 else "keep")
+        net.fit(X_train, Y_train, X_dev=X_dev, Y_dev=Y_dev, **settings)
+
+'''
+
+
 def training_lines(config: dict, log: list[dict], epochs: int) -> list[str]:
-    """The part of the exported script that trains: one fit call per epoch, the live changes between them."""
-    configs = configs_along(config, log)
-    first = configs[0]
-    fit = ["    net.fit(X_train, Y_train, epochs=1, batch_size=batch_size, schedule=None, optimizer=optimizer,",
-           f"            normalize={bool(first['normalize'])!r} if epoch == 0 else \"keep\", on_divergence=\"raise\")"]
-    lines = [f"optimizer = gn.optimizers.{OPTIMIZER_CLASSES[first['optimizer']]}({first['lr']!r})",
-             f"batch_size = {first['batch'] or None!r}",
-             f"EPOCHS = {epochs}",
-             "# The playground trains one epoch per fit call, keeping the optimizer's state and the input",
-             "# normalizer fitted in the first epoch; the same calls give the same weights."]
+    """The part of the exported script that trains: one ``gn.runs.fit`` of the spec; with live changes,
+    the segments between them, the changes applied between the same epochs as on the page."""
+    if not epochs:
+        return ["# no epoch was trained on the page yet"]
     if not log:
-        return [*lines, "for epoch in range(EPOCHS):", *fit]
-    lines += ["# Settings changed while it ran are applied between the same epochs as on the page.", "",
-              "", "def train(first, last):", "    for epoch in range(first, last):", *["    " + f for f in fit], ""]
+        return [f"history = gn.runs.fit(spec, net, X_train, Y_train, X_dev, Y_dev)  # {epochs} epochs, as on the page"]
+    lines = ["# Settings changed while it ran: each segment between two changes goes on from the last, with the",
+             "# optimizer's state, the normalizer of the first epoch and one generator for the mini-batch order.",
+             "optimizer = gn.optimizers.get_optimizer(spec.optimizer, spec.learning_rate)",
+             "rng = np.random.default_rng(spec.seed)",
+             f"EPOCHS = {epochs}", "", *SEGMENT.split("\n")]
     start = 0
-    for entry, after in zip(log, configs[1:], strict=True):
-        lines.append(f"train({start}, {entry['epoch']})")
+    for entry, after in zip(log, configs_along(config, log)[1:], strict=True):
+        lines.append(f"train(spec, {start}, {entry['epoch']})")
         words = ", ".join(f"{WORDS[key]} {old!r} -> {new!r}" for key, (old, new) in entry["changes"].items())
-        lines += [f"# after epoch {entry['epoch']}: {words}", *_statements(entry["changes"], after)]
+        lines += [f"# after epoch {entry['epoch']}: {words}", *_statements(entry["changes"], to_spec(after))]
         start = entry["epoch"]
-    return [*lines, f"train({start}, EPOCHS)"]
+    return [*lines, f"train(spec, {start}, EPOCHS)"]

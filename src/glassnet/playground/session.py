@@ -1,10 +1,12 @@
 """One playground session (one browser tab): its data, its network, training in chunks, and what the page shows.
 
 Everything here is plain synchronous glassnet code; the server runs it in a worker thread, one
-call at a time per session. Training is glassnet's own ``fit``, one epoch per call with the same
-optimizer object (its moments carry over) and ``normalize="keep"`` after the first epoch, so the
-run is a fixed function of the setup, the number of epochs and the live changes made between
-epochs (``live``): the exported script repeats it call for call and ends on the same weights.
+call at a time per session. The page's setup is a ``gn.RunSpec`` (``runspec.to_spec``): the network
+is ``gn.runs.build``'s and each epoch is one call of the spec's fit (``gn.runs.fit_settings``) with the
+session's optimizer object (its moments carry over), one generator for the mini-batch order made from
+the spec's seed, and ``normalize="keep"`` after the first epoch. So N epochs on the page are one
+``gn.runs.fit`` of N epochs of the spec, bit for bit, and with live changes (``live``) the exported
+script repeats the segments between them and ends on the same weights.
 
 A frame (what the page draws several times a second) holds the decision boundary on a grid, the
 train and dev cost and accuracy, every hidden unit's output over the input plane, per-layer mean
@@ -31,6 +33,7 @@ from .checking import check_frame
 from .protocol import ProtocolError, default_config, merge_config
 from .quiz import Quiz
 from .race import Race
+from .runspec import to_spec
 from .views import bytes64 as _bytes64
 from .views import extent as _extent
 from .views import finite as _finite
@@ -45,24 +48,24 @@ PANEL_EXAMPLES = 500  # the gradient and activation panel looks at (at most) the
 
 
 def make_network(config: dict, initializer: str | None = None, scale: float | None = None) -> PlantedBugNetwork:
-    return PlantedBugNetwork(
-        layer_dims=[2, *config["layers"], 1],
-        activations=[*config["activations"], "sigmoid"],
-        initializer=config["init"] if initializer is None else initializer,
-        init_scale=config["scale"] if scale is None else scale,
-        keep_prob=list(config["keep_prob"]),
-        l2=config["l2"],
-        seed=config["seed"],
-    )
+    """The network of the page's setup (``gn.runs.build`` of its spec); the race sets its lane's initialization."""
+    spec = to_spec(config)
+    if initializer is not None or scale is not None:
+        spec = spec.replace(initializer=initializer or spec.initializer, init_scale=scale or spec.init_scale)
+    return gn.runs.build(spec, 2, 1, "sigmoid", network_class=PlantedBugNetwork)
 
 
 make_optimizer = live.make_optimizer
 
 
-def _fit_one_epoch(net, opt, X, Y, config: dict, first: bool) -> None:
-    """One epoch of glassnet's fit; raises gn.DivergenceError on a NaN or infinite cost."""
-    net.fit(X, Y, epochs=1, batch_size=config["batch"] or None, schedule=None, optimizer=opt,
-            normalize=bool(config["normalize"]) if first else "keep", on_divergence="raise")
+def fit_one_epoch(net, opt, rng, X, Y, spec: gn.RunSpec, first: bool) -> None:
+    """One epoch of the spec's fit (``gn.runs.fit_settings``) with the session's optimizer and generator, so
+    that N calls train as one fit of N epochs; raises gn.DivergenceError on a NaN or infinite cost."""
+    settings = gn.runs.fit_settings(spec.replace(epochs=1))
+    settings.update(optimizer=opt, learning_rate=None, seed=rng, on_divergence="raise")
+    if not first:
+        settings["normalize"] = "keep"  # the normalizer fitted in the first epoch
+    net.fit(X, Y, **settings)
 
 
 class Session:
@@ -98,7 +101,7 @@ class Session:
     def _apply_live(self, config: dict, changes: dict) -> dict:
         """The live changes applied between two epochs, as the exported script applies them."""
         self.config = config
-        self.opt = live.apply(self.net, self.opt, config, changes)
+        self.opt = live.apply(self.net, self.opt, to_spec(config), changes)
         entry = {"epoch": self.epoch, "changes": changes}
         self.changes.append(entry)
         self._panel = None
@@ -147,6 +150,7 @@ class Session:
         self._plant()
         self.initial_net = self.net.copy()  # the diagnosis compares with the network at initialization
         self.opt = make_optimizer(self.config)
+        self.rng = np.random.default_rng(self.config["seed"])  # the mini-batch order of every epoch of the run
         self.epoch = 0
         self.stopped = None  # why training stopped by itself (divergence), or None
         self.curves = {"epoch": [], "train_cost": [], "dev_cost": [], "train_acc": [], "dev_acc": []}
@@ -190,7 +194,8 @@ class Session:
             if self.stopped:
                 break
             try:
-                _fit_one_epoch(self.net, self.opt, self.X_train, self.Y_train, self.config, self.epoch == 0)
+                fit_one_epoch(self.net, self.opt, self.rng, self.X_train, self.Y_train, to_spec(self.config),
+                              self.epoch == 0)
             except gn.DivergenceError:
                 self.stopped = "diverged"
                 break
@@ -419,7 +424,7 @@ class Session:
         lines = [
             '"""A glassnet playground run, repeated with the library: the same data, network and epochs."""',
             "",
-            *(["import numpy as np", ""] if c["data"] == "upload" else []),
+            *(["import numpy as np", ""] if c["data"] == "upload" or self.changes else []),
             "import glassnet as gn",
             "",
         ]
@@ -434,17 +439,13 @@ class Session:
             lines.append(f"X, Y = {pdata.generator_source(c['data'], c['points'], c['noise'], c['seed'])}")
         m = self.X.shape[1]
         n_dev = self.X_dev.shape[1]
-        first = live.configs_along(c, self.changes)[0]  # the settings the run started with
         lines += [
             f"X_train, Y_train, X_dev, Y_dev = gn.train_test_split(X, Y, test={n_dev}, seed={c['seed']})"
             f"  # {m - n_dev} train, {n_dev} dev",
             "",
-            "net = gn.Network(",
-            f"    layer_dims={[2, *c['layers'], 1]!r},",
-            f"    activations={[*c['activations'], 'sigmoid']!r},",
-            f"    initializer={c['init']!r}, init_scale={c['scale']!r},",
-            f"    keep_prob={list(first['keep_prob'])!r}, l2={first['l2']!r}, seed={c['seed']},",
-            ")",
+            "# the run as the page described it: the network, its initialization and its fit",
+            *live.spec_lines(c, self.changes, self.epoch),
+            'net = gn.runs.build(spec, 2, 1, "sigmoid")',
             *live.training_lines(c, self.changes, self.epoch),
             "",
             'print("train", net.evaluate(X_train, Y_train))',

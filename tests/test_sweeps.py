@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import os
 import socket
 import subprocess
@@ -267,3 +268,53 @@ def test_import_glassnet_needs_neither_dask_nor_joblib():
             "assert callable(glassnet.sweep)\n"
             "assert not any(m.split('.')[0] in ('dask', 'distributed', 'joblib') for m in sys.modules)\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# ---------------------------------------------------------------------- run_sweep: a RunSpec's sweep
+
+
+def test_a_one_trial_run_sweep_saves_the_weights_of_runs_train_bit_for_bit(tmp_path):
+    from threadpoolctl import threadpool_limits
+
+    spec = gn.RunSpec(data="moons", layers=(5,), epochs=4, batch_size=32, limit=200, l2=0.01, seed=3)
+    result = sweeps.run_sweep(spec, seeds=1, out=tmp_path, backend="sequential", progress=False)
+    assert [row["seed"] for row in result.rows] == [3] and result.best["seed"] == 3  # a count starts at spec.seed
+    with threadpool_limits(limits=1):  # as every trial runs
+        run = gn.runs.train(spec)
+    saved = gn.load(tmp_path / "best_model.npz")
+    assert saved.params.keys() == run.net.params.keys()
+    for name, value in run.net.params.items():
+        assert np.array_equal(saved.params[name], value), name
+    assert gn.RunSpec.from_dict(gn.io.load_metadata(tmp_path / "best_model.npz")["extra"]["run_spec"]) == spec
+    test_X, test_Y = run.data.splits["test"]
+    assert result.rows[0]["test_data_cost"] == sweeps.data_cost(run.net.evaluate(test_X, test_Y))
+
+
+def test_run_sweep_stores_its_base_spec_and_each_trial_is_the_spec_with_its_config(tmp_path):
+    spec = gn.RunSpec(data="moons", layers=(4,), epochs=2, batch_size=64, limit=150, seed=7)
+    result = sweeps.run_sweep(spec, grid={"l2": [0, "0.5"], "layers": ["3x2"]}, seeds=[1, 2], out=tmp_path,
+                              backend="sequential", progress=False, figures=False, save_best=False)
+    written = json.loads((tmp_path / "sweep.json").read_text())
+    assert gn.RunSpec.from_dict(written["spec"]) == spec and written["seeds"] == [1, 2]
+    assert [(r["l2"], r["layers"], r["seed"]) for r in result.rows] == [
+        (0.0, [3, 2], 1), (0.0, [3, 2], 2), (0.5, [3, 2], 1), (0.5, [3, 2], 2)]
+    trial = sweeps.runner.make_trials(sweeps.expand({"l2": [0.5]}, spec=spec), spec, [1])[0]
+    assert sweeps.trial_spec(trial.settings, trial.seed) == spec.replace(l2=0.5, seed=1)
+    with pytest.raises(gn.HyperparameterError, match="another out folder"):  # another base: refused
+        sweeps.run_sweep(spec.replace(epochs=3), grid={"l2": [0]}, seeds=[1], out=tmp_path, backend="sequential",
+                         progress=False)
+
+
+@pytest.mark.parametrize(("grid", "field"), [({"l2": [0.1, -1.0]}, "l2"), ({"keep_prob": [1, 1.5]}, "keep_prob"),
+                                             ({"activation": ["relu", "relux"]}, "activation"),
+                                             ({"layers": ["20xx7"]}, "layers"), ({"epochs": ["2.5"]}, "epochs"),
+                                             ({"keep_prob": [[1, 0.9, 0.8]]}, "keep_prob")])
+def test_grid_values_refused_by_runspec_name_the_field(grid, field, tmp_path):
+    spec = gn.RunSpec(data="moons", layers=(4,))  # keep_prob per layer input: 2 values here, not 3
+    with pytest.raises(gn.runs.SpecError) as caught:
+        sweeps.run_sweep(spec, grid=grid, out=tmp_path, backend="sequential", progress=False)
+    assert caught.value.field == field and field in str(caught.value)
+    assert not (tmp_path / "results.csv").exists()  # refused before anything ran
+    with pytest.raises(gn.runs.SpecError) as caught:
+        sweeps.expand(random={field: ("choice", [grid[field][-1]])}, n_random=1, spec=spec)
+    assert caught.value.field == field

@@ -12,8 +12,8 @@ import json
 import math
 from pathlib import Path
 
-from .search import describe, format_value, sort_key
 from .results import ok_rows, stats
+from .search import describe, format_value, sort_key
 
 MAX_CATEGORIES = 12
 MAX_LINES = 6

@@ -186,6 +186,7 @@ def test_messages_for_speed_live_changes_and_the_quiz(client):
     with client.websocket_connect("/ws") as ws:
         hello = receive(ws, "hello")
         assert hello["speed"] == 2 and 0 in hello["choices"]["speeds"] and "g_prime" in hello["choices"]["formulas"]
+        assert hello["choices"]["race_optimizers"] == ["gd", "setup"]  # the page builds every menu from these
         state = receive(ws, "state")
         ws.send_json({"type": "speed", "epochs_per_second": 0})
         assert receive(ws, "speed") == {"type": "speed", "epochs_per_second": 0}

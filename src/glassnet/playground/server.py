@@ -114,7 +114,8 @@ class Connection:
         await self.send({"type": "hello", "version": gn.__version__, "limits": protocol.LIMITS,
                          "choices": {"data": protocol.DATASETS, "activations": protocol.ACTIVATIONS,
                                      "init": protocol.INITIALIZERS, "optimizer": protocol.OPTIMIZERS,
-                                     "bugs": protocol.BUGS, "formulas": protocol.FORMULAS, "speeds": SPEEDS},
+                                     "bugs": protocol.BUGS, "formulas": protocol.FORMULAS, "speeds": SPEEDS,
+                                     "race_optimizers": protocol.RACE_OPTIMIZERS},
                          "defaults": protocol.default_config(), "speed": self.pace.rate})
         await self.send_state()
         try:

@@ -7,12 +7,11 @@ const L2_CHOICES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const BATCH_CHOICES = [1, 8, 16, 32, 64, 128, 256, 0];
 const SCALE_CHOICES = [0.01, 0.1, 0.5, 1, 2, 5, 10, 100];
 const KEEP_CHOICES = [1, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.3];
-const DATASETS = ["circles", "moons", "flower", "spirals", "xor", "blobs"];
-const ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "linear"];
-const INITIALIZERS = ["zeros", "random", "he", "xavier", "glorot"];
-const OPTIMIZERS = ["gd", "momentum", "rmsprop", "adam"];
-const BUGS = ["none", "sign", "dW_no_m", "db_no_m", "db_axis", "no_l2", "dW_transposed", "no_keep_prob", "g_prime_of_A"];
-const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 0];  // epochs per second; 0: as fast as it goes
+// The server's lists, from its hello message (server.py, protocol.py): data sets (with "upload"),
+// activations, initializers, optimizers, bugs, formulas, speeds (epochs per second; 0: as fast as it
+// goes) and the race's optimizers. Empty until the page is connected.
+const CHOICES = { data: [], activations: [], init: [], optimizer: [], bugs: [], formulas: [], speeds: [],
+                  race_optimizers: [] };
 const AXES = ["log", "window", "linear"];
 const ORANGE = [245, 147, 34];
 const BLUE = [8, 119, 189];
@@ -102,7 +101,7 @@ function readUrl() {
     else config[field] = num(v);
   }
   const speed = params.has("speed") ? Number(params.get("speed")) : null;
-  return { config, lang: params.get("lang"), speed: SPEEDS.includes(speed) ? speed : null,
+  return { config, lang: params.get("lang"), speed: Number.isInteger(speed) && (!CHOICES.speeds.length || CHOICES.speeds.includes(speed)) ? speed : null,
            axis: AXES.includes(params.get("axis")) ? params.get("axis") : null };
 }
 
@@ -271,15 +270,15 @@ function renderControls() {
   const c = S.config;
   if (!c) return;
   fillSelect($("lr"), LR_CHOICES, (v) => String(v), c.lr);
-  fillSelect($("optimizer"), OPTIMIZERS, (v) => t("opt_" + v), c.optimizer);
+  fillSelect($("optimizer"), CHOICES.optimizer, (v) => t("opt_" + v), c.optimizer);
   fillSelect($("batch"), BATCH_CHOICES, (v) => (v === 0 ? t("full_batch") : String(v)), c.batch);
   fillSelect($("l2"), L2_CHOICES, (v) => String(v), c.l2);
-  fillSelect($("init"), INITIALIZERS, (v) => t("init_" + v), c.init);
+  fillSelect($("init"), CHOICES.init, (v) => t("init_" + v), c.init);
   fillSelect($("scale"), SCALE_CHOICES, (v) => "×" + v, c.scale);
-  fillSelect($("bug"), BUGS, (v) => t("bug_" + v), $("bug").value || S.bug);
-  fillSelect($("speed"), SPEEDS, (v) => (v === 0 ? t("speed_max") : t("speed_n", { n: v })), S.speed);
+  fillSelect($("bug"), CHOICES.bugs, (v) => t("bug_" + v), $("bug").value || S.bug);
+  fillSelect($("speed"), CHOICES.speeds, (v) => (v === 0 ? t("speed_max") : t("speed_n", { n: v })), S.speed);
   fillSelect($("cost-axis"), AXES, (v) => t("axis_" + v), S.axis);
-  fillSelect($("race-optimizer"), ["gd", "setup"], (v) => t("race_opt_" + v, { opt: t("opt_" + c.optimizer) }),
+  fillSelect($("race-optimizer"), CHOICES.race_optimizers, (v) => t("race_opt_" + v, { opt: t("opt_" + c.optimizer) }),
              $("race-optimizer").value || "gd");
   fillSelect($("race-epochs"), [100, 300, 1000], (v) => t("race_epochs_n", { n: v }), Number($("race-epochs").value) || 300);
   $("seed").value = c.seed;
@@ -336,7 +335,7 @@ function datasetIcon(canvas, name) {
 function buildDatasets() {
   const box = $("datasets");
   box.innerHTML = "";
-  for (const name of [...DATASETS, "upload"]) {
+  for (const name of CHOICES.data) {  // "upload" last: shown once a file is uploaded
     const tile = document.createElement("button");
     tile.className = "dataset plain" + (name === "upload" ? " hidden" : "");
     tile.id = "dataset-" + name;
@@ -443,7 +442,7 @@ function buildNetwork() {
     act.id = "activation-" + (i + 1);
     act.title = t("activation_tip");
     act.setAttribute("aria-label", t("activation_aria", { layer: i + 1 }));
-    fillSelect(act, ACTIVATIONS, (v) => t("act_" + v), c.activations[i]);
+    fillSelect(act, CHOICES.activations, (v) => t("act_" + v), c.activations[i]);
     act.addEventListener("change", () => { const a = c.activations.slice(); a[i] = act.value; askConfig({ activations: a }); });
     col.appendChild(act);
     col.appendChild(keepSelect(i + 1, "keep_prob_tip"));
@@ -759,7 +758,6 @@ function start() {
   setLanguage(fromUrl.lang || (browserZh ? "zh" : "en"));
   if (fromUrl.speed !== null) S.speed = fromUrl.speed;
   if (fromUrl.axis) S.axis = fromUrl.axis;
-  buildDatasets();
   wire();
   connect();
 }

@@ -27,6 +27,8 @@ function connect() {
 }
 
 function onHello(msg) {
+  Object.assign(CHOICES, msg.choices);  // the menus are built from the server's lists
+  buildDatasets();
   S.limits = msg.limits;
   S.serverSpeed = msg.speed;
   S.newSession = true;  // this connection has its own new session on the server: the run starts at epoch 0
@@ -36,6 +38,7 @@ function onHello(msg) {
   const fromUrl = readUrl();
   S.pendingUrlConfig = Object.keys(fromUrl.config).length ? fromUrl.config : null;
   if (S.pendingUrlConfig && S.pendingUrlConfig.data === "upload") delete S.pendingUrlConfig.data;
+  if (S.speed !== null && !CHOICES.speeds.includes(S.speed)) S.speed = null;  // not a speed the server has
   if (fromUrl.speed !== null) S.speed = fromUrl.speed;
   else if (S.speed === null) S.speed = msg.speed;  // the server's default until the learner picks one
   if (S.speed !== S.serverSpeed) send({ type: "speed", epochs_per_second: S.speed });

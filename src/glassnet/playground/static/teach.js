@@ -3,7 +3,6 @@
 // initialization race. Every number comes from the server; formulas are written as in the notes.
 "use strict";
 
-const FORMULAS = ["dZ_output", "dW", "db", "l2", "dropout", "g_prime", "dA_prev"];
 const FORMULA_TEXT = {
   dZ_output: "dZ[L] = A[L] − Y",
   dW: "dW[l] = 1/m · dZ[l] · A[l−1]ᵀ",
@@ -154,7 +153,7 @@ function renderQuiz() {
   const layers = Array.from({ length: q.layers }, (_, i) => i + 1);
   fillSelect(layer, layers, (l) => (l === q.layers ? t("quiz_layer_output", { l }) : t("quiz_layer_n", { l })),
              Number(layer.value) || undefined);
-  fillSelect(formula, FORMULAS, (f) => t("formula_" + f) + t("colon") + FORMULA_TEXT[f], formula.value || undefined);
+  fillSelect(formula, CHOICES.formulas, (f) => t("formula_" + f) + t("colon") + FORMULA_TEXT[f], formula.value || undefined);
   const open = q.active;
   for (const id of ["quiz-layer", "quiz-formula", "quiz-answer", "quiz-reveal"]) $(id).disabled = !open;
   $("quiz-intro").textContent = open ? t("quiz_intro", { L: q.layers }) : "";

@@ -1,3 +1,4 @@
+import argparse
 import csv
 import json
 import re
@@ -275,7 +276,7 @@ def test_interrupted_before_the_first_epoch_leaves_no_folder(tmp_path, capsys, m
 def test_every_help_default_is_the_true_one():
     """A help text that says "(default X)" names the value argparse will give."""
     parser = cli.build_parser()
-    subparsers = next(a for a in parser._actions if isinstance(a, cli.argparse._SubParsersAction))
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     checked = 0
     for command in ("train", "gradcheck", "sweep", "evaluate", "predict"):
         for action in subparsers.choices[command]._actions:

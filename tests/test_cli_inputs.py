@@ -146,7 +146,7 @@ def test_the_folder_names_are_data_set_names(shared_datasets, tmp_path, capsys):
                          "--data-path", str(shared_datasets))
     assert code == 0 and "not the data the model was trained on" not in out, err
     args = cli.build_parser().parse_args(["train", "--data", "catvnoncat", "--data-path", str(shared_datasets)])
-    cli.check_data_source(args)  # a file-based set: --data-path is welcome
+    cli.check_data_source(cli.spec_from_args(args))  # a file-based set: --data-path is welcome
 
 
 @pytest.mark.parametrize("flag,value", [("--layers", "20,,7"), ("--layers", "20,7,"), ("--keep-prob", "1,,0.8")])

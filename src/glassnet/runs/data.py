@@ -21,7 +21,7 @@ from ..data import datasets
 from ..data.preprocessing import encode_labels, label_text, train_test_split
 from ..data.tables import looks_like_classes, read_table
 from ..errors import DatasetError, HyperparameterError, LabelError, unknown_name
-from .spec import RunSpec
+from .spec import RunSpec, SpecError
 
 FILE_SUFFIXES = (".csv", ".npz", ".txt")
 
@@ -166,7 +166,9 @@ def prepare(spec: RunSpec, dataset=None) -> RunData:
     dataset = read_dataset(spec) if dataset is None else dataset
     output, n_out, classification = output_for(dataset, spec.task)
     if spec.augment and dataset.image_shape is None:
-        raise HyperparameterError(f"augment works on images; data set {dataset.name!r} is not made of images")
+        raise SpecError(f"augment works on images; data set {dataset.name!r} is not made of images", "augment")
+    if spec.standardize_targets and classification:
+        raise SpecError("standardize_targets is for regression; these labels are classes", "standardize_targets")
     X, Y = dataset.X_train, dataset.Y_train
     if spec.limit:
         X, Y = X[:, : spec.limit], Y[:, : spec.limit]

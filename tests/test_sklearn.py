@@ -180,7 +180,8 @@ def test_a_fit_equals_runs_build_and_fit_of_its_run_spec(make, classes):
                batch_size="auto", learning_rate=0.01, normalize=True, random_state=5).fit(X, y)
     spec = est.run_spec(len(X), X.dtype)
     assert spec == est.run_spec_
-    assert (spec.layers, spec.activation, spec.batch_size, spec.epochs, spec.seed) == ((8, 6), "tanh,sigmoid", 120, 7, 5)
+    assert (spec.layers, spec.activation, spec.batch_size, spec.epochs) == ((8, 6), "tanh,sigmoid", 120, 7)
+    assert spec.seed == 5
     assert (spec.optimizer, spec.learning_rate, spec.schedule, spec.initializer) == ("adam", 0.01, "constant", "glorot")
     n_out = classes if classes > 2 else 1
     net = gn.runs.build(spec, X.shape[1], n_out, output)

@@ -49,6 +49,9 @@ def test_one_form_per_value():
     assert spec.layers == (16, 8) and spec.activation == "relu" and spec.keep_prob == 0.8
     assert spec.optimizer == "sgd" and spec.dtype == "float64" and spec.schedule == "constant"
     assert gn.RunSpec(layers=5).layers == (5,)
+    # with no hidden layer, a one-value list is the input layer's keep_prob, not "every hidden layer"
+    no_hidden = gn.RunSpec(layers=(), keep_prob=[0.8])
+    assert no_hidden.keep_prob == (0.8,) and runs.build(no_hidden, 3, 1, "sigmoid").keep_prob == [0.8]
 
 
 @pytest.mark.parametrize("changes, field, words", [

@@ -293,8 +293,8 @@ def _activation_names(activation, n_hidden: int) -> list[str]:
 
 def _keep_prob(keep_prob, n_layers: int):
     """One float for every hidden layer, or a tuple of one value per layer input (L of them)."""
-    if isinstance(keep_prob, list | tuple) and len(keep_prob) == 1:
-        keep_prob = keep_prob[0]
+    if isinstance(keep_prob, list | tuple) and len(keep_prob) == 1 and n_layers > 1:
+        keep_prob = keep_prob[0]  # "--keep-prob 0.8": every hidden layer (with no hidden layer, [p] is the input's)
     try:
         checked = check_keep_prob(list(keep_prob) if isinstance(keep_prob, list | tuple) else keep_prob, n_layers)
     except HyperparameterError as exc:

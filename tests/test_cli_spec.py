@@ -124,3 +124,23 @@ def test_a_bad_spec_file_is_one_line(content, message, tmp_path, capsys):
     assert code == 2 and err.startswith("glassnet: error: ") and len(err.strip().splitlines()) == 1, err
     assert message.format(path=path) in err
     assert not (tmp_path / "run").exists()
+
+
+def test_a_sweep_of_the_stored_spec_retrains_trains_weights(first_run, tmp_path, capsys):
+    """sweep and train read the flags the same way (spec_from_args) and run the same plan: a one-trial sweep
+    of train's stored spec (its seeds counted from the spec's seed) saves train's weights bit for bit."""
+    out, spec = first_run
+    code, printed, err = run(capsys, "sweep", "--spec", str(out / "results.json"), "--seeds", "1", "--jobs", "1",
+                             "--out", str(tmp_path / "sweep"), "--quiet")
+    assert code == 0, err
+    assert "1 configurations x 1 seeds = 1 trials" in printed
+    assert json.loads((tmp_path / "sweep" / "sweep.json").read_text())["spec"] == spec.to_dict()
+    trained, swept = gn.load(out / "model.npz"), gn.load(tmp_path / "sweep" / "best_model.npz")
+    assert np.array_equal(trained.parameters_to_vector(), swept.parameters_to_vector())
+
+
+def test_sweep_refuses_the_settings_of_a_single_run_even_from_a_spec(first_run, tmp_path, capsys):
+    out, _ = first_run
+    code, _, err = run(capsys, "sweep", "--spec", str(out / "results.json"), "--diagnostics", "--out",
+                       str(tmp_path / "sweep"))
+    assert code == 2 and "glassnet sweep does not take --diagnostics" in err and not (tmp_path / "sweep").exists()

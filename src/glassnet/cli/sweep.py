@@ -44,11 +44,11 @@ def add_sweep_parser(sub) -> None:
 def cmd_sweep(args) -> int:
     backend, n_workers, scheduler = sweeps.backend_options(args.dask, args.scheduler, args.jobs)
     sweeps.check_backend(backend, n_workers)  # a missing dask is one line, before any data is loaded
-    for name, value in (("--checkpoint-every", args.checkpoint_every), ("--diagnostics", args.diagnostics)):
+    spec = spec_from_args(args)
+    for name, value in (("--checkpoint-every", spec.checkpoint_every), ("--diagnostics", spec.diagnostics)):
         if value:
             raise HyperparameterError(f"glassnet sweep does not take {name} (a rerun of the same command resumes "
                                       "the sweep: finished trials are skipped)")
-    spec = spec_from_args(args)
     check_data_source(spec)
     check_output_folder(args.out)
     grid, random = sweeps.parse_grid(args.grid), sweeps.parse_random(args.random)

@@ -392,7 +392,7 @@ def test_export_into_a_folder_and_with_an_opset(model_file, tmp_path, capsys):
 
 @pytest.mark.parametrize("args,message", [
     (["-o", "predictions.csv"], r"must end in .onnx, got '.*predictions.csv'"),
-    (["--opset", "12"], r"argument --opset: expected an integer >= 13, got 12"),
+    (["--opset", "12"], r"argument --opset: opset must be an integer >= 13, got 12"),
     (["--opset", "10000"], r"opset must be an integer in \[13, \d+\]"),
 ])
 def test_export_user_mistakes_exit_2_with_one_line(model_file, capsys, args, message):

@@ -109,7 +109,7 @@ class GlassEstimator(BaseEstimator):
         except (ValueError, TypeError) as exc:
             raise glassnet_error(exc, name) from exc
 
-    def _validate_y(self, y, m: int, name: str = "y"):
+    def checked_targets(self, y, m: int, name: str = "y"):
         """y as an array of m targets: (m,) for classes, (m,) or (m, n_outputs) of numbers for regression.
 
         A column (m, 1) given to a classifier is raveled with scikit-learn's DataConversionWarning.
@@ -143,9 +143,9 @@ class GlassEstimator(BaseEstimator):
 
     def _validate_Xy(self, X, y, *, reset: bool, dtype):
         if y is None:
-            self._validate_y(y, 0)
+            self.checked_targets(y, 0)
         X = self._validate_X(X, reset=reset, dtype=dtype)
-        return X, self._validate_y(y, X.shape[0])
+        return X, self.checked_targets(y, X.shape[0])
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "network_")
@@ -230,7 +230,7 @@ class GlassEstimator(BaseEstimator):
         own = None if self.dtype is None else resolve_dtype(self.dtype)
         return first, own if first else self.network_.dtype
 
-    def _fit(self, X, y, sample_weight=None, X_dev=None, y_dev=None, *, incremental: bool = False, classes=None):
+    def train_on(self, X, y, sample_weight=None, X_dev=None, y_dev=None, *, incremental: bool = False, classes=None):
         """Shared body of fit and partial_fit: validate, build or continue the network, train it."""
         first, dtype = self._start(incremental, X_dev, y_dev)
         if first and hasattr(self, "network_"):
@@ -329,12 +329,12 @@ class GlassEstimator(BaseEstimator):
         and used by ``early_stopping`` instead of holding out ``validation_fraction`` of X. With
         ``warm_start=True`` a fitted estimator continues from its weights for ``epochs`` more epochs.
         """
-        return self._fit(X, y, sample_weight, X_dev, y_dev)
+        return self.train_on(X, y, sample_weight, X_dev, y_dev)
 
     # ------------------------------------------------------------------ prediction
 
     # ------------------------------------------------------------------ prediction
-    def _output(self, X):
+    def output_layer(self, X):
         """(A[L].T, Z[L].T), each (n_samples, n_y), for X (n_samples, n_features), without dropout.
 
         Computed in the network's dtype; returned in the wider of that dtype and X's float dtype

@@ -79,7 +79,7 @@ class GlassClassifier(ClassifierMixin, GlassEstimator):
         return self._as_Y(self._encode(y, "y"))
 
     def _dev_targets(self, y_dev, m_dev):
-        return self._as_Y(self._encode(self._validate_y(y_dev, m_dev, "y_dev"), "y_dev"))
+        return self._as_Y(self._encode(self.checked_targets(y_dev, m_dev, "y_dev"), "y_dev"))
 
     def _check_weighted_targets(self, Y) -> None:
         present = np.unique(Y)
@@ -96,16 +96,16 @@ class GlassClassifier(ClassifierMixin, GlassEstimator):
         ``classes`` (every label of the whole data set) is required on the first call, as in
         scikit-learn, because the output layer is sized from it. ``sample_weight`` as in ``fit``.
         """
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        return self.train_on(X, y, sample_weight, incremental=True, classes=classes)
 
     def decision_function(self, X):
         """z[L] before the output activation: (n_samples,) for two classes, else (n_samples, n_classes)."""
-        _, Z = self._output(X)
+        _, Z = self.output_layer(X)
         return Z[:, 0].copy() if len(self.classes_) == 2 else Z
 
     def predict_proba(self, X):
         """p(classes_[k] | x): (n_samples, n_classes), rows summing to 1 (two columns for two classes)."""
-        A, _ = self._output(X)
+        A, _ = self.output_layer(X)
         if len(self.classes_) == 2:
             p = A[:, 0]
             return np.column_stack([1.0 - p, p])
@@ -118,7 +118,7 @@ class GlassClassifier(ClassifierMixin, GlassEstimator):
 
     def predict(self, X):
         """The most probable class of each row of X: (n_samples,) labels from classes_."""
-        _, Z = self._output(X)
+        _, Z = self.output_layer(X)
         idx = (Z[:, 0] > 0).astype(np.intp) if len(self.classes_) == 2 else Z.argmax(axis=1)
         return self.classes_[idx]
 

@@ -45,18 +45,18 @@ class GlassRegressor(RegressorMixin, GlassEstimator):
         return self._as_Y(y, "y")
 
     def _dev_targets(self, y_dev, m_dev):
-        return self._as_Y(self._validate_y(y_dev, m_dev, "y_dev"), "y_dev")
+        return self._as_Y(self.checked_targets(y_dev, m_dev, "y_dev"), "y_dev")
 
     def partial_fit(self, X, y, sample_weight=None):
         """Train one epoch on (X, y), continuing the weights and optimizer state; returns self.
 
         ``sample_weight`` as in ``fit``.
         """
-        return self._fit(X, y, sample_weight, incremental=True)
+        return self.train_on(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
         """A[L].T: (n_samples,) when fitted on a 1-D y, else (n_samples, n_outputs)."""
-        A, _ = self._output(X)
+        A, _ = self.output_layer(X)
         return A[:, 0].copy() if self._y_ndim == 1 else A
 
     def __sklearn_tags__(self):

@@ -1,3 +1,5 @@
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -184,6 +186,27 @@ def test_a_folder_argument_naming_a_file_is_refused(tmp_path):
     with pytest.raises(errors.PathError, match="is a file"):
         validation.check_folder(tmp_path / "runs" / "ckpt", "checkpoint_dir")
     assert validation.check_folder(tmp_path / "new" / "ckpt", "checkpoint_dir") == tmp_path / "new" / "ckpt"
+
+
+@pytest.mark.parametrize("front_end", ["fit", "sweep", "cli"])
+def test_every_output_folder_is_checked_by_the_one_rule_before_any_work(tmp_path, front_end, capsys):
+    (tmp_path / "runs").write_text("not a folder")
+    folder = tmp_path / "runs" / "out"
+    X, Y = np.zeros((2, 8)), np.array([[0, 1] * 4])
+    started = []
+    with pytest.raises(errors.PathError, match="is a file") if front_end != "cli" else contextlib.nullcontext():
+        if front_end == "fit":
+            gn.Network([2, 1]).fit(X, Y, epochs=1, checkpoint_dir=folder, checkpoint_every=1,
+                                   callbacks=[lambda net, epoch, record: started.append(epoch)])
+        elif front_end == "sweep":
+            gn.sweeps.run_sweep(gn.RunSpec(layers=(), epochs=1), data=gn.sweeps.arrays_data({"train": (X, Y)}), seeds=1,
+                                out=folder, backend="sequential", progress=False)
+        else:
+            from glassnet.cli import main
+
+            assert main(["train", "--data", "moons", "--out", str(folder)]) == 2
+            assert "--out" in capsys.readouterr().err
+    assert started == []  # refused before the first epoch
 
 
 # ---------------------------------------------------------------- the command line's voice

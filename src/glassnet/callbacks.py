@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .errors import HyperparameterError, unknown_name
 from .history import History
 from .modelfile import save_checkpoint
-from .validation import check_int, check_number
+from .validation import check_folder, check_int, check_number
 
 
 @dataclass
@@ -161,7 +160,7 @@ class Checkpoints(Callback):
     """
 
     def __init__(self, folder, every: int | None = None):
-        self.folder = folder
+        self.folder = check_folder(folder, "checkpoint_dir")  # a path that names a file is refused before training
         self.every = None if every is None else check_int(every, "checkpoint_every",
                                                           hint="write a checkpoint every N epochs")
         self.training: TrainingState | None = None
@@ -178,7 +177,7 @@ class Checkpoints(Callback):
         best_theta = es_state.pop("best_theta") if es_state is not None else None
         save = {"net": net, "optimizer": training.optimizer, "history": training.history, "rngs": training.rngs,
                 "early_stopping": es_state, "best_theta": best_theta}
-        folder = Path(self.folder)
+        folder = self.folder
         folder.mkdir(parents=True, exist_ok=True)
         if self.every and epoch % self.every == 0:
             save_checkpoint(folder / f"checkpoint-epoch{epoch:04d}.npz", **save)

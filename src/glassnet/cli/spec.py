@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import GlassnetError, HyperparameterError, PathError
 from ..runs import RunSpec, SpecError
 from ..runs.data import check_source
+from ..validation import check_folder
 
 FIELDS = tuple(RunSpec().to_dict().keys() - {"spec_version"})
 """The RunSpec fields; each is the flag of the same name (``--`` and hyphens)."""
@@ -129,15 +130,9 @@ def check_data_source(spec: RunSpec) -> None:
 
 
 def check_output_folder(out) -> None:
-    """--out must be a folder (or not exist yet, under a folder)."""
-    if out is None:
-        return
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise PathError(f"--out {out} is a file; --out names the folder to write the model and plots into")
-    parent = next((p for p in path.parents if p.exists()), None)
-    if parent is not None and not parent.is_dir():
-        raise PathError(f"--out {out}: {parent} is a file, so no folder can be made under it")
+    """--out must be a folder (or not exist yet, under a folder): validation's folder rule, in flag words."""
+    if out is not None:
+        check_folder(out, "--out")
 
 
 def out_folder(args, data, prefix: str = "") -> Path:

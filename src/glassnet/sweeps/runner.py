@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import runs
 from ..errors import GlassnetError
 from ..runs import RunSpec
+from ..validation import check_folder
 from . import results as files
 from .data import TrialData, arrays_data
 from .figures import draw_figures
@@ -54,7 +55,7 @@ def run_sweep(spec: RunSpec, *, data=None, grid: dict | None = None, random: dic
     trial_function = train_trial if trial is None else trial
     keys = list(dict.fromkeys(k for c in configs for k in c))
     trials = make_trials(configs, spec, seed_list)
-    out = Path(out)
+    out = check_folder(out, "out")
     out.mkdir(parents=True, exist_ok=True)
     fixed = {"keys": keys, "settings": {k: v for k, v in spec.to_dict().items() if k not in keys and k != "seed"},
              "data": data.fingerprint(), "pipeline": {k: str(v) for k, v in data.pipeline.items()},

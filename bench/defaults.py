@@ -54,7 +54,7 @@ CANDIDATES = {
 }
 # The regression table also runs every candidate with each target treatment.
 TARGET_VARIANTS = {"std-y": ["--standardize-targets"], "raw-y": ["--no-standardize-targets"]}
-# The CLI's split (cli.py: DEFAULTS): test fraction, then the dev fraction of the rest, both from --seed.
+# The run's split (glassnet.runs.data.prepare): test fraction, then the dev fraction of the rest, both from the seed.
 TEST_FRACTION, DEV_FRACTION = 0.2, 0.1
 DEFAULT_EPOCHS = 20  # the CLI's default, for the estimate only (the trials leave --epochs out)
 # Seconds per epoch of the default network with one BLAS thread, and a run's start-up (imports, data,

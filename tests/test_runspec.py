@@ -135,3 +135,17 @@ def test_run_data_splits_and_task():
     assert "dev" not in runs.prepare(gn.RunSpec(data="moons", dev_fraction=0.0)).splits
     with pytest.raises(gn.HyperparameterError, match="not made of images"):
         runs.prepare(gn.RunSpec(data="moons", augment="crop"))
+
+
+def test_the_readme_block_runs_as_written(tmp_path, monkeypatch, capsys):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## One description of a run", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    scope = {}
+    exec(compile(block, "README.md", "exec"), scope)  # noqa: S102 - the README's own code, as a reader runs it
+    assert scope["run"].results()["test"]["accuracy"] > 0.9
+    assert scope["wider"].layers == (64, 32) and scope["net"].layer_dims == [2, 20, 7, 1]
+    assert "accuracy" in capsys.readouterr().out

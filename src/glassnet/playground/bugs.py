@@ -82,7 +82,7 @@ def notes_backward(net: gn.Network, bug: str = "none", where: int | None = None)
     sigmoid, softmax and linear outputs with their costs all give A[L] - Y.
     """
     L, l2 = net.L, net.l2
-    m = net.layers[0].cache[0].shape[1]
+    m = net.layers[0].cache.A_prev.shape[1]
 
     def hit(name: str, l: int) -> bool:
         """Whether layer l makes the mistake ``name``."""
@@ -94,7 +94,7 @@ def notes_backward(net: gn.Network, bug: str = "none", where: int | None = None)
     grads = {}
     for l in range(L, 0, -1):
         layer = net.layers[l - 1]
-        A_prev, W = layer.cache[0], net.params[f"W{l}"]
+        A_prev, W = layer.cache.A_prev, net.params[f"W{l}"]
         dW = dZ @ A_prev.T if hit("dW_no_m", l) else (dZ @ A_prev.T) / m  # dW = 1/m dZ A_prev^T
         if l2 and not hit("no_l2", l):
             dW = dW + (l2 / m) * W  # + (l2/m) W

@@ -48,5 +48,5 @@ def hidden_outputs(net: gn.Network, X) -> list[tuple[np.ndarray, np.ndarray]]:
     """
     with np.errstate(over="ignore", invalid="ignore"):
         net.forward(np.asarray(X, dtype=np.float64))
-    return [(np.asarray(layer.cache[1], dtype=np.float64), np.asarray(layer.cache[2], dtype=np.float64))
+    return [(np.asarray(layer.cache.Z, dtype=np.float64), np.asarray(layer.cache.A, dtype=np.float64))
             for layer in net.layers]

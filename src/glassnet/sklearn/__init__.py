@@ -7,7 +7,7 @@
 Layout. scikit-learn stores one row per example, X (m, n_x); the notes and glassnet's core one
 column per example, X (n_x, m). At the boundary X is made C-contiguous in the network's dtype (no
 copy when it already is) and the core gets ``X.T``, a view: each example's features stay
-contiguous, the storage order the core's mini-batch gather wants (see DESIGN.md). Predictions
+contiguous, the storage order the core's mini-batch gather wants (example-major). Predictions
 come back as (m, ...) arrays.
 
 Dtype. As in scikit-learn, the input's float dtype is kept: with ``dtype=None`` (the default) a

@@ -71,7 +71,7 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
             net._forward(Xb, training=True, reuse_buffers=reuse)
             net._backward(labels, reuse_buffers=reuse)
             if adam:
-                opt.step(net._theta, net._grad, 1e-3)
+                opt.step(net.theta, net.dtheta, 1e-3)
         return run
 
     results["reuse_buffers"] = _ab(step(True, adam=False), step(False, adam=False), repeats, inner)
@@ -136,7 +136,7 @@ def _kernels_alone(net, opt, Xb, repeats: int, inner: int) -> dict:
                 kernels.compiled = compiled
         return run
 
-    theta, grad = net._theta, net._grad
+    theta, grad = net.theta, net.dtheta
     return {
         "kernel_adam": _ab(lambda: opt.step(theta, grad, 1e-3), numpy_lines(lambda: opt.step(theta, grad, 1e-3)),
                            repeats, inner),

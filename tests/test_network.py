@@ -216,7 +216,7 @@ def test_a_copied_network_trains_like_the_original(how):
     net = gn.Network([5, 6, 1], seed=0, dtype="float64", keep_prob=0.9)
     clone = {"pickle": lambda n: pickle.loads(pickle.dumps(n)), "deepcopy": copy.deepcopy,
              "copy": lambda n: n.copy()}[how](net)
-    assert np.shares_memory(clone.params["W1"], clone._theta)
+    assert np.shares_memory(clone.params["W1"], clone.theta)
     assert clone.layers[0].W is clone.params["W1"]
     h1 = net.fit(X, Y, epochs=5, batch_size=8, seed=1)
     h2 = clone.fit(X, Y, epochs=5, batch_size=8, seed=1)

@@ -1,8 +1,9 @@
 """How glassnet's objects show in a notebook: small HTML blocks and inline SVG curves, no widgets, no scripts.
 
 ``Network``, ``History``, the gradient-check report and the diagnosis give Jupyter a ``_repr_html_`` built here;
-their ``repr``/``str`` stay the plain-text fallback. ``curves`` draws cost curves as one inline SVG (nothing to
-install, nothing to load); ``Curves`` wraps several runs' costs for display side by side.
+their ``repr``/``str`` stay the plain-text fallback; a network's description (``summary``, ``describe_input``, its
+notebook table) is written here from its public attributes. ``curves`` draws cost curves as one inline SVG (nothing
+to install, nothing to load); ``Curves`` wraps several runs' costs for display side by side.
 """
 
 from __future__ import annotations
@@ -85,4 +86,40 @@ class Curves:
                      table(rows, ["run", "steps", "first", "last"]))
 
 
-__all__ = ["Curves", "block", "curves", "pre", "table"]
+# ---------------------------------------------------------------------- a network, described
+def network_summary(net) -> str:
+    """A table of layers: shapes, activations, keep_prob and parameter counts (``Network.summary``)."""
+    rows = [f"{'layer':<7}{'W shape':<16}{'activation':<20}{'keep_prob(in)':<15}{'params':>10}"]
+    for l, layer in enumerate(net.layers, start=1):
+        rows.append(
+            f"{l:<7}{str(layer.W.shape):<16}{layer.activation!r:<20}"
+            f"{layer.keep_prob:<15g}{layer.W.size + layer.b.size:>10,}"
+        )
+    rows.append(f"total parameters: {net.n_params:,}   l2 = {net.l2:g}   dtype = {net.dtype}")
+    rows.append(f"input: {describe_input(net)}")
+    return "\n".join(rows)
+
+
+def describe_input(net) -> str:
+    """The input pipeline in words, e.g. "64 raw features / 16 -> standardized (train-set mean, variance)"."""
+    steps = [f"{net.layer_dims[0]} raw features"]
+    if net.input_scale is not None:
+        steps.append(f"/ {net.input_scale:g}")
+    steps.append("-> standardized (train-set mean and variance)" if net.normalizer is not None
+                 else "-> used as they are" if net.input_scale is None else "")
+    if net.target_normalizer is not None:
+        steps.append("; targets standardized for training, predictions in their own units")
+    return " ".join(s for s in steps if s)
+
+
+def network_html(net) -> str:
+    """The layer table as HTML for a notebook (``summary()`` is the text; ``Network._repr_html_``)."""
+    rows = [[l, str(layer.W.shape), repr(layer.activation), f"{layer.keep_prob:g}", f"{layer.W.size + layer.b.size:,}"]
+            for l, layer in enumerate(net.layers, start=1)]
+    header = ["layer", "W shape", "activation", "keep_prob(in)", "params"]
+    return block(f"Network {net.layer_dims}", table(rows, header),
+                 f"<div><small>total parameters {net.n_params:,} · l2 = {net.l2:g} · dtype {net.dtype} · "
+                 f"input: {html.escape(describe_input(net))}</small></div>")
+
+
+__all__ = ["Curves", "block", "curves", "describe_input", "network_html", "network_summary", "pre", "table"]

@@ -11,24 +11,10 @@ row-major order) and all gradients in another of the same layout; ``params`` and
 views into it. So ``parameters_to_vector`` is a copy of one array, and an optimizer updates every
 parameter with a few in-place passes.
 
-The input pipeline travels with the network: X as the user has it (raw features, one column per
-example) becomes what layer 1 sees in one place, ``input_pipeline``, used by every public entry
-point (``check_X``) and by the fit loop for each mini-batch:
-
-    A[0] = standardize(X / input_scale)     (each step only when set)
-
-``input_scale`` is the fixed scaling a loader applies (digits 16, image pixels 255), ``normalizer``
-the Standardizer that ``fit(normalize=True)`` fits on the training set. With ``feature_names`` and
-``class_names`` a saved model also knows which columns it takes and answers in the original labels
-(``predict_labels``).
-
-A linear output may carry a target pipeline too: ``target_normalizer``, the Standardizer that
-``fit(standardize_targets=True)`` fits on the training targets. The network then learns the
-standardized targets, ŷ_std = A[L] with y_std = (y − μ_y) / σ_y, so its output starts near their
-mean instead of spending its steps climbing to it; ``predict`` answers ŷ = μ_y + σ_y ⊙ A[L], and
-``evaluate`` (and the history of ``fit``) report the cost and rmse of ŷ in the targets' own units.
-``cost`` and ``cost_and_gradients`` stay the training objective, J of the standardized targets,
-the function the gradients are of.
+The data's way in and out, ``glassnet.pipeline``: the checks at every public entry (``check_X``,
+``check_Y``, ``check_weights``), the input pipeline A[0] = standardize(X / input_scale) (``input_pipeline``)
+and, for a linear output, the target pipeline y_std = (y − μ_y) / σ_y, whose ``predict`` answers
+ŷ = μ_y + σ_y ⊙ A[L]. Its functions are methods of Network, as ``fit`` is.
 
 The training step. ``fit`` (``glassnet.training.fit``, which is ``Network.fit``) drives the network
 through public names only, on inputs that have already passed the pipeline ("prepared": A[0] from
@@ -44,42 +30,20 @@ import copy
 import functools
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import training
-from .activations import Activation, get_activation
+from . import display, pipeline, training
 from .backend import DEFAULT_DTYPE, make_rng, resolve_dtype, xp, zeros_vector
-from .errors import HyperparameterError, NonFiniteWarning, NotFittedError, ShapeError, UnknownParameterError
+from .errors import NonFiniteWarning, NotFittedError
 from .initializers import check_initializer, initialize_weights
 from .layers import Dense
 from .losses import LOSS_FOR_OUTPUT
-from .metrics import batch_metric_sum, decide, finish_metric, metric_names
-from .validation import (
-    as_matrix,
-    check_buildable,
-    check_finite,
-    check_in_range,
-    check_int,
-    check_keep_prob,
-    check_number,
-)
-
-
-def _names(values, name: str, count: int | None, what: str = "") -> list[str] | None:
-    """None, or ``count`` names as a list of str (``count`` None: no names are possible)."""
-    if values is None:
-        return None
-    if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
-        raise HyperparameterError(f"{name} must be a list of names, got {values!r}")
-    names = [str(v) for v in values]
-    if count is None:
-        raise HyperparameterError(f"{name} is for classifiers (softmax or one sigmoid unit); got {len(names)} names")
-    if len(names) != count:
-        raise HyperparameterError(f"{name} needs {count} names ({what or 'one per input feature'}), got {len(names)}")
-    return names
+from .metrics import batch_metric_sum, finish_metric, metric_names
+from .parameters import ParameterDict, activations_checked, layer_dims_checked, names_checked, vector_checked, views
+from .validation import check_buildable, check_int, check_keep_prob, check_number
 
 
 class TrainStep(NamedTuple):
@@ -87,81 +51,6 @@ class TrainStep(NamedTuple):
 
     cost: float
     AL: Any
-
-
-class ParameterDict(Mapping):
-    """``{"W1": W1, "b1": b1, ...}`` whose values are the network's live arrays.
-
-    Assigning ``params["W1"] = array`` copies into the live array (shape checked), so the layers,
-    the flat vector and any optimizer state stay connected.
-    """
-
-    def __init__(self, arrays: dict):
-        self._arrays = arrays
-
-    def __getitem__(self, name):
-        return self._arrays[name]
-
-    def __setitem__(self, name, value):
-        if name not in self._arrays:
-            raise UnknownParameterError(
-                f"no parameter {name!r}; the parameters are {', '.join(self._arrays)} (W1, b1 ... WL, bL)"
-            )
-        target = self._arrays[name]
-        value = as_matrix(value, name)
-        if value.shape != target.shape:
-            raise ShapeError(f"{name} must have shape {target.shape}, got {value.shape}")
-        check_finite(value, name)
-        check_in_range(value, name, target.dtype)
-        target[...] = value
-
-    def __iter__(self):
-        return iter(self._arrays)
-
-    def __len__(self):
-        return len(self._arrays)
-
-    def __repr__(self):
-        shapes = ", ".join(f"{k}: {v.shape}" for k, v in self._arrays.items())
-        return f"ParameterDict({shapes})"
-
-
-def _layer_dims(layer_dims) -> list[int]:
-    """[n_x, n[1], ..., n[L]] checked: a sequence of at least two positive sizes."""
-    if isinstance(layer_dims, str | bytes) or not isinstance(layer_dims, Sequence | np.ndarray):
-        raise HyperparameterError(
-            f"layer_dims must be a list of layer sizes [n_x, n1, ..., nL], got {layer_dims!r}"
-        )
-    if len(layer_dims) < 2:
-        raise HyperparameterError(
-            f"layer_dims needs at least [n_x, n_y] (two sizes), got {list(layer_dims)!r}"
-        )
-    return [check_int(n, f"layer_dims[{i}]") for i, n in enumerate(layer_dims)]
-
-
-def _activations(activations, hidden_activation, output_activation, layer_dims: list[int]) -> list[Activation]:
-    """One Activation per layer; the output's must have a cost (sigmoid, softmax, linear) and fit its units."""
-    L = len(layer_dims) - 1
-    if activations is None:
-        activations = [hidden_activation] * (L - 1) + [output_activation]
-    elif isinstance(activations, str | Activation) or len(activations) != L:
-        raise HyperparameterError(
-            f"activations must be a list of L = {L} activations (one per layer), "
-            f"got {activations!r}"
-        )
-    activations = [get_activation(a) for a in activations]
-    output = activations[-1]
-    if output.name not in LOSS_FOR_OUTPUT:
-        raise HyperparameterError(
-            f"the output activation must be one of {', '.join(LOSS_FOR_OUTPUT)} (each has its "
-            f"cost), got {output.name!r}; use {output.name!r} for hidden layers"
-        )
-    if output.name == "softmax" and layer_dims[-1] < 2:
-        raise HyperparameterError(
-            "a softmax output needs at least 2 units (one per class); for two classes use "
-            "one sigmoid unit: layer_dims[-1] = 1, output_activation='sigmoid'"
-        )
-    return activations
 
 
 def _warns_itself(method):
@@ -208,8 +97,8 @@ class Network:
         feature_names: Sequence[str] | None = None,
         class_names: Sequence[str] | None = None,
     ):
-        self.layer_dims = _layer_dims(layer_dims)
-        self.activations = _activations(activations, hidden_activation, output_activation, self.layer_dims)
+        self.layer_dims = layer_dims_checked(layer_dims)
+        self.activations = activations_checked(activations, hidden_activation, output_activation, self.layer_dims)
         self.loss = LOSS_FOR_OUTPUT[self.activations[-1].name]()
         self.initializer = check_initializer(initializer)
         self.init_scale = check_number(init_scale, "init_scale", low=0.0)
@@ -223,17 +112,14 @@ class Network:
         self.target_normalizer = None  # set by fit(standardize_targets=True) for a linear output
         self.input_scale = None if input_scale is None else check_number(
             input_scale, "input_scale", low=0.0, low_open=True, hint="raw inputs are divided by it, e.g. 255")
-        self.feature_names = _names(feature_names, "feature_names", self.layer_dims[0])
-        self.class_names = _names(class_names, "class_names", self.n_classes or None, "the network's classes")
+        self.feature_names = names_checked(feature_names, "feature_names", self.layer_dims[0])
+        self.class_names = names_checked(class_names, "class_names", self.n_classes or None, "the network's classes")
         self._masks_fixed = False
 
         self._build()
         for l in range(1, self.L + 1):
-            W = initialize_weights(
-                self.initializer, self.layer_dims[l - 1], self.layer_dims[l], self.rng,
-                self.init_scale,
-            )
-            self._params[f"W{l}"][...] = W
+            n_prev, n = self.layer_dims[l - 1], self.layer_dims[l]
+            self._params[f"W{l}"][...] = initialize_weights(self.initializer, n_prev, n, self.rng, self.init_scale)
             self._params[f"b{l}"][...] = 0.0
 
     # ------------------------------------------------------------------ structure
@@ -248,12 +134,8 @@ class Network:
 
     def _bind(self) -> None:
         """Make params, gradients and the layers views into the flat vectors theta and grad."""
-        self._params, self._grads, offset = {}, {}, 0
-        for name, shape in self.parameter_shapes().items():
-            size = int(np.prod(shape))
-            self._params[name] = self._theta[offset:offset + size].reshape(shape)
-            self._grads["d" + name] = self._grad[offset:offset + size].reshape(shape)
-            offset += size
+        self._params = views(self._theta, self.parameter_shapes())
+        self._grads = views(self._grad, self.parameter_shapes(), prefix="d")
         self.layers = []
         for l in range(1, self.L + 1):
             layer = Dense(self.layer_dims[l - 1], self.layer_dims[l], self.activations[l - 1],
@@ -307,76 +189,15 @@ class Network:
             return self.layer_dims[-1]
         return 2 if self.output_activation == "sigmoid" and self.layer_dims[-1] == 1 else 0
 
-    # ------------------------------------------------------------------ boundary checks
-    def check_X(self, X, name: str = "X", raw: bool = False):
-        """Validate X at a public entry point and return it in the network's dtype, normalized.
-
-        Values are checked after the cast to the network's dtype, so a finite float64 beyond
-        float32's range (about 3.4e38) is refused rather than turned into infinity. ``raw=True``
-        returns X as given (shape and values checked): the fit loop casts it once, itself.
-        """
-        X = as_matrix(X, name)
-        n_x = self.layer_dims[0]
-        if X.shape[0] != n_x:
-            hint = (
-                f"; it looks like (m, n_x): pass {name}.T" if X.ndim == 2 and X.shape[1] == n_x
-                else ""
-            )
-            raise ShapeError(
-                f"layer 1: W1 has shape ({self.layer_dims[1]}, {n_x}), so {name} needs {n_x} rows "
-                f"(n_x, m), got {name} of shape {X.shape}{hint}"
-            )
-        check_finite(X, name)
-        check_in_range(X, name, self.dtype)
-        if raw:
-            return X
-        return self.input_pipeline(xp.asarray(X, dtype=self.dtype))
-
-    def input_pipeline(self, X):
-        """The input pipeline, the one place it is applied: A[0] = standardize(X / input_scale).
-
-        X (n_x, m) already checked (``check_X(X, raw=True)``) and in the network's dtype; each step
-        only when set: A[0] = (X / input_scale − μ) / σ. A new array when a step applies, X itself
-        when none does. ``check_X`` (every public entry) and the fit loop (each mini-batch) call it.
-        """
-        if self.input_scale is not None:
-            X = X / xp.asarray(self.input_scale, dtype=X.dtype)  # true division: the loaders' own numbers
-        if self.normalizer is not None:
-            X = self.normalizer.transform(X)
-        return X
-
-    def transform_input(self, X):
-        """What layer 1 sees for raw X (n_x, m): validated, cast, divided by input_scale, standardized."""
-        return self.check_X(X)
-
-    def check_Y(self, Y, m: int, name: str = "Y"):
-        """Validate Y (n_y, m) for this network's output and return it as the loss uses it.
-
-        A cost is an average over examples: m = 0 is refused here, for every call that computes one.
-        """
-        if m == 0:
-            raise ShapeError(f"{name} goes with a set of 0 examples (X has shape (n_x, 0)); a cost averages over "
-                             "examples: pass at least one column")
-        Y = as_matrix(Y, name)
-        check_finite(Y, name)
-        return self.loss.check_targets(Y, self.layer_dims[-1], m, self.dtype)
-
-    def check_weights(self, sample_weight, m: int, name: str = "sample_weight"):
-        """None, or sample weights (1, m): finite, non-negative, not all zero, in the network's dtype."""
-        if sample_weight is None:
-            return None
-        w = as_matrix(sample_weight, name)
-        if w.shape != (1, m):
-            raise ShapeError(f"{name} must have shape (1, m) = (1, {m}), one weight per example, got {w.shape}")
-        check_finite(w, name)
-        if bool((w < 0).any()) or not float(w.sum()) > 0:
-            raise HyperparameterError(f"{name} must be non-negative with a positive sum, got min {float(w.min())}, "
-                                      f"sum {float(w.sum())}")
-        w = xp.asarray(w, dtype=self.dtype)
-        if not float(w.sum()) > 0:
-            raise HyperparameterError(f"{name} sums to 0 in {self.dtype.name} (weights below its smallest number); "
-                                      "scale the weights up: only their ratios matter")
-        return w
+    # ------------------------------------------------------------------ the data's way in (glassnet.pipeline)
+    # Functions of the network's public attributes, methods here as ``fit`` is; their docstrings give the formulas.
+    check_X = pipeline.check_X  # noqa: N815 (the notes' X and Y)
+    input_pipeline = pipeline.input_pipeline  # A[0] = (X / input_scale − μ) / σ, each step when set
+    transform_input = pipeline.transform_input
+    check_Y = pipeline.check_Y  # noqa: N815
+    check_weights = pipeline.check_weights
+    standardize_targets = pipeline.standardize_targets  # y_std = (y − μ_y) / σ_y
+    in_target_units = pipeline.in_target_units  # (σ_y ⊙ A[L], σ_y ⊙ Y_std)
 
     # ------------------------------------------------------------------ forward and backward
     @_warns_itself
@@ -460,19 +281,6 @@ class Network:
         """The data cost of the last forward pass: J without the L2 term."""
         cache = self.layers[-1].cache
         return self.loss.cost(cache.Z, cache.A, Y, weights)
-
-    # ------------------------------------------------------------------ the target pipeline
-    def standardize_targets(self, Y):
-        """y_std = (y − μ_y) / σ_y with the training targets' statistics; Y itself without a target normalizer."""
-        return Y if self.target_normalizer is None else self.target_normalizer.transform(Y)
-
-    def in_target_units(self, AL, Y_std):
-        """(σ_y ⊙ A[L], σ_y ⊙ Y_std): outputs and standardized targets rescaled so that their differences
-        are ŷ − y in the targets' own units (the offsets μ_y cancel in a cost or an rmse)."""
-        if self.target_normalizer is None:
-            return AL, Y_std
-        scale = xp.asarray(self.target_normalizer.scale, dtype=AL.dtype)
-        return AL * scale, Y_std * scale
 
     def _cost_of_last_forward(self, Y, weights=None) -> float:
         m = self.layers[-1].cache.A.shape[1] if weights is None else float(weights.sum())
@@ -566,36 +374,11 @@ class Network:
         finally:
             self._masks_fixed = previous
 
-    # ------------------------------------------------------------------ predictions
-    def predict_proba(self, X):
-        """A[L] (n_y, m): probabilities for sigmoid and softmax outputs, values for linear."""
-        return self.forward(X, training=False)
-
-    def predict(self, X):
-        """(1, m) predictions: 0/1 (threshold 0.5) for sigmoid, the class index for softmax,
-        the values for linear ((n_y, m) for several sigmoid or linear outputs)."""
-        predictions = self.decide(self.predict_proba(X))
-        if self.target_normalizer is not None:  # ŷ = μ_y + σ_y ⊙ A[L], in the targets' own units
-            predictions = self.target_normalizer.inverse_transform(predictions)
-        return predictions
-
-    def decide(self, AL):
-        """Turn the output A[L] into predictions (see ``predict``)."""
-        return decide(self.output_activation, AL)
-
-    def predict_labels(self, X):
-        """(1, m) predictions in the original labels: ``class_names[predict(X)]`` (str array).
-
-        Without class names (a network trained on labels 0..C-1) the class indices as text.
-        """
-        n = self.n_classes
-        if not n:
-            raise HyperparameterError(
-                f"predict_labels needs a classifier (softmax output, or one sigmoid unit); this network's "
-                f"output is {self.output_activation} with {self.layer_dims[-1]} units: use predict"
-            )
-        names = np.array(self.class_names if self.class_names is not None else [str(k) for k in range(n)])
-        return names[np.asarray(self.predict(X), dtype=np.int64)]
+    # ------------------------------------------------------------------ predictions (glassnet.pipeline: the way out)
+    predict_proba = pipeline.predict_proba  # A[L] = forward(X), without dropout
+    decide = pipeline.decide  # A[L] -> 0/1, class index, or values
+    predict = pipeline.predict  # decide(A[L]); ŷ = μ_y + σ_y ⊙ A[L] with a target normalizer
+    predict_labels = pipeline.predict_labels  # class_names[predict(X)]
 
     # ------------------------------------------------------------------ training
     # ``net.fit(X, Y, epochs=..., ...)`` is the fit loop itself, ``glassnet.training.fit`` (its docstring
@@ -648,20 +431,7 @@ class Network:
 
     def vector_to_parameters(self, theta) -> None:
         """Set every parameter from a vector in the order of ``parameters_to_vector``."""
-        try:
-            theta = xp.asarray(theta)
-        except (ValueError, TypeError) as exc:
-            raise ShapeError(f"theta cannot be read as a vector of numbers ({exc}); pass a 1-D array of "
-                             f"{self.n_params} numbers") from exc
-        if theta.shape not in ((self.n_params,), (self.n_params, 1)):
-            raise ShapeError(
-                f"theta must have {self.n_params} entries (the order W1, b1, W2, b2, ...), "
-                f"got shape {theta.shape}"
-            )
-        theta = as_matrix(theta.reshape(1, -1), "theta")  # real numbers only: text, complex, objects refused
-        check_finite(theta, "theta")
-        check_in_range(theta, "theta", self.dtype)
-        self._theta[...] = theta.reshape(-1)
+        self._theta[...] = vector_checked(theta, self.n_params, self.dtype)
 
     def gradients_to_vector(self):
         """The last gradients [dW1, db1, dW2, ...] flattened: a copy."""
@@ -699,28 +469,9 @@ class Network:
             clone._build(theta=clone.theta.astype(clone.dtype))
         return clone
 
-    def summary(self) -> str:
-        """A table of layers: shapes, activations, keep_prob and parameter counts."""
-        rows = [f"{'layer':<7}{'W shape':<16}{'activation':<20}{'keep_prob(in)':<15}{'params':>10}"]
-        for l, layer in enumerate(self.layers, start=1):
-            rows.append(
-                f"{l:<7}{str(layer.W.shape):<16}{layer.activation!r:<20}"
-                f"{layer.keep_prob:<15g}{layer.W.size + layer.b.size:>10,}"
-            )
-        rows.append(f"total parameters: {self.n_params:,}   l2 = {self.l2:g}   dtype = {self.dtype}")
-        rows.append(f"input: {self.describe_input()}")
-        return "\n".join(rows)
-
-    def describe_input(self) -> str:
-        """The input pipeline in words, e.g. "64 raw features / 16 -> standardized (train-set mean, variance)"."""
-        steps = [f"{self.layer_dims[0]} raw features"]
-        if self.input_scale is not None:
-            steps.append(f"/ {self.input_scale:g}")
-        steps.append("-> standardized (train-set mean and variance)" if self.normalizer is not None
-                     else "-> used as they are" if self.input_scale is None else "")
-        if self.target_normalizer is not None:
-            steps.append("; targets standardized for training, predictions in their own units")
-        return " ".join(s for s in steps if s)
+    summary = display.network_summary  # the layer table as text (glassnet.display)
+    describe_input = display.describe_input  # the input pipeline in words
+    _repr_html_ = display.network_html  # the layer table as HTML for a notebook
 
     @property
     def keep_prob(self) -> list[float]:
@@ -734,19 +485,6 @@ class Network:
         self._keep_prob = check_keep_prob(keep_prob, self.L)
         for layer, p in zip(getattr(self, "layers", ()), self._keep_prob, strict=False):
             layer.keep_prob = p
-
-    def _repr_html_(self) -> str:
-        """The layer table as HTML for a notebook (``summary()`` is the text)."""
-        from html import escape as html_escape
-
-        from .display import block, table
-
-        rows = [[l, str(layer.W.shape), repr(layer.activation), f"{layer.keep_prob:g}",
-                 f"{layer.W.size + layer.b.size:,}"] for l, layer in enumerate(self.layers, start=1)]
-        return block(f"Network {self.layer_dims}", table(rows, ["layer", "W shape", "activation", "keep_prob(in)",
-                                                                "params"]),
-                     f"<div><small>total parameters {self.n_params:,} · l2 = {self.l2:g} · dtype {self.dtype} · "
-                     f"input: {html_escape(self.describe_input())}</small></div>")
 
     def __repr__(self) -> str:
         acts = ", ".join(a.name for a in self.activations)

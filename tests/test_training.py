@@ -64,14 +64,13 @@ def test_batches_cover_every_example_once_per_epoch(monkeypatch):
     X[0] = np.arange(50)  # tag each example in its first feature
     net = gn.Network([4, 3, 1], seed=0, dtype="float64")
     seen = []
-    original = net._forward
+    original = net.train_step
 
-    def spy(Xb, training=False, **kwargs):
-        if training:
-            seen.append(np.array(Xb[0]))
-        return original(Xb, training, **kwargs)
+    def spy(A0, Y, weights=None):
+        seen.append(np.array(A0[0]))
+        return original(A0, Y, weights)
 
-    monkeypatch.setattr(net, "_forward", spy)
+    monkeypatch.setattr(net, "train_step", spy)
     net.fit(X, Y, epochs=2, batch_size=16, seed=3)
     sizes = [s.size for s in seen]
     assert sizes == [16, 16, 16, 2] * 2

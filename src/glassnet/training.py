@@ -27,10 +27,9 @@ The loop knows no Network class. It drives any object with the public training s
 network imports the loop (``Network.fit`` is ``fit``), never the other way round. Checkpoints are a
 callback (``callbacks.Checkpoints``); early stopping keeps its own state (``state()``/``restore``).
 
-Divergence guard: a cost that is NaN or infinite stops training and restores the last weights
-whose cost was computed finite (the weights at the start of an epoch are verified by that epoch's
-first mini-batch; the final weights by the dev set or one more forward pass). A cost that grows a
-thousandfold over the best epoch so far is warned about before it overflows.
+Divergence guard (``glassnet.guard``, one ``DivergenceGuard`` per run): a cost that is NaN or infinite
+stops training and restores the last weights whose cost was computed finite; a cost that grows a
+thousandfold over the best epoch so far is warned about; after the last epoch it judges the run.
 """
 
 from __future__ import annotations
@@ -48,7 +47,8 @@ from .backend import blas_threads, make_rng, spawn_seed, threads_for, xp
 from .callbacks import Callback, Checkpoints, EarlyStopping, TrainingState, as_callbacks
 from .data.augmentation import augment_columns
 from .data.preprocessing import Standardizer
-from .errors import DivergenceError, HyperparameterError, ShapeError, plain, unknown_name
+from .errors import HyperparameterError, ShapeError, plain, unknown_name
+from .guard import DIVERGED_FACTOR, GROWTH_WARNING, DivergenceGuard, DivergenceWarning
 from .history import History
 from .layer_stats import epoch_record
 from .metrics import batch_metric_sum, finish_metric, metric_names
@@ -56,16 +56,6 @@ from .modelfile import load_checkpoint_into
 from .optimizers import get_optimizer, get_schedule
 from .progress import progress_for
 from .validation import check_int
-
-GROWTH_WARNING = 1e3
-"""A cost this many times the best epoch cost so far (and the first epoch's) is warned about."""
-
-DIVERGED_FACTOR = 2.0
-"""A run whose last epoch cost ends this many times above its reference has diverged (``_Loop.judge``)."""
-
-
-class DivergenceWarning(RuntimeWarning):
-    """Training stopped on a NaN or infinite cost (verified weights kept), or the cost is exploding."""
 
 
 class Trainable(Protocol):
@@ -146,7 +136,7 @@ def fit(net: Trainable, X, Y, *, epochs: int | None = None, batch_size: int | No
         loop.start(normalize, seed, standardize_targets)
     loop.prepare_pipeline()
     loop.run(verbose)
-    for message in loop.warnings:
+    for message in loop.guard.warnings:
         warnings.warn(message, DivergenceWarning, stacklevel=2)
     return loop.history
 
@@ -182,7 +172,6 @@ class _Loop:
             self.checkpoints.append(Checkpoints(checkpoint_dir, checkpoint_every))
         self.history = History()
         self.start_epoch = 0
-        self.warnings: list[str] = []  # DivergenceWarning messages, issued when fit returns
 
     # -------------------------------------------------------------- before the first epoch
     def take_data(self, X, Y, X_dev, Y_dev, batch_size, sample_weight) -> None:
@@ -288,11 +277,7 @@ class _Loop:
             cb.attach(training)
             cb.on_train_begin(net, history)
         progress = progress_for(verbose, self.start_epoch, self.epochs)
-        # Weights at the start of this epoch and of the one before: the fallbacks of the guard.
-        self.verified = [net.parameters_to_vector(), net.parameters_to_vector()]
-        self.verified_after = [self.start_epoch, self.start_epoch]
-        self.best_cost, self.first_cost, self.growth_warned = math.inf, math.nan, False
-        self.start_cost = None
+        self.guard = DivergenceGuard(net, history, self.start_epoch, self.on_divergence)
         # Overflow on the way to a NaN is reported once, by the divergence guard, not by NumPy.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
                 blas_threads(threads_for(net.layer_dims, self.batch)):
@@ -307,7 +292,7 @@ class _Loop:
             finally:
                 if progress is not None:
                     progress.close()
-        self.judge()
+        self.guard.judge(self.Y)
         for cb in self.callbacks + self.checkpoints:
             cb.on_train_end(net, history)
         if history.best_epoch is None and len(history):
@@ -317,7 +302,7 @@ class _Loop:
     def one_epoch(self, epoch: int, progress) -> bool:
         """Train and record one epoch; True when training must stop."""
         t0 = time.perf_counter()
-        self.remember_start_of_epoch(epoch)
+        self.guard.remember_start_of_epoch(epoch)
         lr = self.schedule(self.opt.learning_rate, epoch - 1)
         record = self.train_epoch(epoch, lr)
         if record is None:
@@ -325,14 +310,14 @@ class _Loop:
         if self.dev is not None:
             dev = self.net.evaluate_prepared(*self.dev)
             if not math.isfinite(dev["cost"]):
-                self.diverged(epoch, dev["cost"], "on the dev set", lr, first_batch=False)
+                self.guard.diverged(epoch, dev["cost"], "on the dev set", lr, first_batch=False)
                 return True
             record.update({f"dev_{k}": v for k, v in dev.items()})
         if self.diagnostics:
             self.history.diagnostics.append(epoch_record(self.net, *self.last_batch[:2]))
         record["seconds"] = time.perf_counter() - t0
         self.history.append(record)
-        self.warn_if_growing(epoch, record["cost"])
+        self.guard.warn_if_growing(epoch, record["cost"])
         stoppers = [cb for cb in self.callbacks if cb.on_epoch_end(self.net, epoch, record)]
         if self.early_stopping is not None:
             self.history.best_epoch = self.early_stopping.best_epoch
@@ -378,12 +363,12 @@ class _Loop:
             Xb = net.input_pipeline(Xb)  # the network's input pipeline: / input_scale, then the normalizer
             J, AL = net.train_step(Xb, Yb, wb)  # forward with dropout, J, and backward when J is finite
             if not math.isfinite(J):
-                self.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=steps == 0)
+                self.guard.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=steps == 0)
                 return None
             J_units, batch_metric = self.in_target_units(J, AL, Yb, wb)
             metric_sum += batch_metric
-            if self.start_cost is None:
-                self.start_cost = J_units  # the starting weights' cost, before any step of this run
+            if self.guard.start_cost is None:
+                self.guard.start_cost = J_units  # the starting weights' cost, before any step of this run
             loss_sum += J_units * (Yb.shape[1] if wb is None else float(wb.sum()))
             self.opt.step(net.theta, net.dtheta, lr)  # θ updated in place: the network's live vector
             steps += 1
@@ -404,105 +389,13 @@ class _Loop:
         J_units = net.loss.cost(AL_units, AL_units, Y_units, wb)
         return J_units, batch_metric_sum(net.output_activation, AL_units, Y_units)
 
-    # -------------------------------------------------------------- the divergence guard
-    def remember_start_of_epoch(self, epoch: int) -> None:
-        """Keep the weights this epoch starts from (verified once its first mini-batch cost is finite)."""
-        self.verified.reverse()
-        self.verified_after.reverse()
-        np.copyto(self.verified[1], self.net.theta)
-        self.verified_after[1] = epoch - 1
-
-    def diverged(self, epoch: int, J: float, where: str, lr: float, first_batch: bool) -> None:
-        """Restore the last verified weights, record why, then warn or raise."""
-        self.history.stopped_epoch = epoch
-        advice = (f"Try a lower learning rate (now {lr:g}), normalize the inputs (normalize=True), or another "
-                  "initialization (he for ReLU, xavier for tanh, or a smaller init_scale)")
-        if first_batch and epoch == self.start_epoch + 1:
-            # no step was taken and no weights were ever scored finite: the weights stay as they came
-            self.history.stop_reason = (f"the cost of the starting weights is {J} {where} in epoch {epoch}: "
-                                        f"nothing was trained (are the weights or the inputs finite?). {advice}")
-            kept = self.start_epoch
-        else:
-            # A first mini-batch that fails judges this epoch's starting weights: fall back one epoch further.
-            keep = 0 if first_batch else 1
-            self.net.vector_to_parameters(self.verified[keep])
-            kept = self.verified_after[keep]
-            self.history.stop_reason = (
-                f"the cost became {J} {where} in epoch {epoch}; training stopped and the weights after epoch {kept} "
-                f"(the last whose cost was computed finite) were kept. {advice}"
-            )
-        self.history.best_epoch = None if kept == 0 else self.history.best_epoch
-        self.history.diverged = True
-        self.history.stop_reason = "diverged: " + self.history.stop_reason
-        if self.on_divergence == "raise":
-            raise DivergenceError(self.history.stop_reason)
-        self.warnings.append(self.history.stop_reason)
-
-    def judge(self) -> None:
-        """Say "diverged" when the run made the fit worse than not training at all.
-
-        A run diverged when a cost became NaN or infinite (the guard stopped it), or when its last
-        epoch's training cost ends above DIVERGED_FACTOR × the reference, the larger of
-
-        * the cost of the starting weights (the first mini-batch, before any step), and
-        * the cost of the best constant prediction (the labels' frequencies, the targets' mean:
-          ``Loss.constant_cost``), which keeps a lucky near-zero start from calling noise divergence.
-
-        Descent with a workable rate ends below where it starts; the epoch cost is an average over
-        mini-batches whose noise is far below a factor of 2, and a network worse than a constant
-        guess has learned nothing from X. Recorded as ``history.diverged``, said in ``stop_reason``.
-        """
-        history = self.history
-        if history.diverged or not len(history) or self.start_cost is None:
-            return
-        guess = self.net.loss.constant_cost(self.Y)
-        last = history["cost"][-1]
-        if last > DIVERGED_FACTOR * max(self.start_cost, guess):
-            history.diverged = True
-            lr = history["learning_rate"][-1]
-            message = (f"diverged: the training cost ended at {last:.4g}, more than {DIVERGED_FACTOR:g}x both its "
-                       f"start ({self.start_cost:.4g}) and a constant guess's cost ({guess:.4g}); lower the learning "
-                       f"rate (now {lr:g}), normalize the inputs, or use he/xavier initialization")
-            history.stop_reason = f"{history.stop_reason}; {message}" if history.stop_reason else message
-            if self.on_divergence == "raise":
-                raise DivergenceError(history.stop_reason)
-            self.warnings.append(message)
-
     def verify_final_weights(self) -> None:
         """The last steps were never scored: one forward pass on the last batch (the dev set did it if given)."""
         if self.dev is not None or not len(self.history):
             return
         Xb, Yb, wb = self.last_batch
         J, AL = self.net.batch_cost(Xb, Yb, wb)
-        J = self.in_target_units(J, AL, Yb, wb)[0]
-        epoch, lr = self.history["epoch"][-1], self.history["learning_rate"][-1]
-        if not math.isfinite(J):
-            self.diverged(epoch, J, "after the last update", lr, first_batch=False)
-        elif self.grew(J):
-            self.warnings.append(
-                f"the cost after the last update ({J:.4g}) is more than {GROWTH_WARNING:g}x the best epoch cost "
-                f"({self.best_cost:.4g}): training is diverging; lower the learning rate (now {lr:g}) or normalize "
-                "the inputs")
-
-    def warn_if_growing(self, epoch: int, cost: float) -> None:
-        """Warn once when the epoch cost exceeds GROWTH_WARNING times the best epoch cost so far."""
-        if self.grew(cost):
-            self.warnings.append(
-                f"the training cost grew from {self.best_cost:.4g} to {cost:.4g} by epoch {epoch} (more than "
-                f"{GROWTH_WARNING:g}x its best): training is diverging; lower the learning rate or normalize the "
-                "inputs")
-            self.growth_warned = True
-        self.best_cost = min(self.best_cost, cost)
-        self.first_cost = cost if math.isnan(self.first_cost) else self.first_cost
-
-    def grew(self, cost: float) -> bool:
-        """A blow-up not yet warned about: GROWTH_WARNING times the best epoch cost and the first's.
-
-        The first epoch's cost is the scale of an untrained network: a well-fit model whose cost
-        moves from 1e-4 to 1e-1 between batches is not diverging.
-        """
-        reference = max(self.best_cost, self.first_cost) if not math.isnan(self.first_cost) else math.inf
-        return cost > GROWTH_WARNING * reference and not self.growth_warned
+        self.guard.check_final_cost(self.in_target_units(J, AL, Yb, wb)[0])
 
     # -------------------------------------------------------------- stops
     def stopped_by(self, stoppers: list, epoch: int) -> None:

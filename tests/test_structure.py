@@ -1,5 +1,6 @@
-"""The house (DESIGN.md): arrows one way and never in a circle (a lazy import counts), small rooms,
-and upper rooms that use public names only."""
+"""The house (docs/architecture.md): arrows one way and never in a circle (a lazy import counts), small
+rooms, private names kept in the room that defines them, and front ends that describe a run (a RunSpec)
+instead of building networks themselves."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "glassnet"
 UPPER_ROOMS = ("glassnet.cli", "glassnet.labs", "glassnet.sklearn", "glassnet.playground", "glassnet.sweeps")
-MAX_FUNCTION_LINES = 80
+FRONT_ENDS = ("glassnet.cli", "glassnet.sweeps", "glassnet.sklearn", "glassnet.playground")
+MAX_FUNCTION_LINES = 60
+MAX_MODULE_LINES = 500
 
 
 def modules() -> dict[str, Path]:
@@ -130,7 +133,7 @@ def test_no_core_module_imports_the_package_from_inside():
     assert [name for name, targets in core.items() if "glassnet" in targets] == []
 
 
-def test_no_function_over_80_lines():
+def test_no_function_over_60_lines():
     long = []
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -151,3 +154,72 @@ def test_upper_rooms_use_public_names_only():
                 private += [f"{name}: {a.name}" for a in node.names
                         if a.name.startswith("_") and not a.name.endswith("__")]
     assert private == []
+
+
+def test_no_module_over_500_lines():
+    long = [f"{path.relative_to(SRC)} ({n} lines)" for path in PACKAGE.rglob("*.py")
+            if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES]
+    assert long == []
+
+
+def private_definitions(tree: ast.AST) -> set[str]:
+    """The private names a module defines: its functions, classes and methods, the attributes it assigns
+    (``self._x = ...``, ``obj._x = ...``, class-level ``_x = ...``) and its module-level names."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return {n for n in names if is_private(n)}
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_uses(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, name) of every private attribute read (``x._name``) and private name imported from elsewhere."""
+    uses = [(n.lineno, n.attr) for n in ast.walk(tree) if isinstance(n, ast.Attribute) and is_private(n.attr)]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("glassnet")):
+            uses += [(node.lineno, a.name) for a in node.names if is_private(a.name)]
+    return uses
+
+
+def test_private_names_stay_in_the_module_that_defines_them():
+    # An attribute or function whose name starts with _ belongs to its module: the fit loop, the
+    # diagnostics and the front ends use public names (train_step, theta, LayerCache, ...), so a change
+    # inside one room cannot break another. Names glassnet does not define (sys._getframe) are not ours.
+    trees = {path: ast.parse(path.read_text()) for path in PACKAGE.rglob("*.py")}
+    defined = {path: private_definitions(tree) for path, tree in trees.items()}
+    ours = set().union(*defined.values())
+    found = [f"{path.relative_to(SRC)}:{line} {name}" for path, tree in trees.items()
+             for line, name in private_uses(tree) if name in ours and name not in defined[path]]
+    assert found == []
+
+
+def test_the_private_name_finder_finds_them():
+    owner = ast.parse("class A:\n    def _step(self):\n        self._theta = 1\n")
+    user = ast.parse("def f(net):\n    net._step()\n    return net._theta, net.public\n")
+    assert private_definitions(owner) == {"_step", "_theta"}
+    assert [n for _, n in private_uses(user) if n not in private_definitions(user)] == ["_step", "_theta"]
+
+
+def test_front_ends_describe_runs_and_do_not_build_networks():
+    # cli, sweeps, estimators and playground turn their input into a RunSpec; glassnet.runs builds the
+    # network (runs.build). A call of Network(...), gn.Network(...) or a subclass of it is refused here.
+    built = []
+    for name, path in modules().items():
+        if not name.startswith(FRONT_ENDS):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if called.endswith("Network"):
+                    built.append(f"{path.relative_to(SRC)}:{node.lineno} {called}(...)")
+    assert built == []

@@ -6,8 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from glassnet import labs
+from glassnet import labs, runs
+from glassnet.data.datasets import load_course_2d
 from glassnet.errors import DatasetError
+from glassnet.runs import RunSpec
 
 from .honesty import check_honest
 
@@ -41,6 +43,14 @@ def test_dropout_debugging_on_the_course_set(shared_datasets, tmp_path):
     assert (tmp_path / "costs.png").stat().st_size > 0
     curves = d["costs_first_seed"]
     assert len(curves["keep_prob = 1 (dropout off)"]) == d["iterations"]
+    # the trainings are RunSpecs: the first seed's, read back from results.json and run by runs.build + runs.fit,
+    # give the lab's cost curves bit for bit (dropout masks included: they come from the spec's seed)
+    for name, key in (("keep_prob = 1", "keep_prob = 1 (dropout off)"), ("keep_prob = 0.86", "keep_prob = 0.86")):
+        spec = RunSpec.from_dict(saved["run_specs"][name])
+        assert spec.seed == 0 and spec.keep_prob == (1.0 if key.endswith("(dropout off)") else 0.86)
+        X, Y, _, _ = load_course_2d(shared_datasets)
+        net = runs.build(spec, 2, 1, "sigmoid")
+        assert runs.fit(spec, net, X, Y)["cost"] == curves[key]
 
 
 def test_missing_data_file_surfaces_a_clear_error(tmp_path):

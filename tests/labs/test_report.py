@@ -41,3 +41,26 @@ def test_results_json_states_n_claims_tests_levels_and_figure_titles(tmp_path):
     assert claim["verdict"] == "holds" and claim["level"] == 0.05 and "sign test" in claim["test"] and claim["n"] == 5
     assert saved["figure_titles"]["f.png"] == ["seed 0", "costs"]  # the caption became the figure's title
     assert "n = 5 seeds (0, 1, 2, 3, 4); examples: 211 train, 200 test" in str(result)
+
+
+def test_a_lab_states_its_trainings_as_run_specs(tmp_path):
+    """describe_runs: a note with each spec's non-default settings (the seed left out when every seed runs it)
+    and the whole specs in results.json, which read back as the same RunSpecs."""
+    from glassnet.runs import RunSpec
+
+    plain = RunSpec(layers=(10, 5), optimizer="gd", learning_rate=0.1, schedule="constant", batch_size=None,
+                    normalize=False, seed=3)
+    specs = {"plain": plain, "L2": plain.replace(l2=0.7)}
+    result = LabResult("x", "中", "en")
+    result.describe_runs(specs, [3, 4, 5])
+    note = result.notes[-1]
+    assert note.startswith("the trainings as RunSpecs")
+    assert "every seed of [3, 4, 5] runs its spec with that seed" in note
+    assert "  plain: input pipeline: normalize=False; architecture: layers=10,5; " in note
+    assert "regularization: l2=0.7" in note.splitlines()[2] and "seed=" not in note
+    saved = json.loads(result.save(tmp_path).read_text())
+    assert {name: RunSpec.from_dict(d) for name, d in saved["run_specs"].items()} == specs
+    one = LabResult("x", "中", "en")
+    one.describe_runs({"plain": plain}, [3])  # one seed: the spec says it
+    assert "seed: seed=3" in one.notes[-1]
+    assert "run_specs" not in LabResult("x", "中", "en").to_dict()  # a lab that trains nothing states none

@@ -3,10 +3,10 @@
 A [784, 128, 10] ReLU/softmax network learns from a small random subset of MNIST's training set
 (500 examples in quick mode, 2000 in full mode; a new subset for each seed) and is tested on the
 first 2000 test images. Each seed trains twice from the same weights, subset and mini-batch
-order: once on the images as they are, once with every mini-batch augmented on the fly
-(``fit(..., augment=..., image_shape=(28, 28, 1))``) by a random crop (pad 2 pixels, crop back:
-shifts of up to 2 pixels) and a random rotation of up to 10 degrees — new, plausible digits at
-every epoch, which the network cannot memorize.
+order: once on the images as they are, once with every mini-batch augmented on the fly (the
+RunSpec's ``augment="crop:2,rotate:10"``, run by ``runs.fit(..., image_shape=(28, 28, 1))``) by a
+random crop (pad 2 pixels, crop back: shifts of up to 2 pixels) and a random rotation of up to 10
+degrees — new, plausible digits at every epoch, which the network cannot memorize.
 
 No flips: a mirrored digit is not the same digit (a mirrored 2 is no 2, and a mirrored 6 is no
 6), so flipping would teach wrong labels; for Fashion-MNIST or the cats a horizontal flip is
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runs as run_specs
 from ..data.augmentation import HorizontalFlip, RandomCrop, RandomRotation, augment_columns, from_names
 from ..data.datasets import load_mnist
-from ..network import Network
 from ..plots import new_figure
 from .evidence import sign_test
 from .report import median_range, paired_text, pct
@@ -40,6 +40,15 @@ def settings(quick: bool) -> dict:
     return {"n_train": 500, "epochs": 30} if quick else {"n_train": 2000, "epochs": 40}
 
 
+def specs(epochs: int, seed: int) -> dict[str, run_specs.RunSpec]:
+    """The two trainings of a seed as RunSpecs: the same network, weights and mini-batch order (all from
+    ``seed``), one with the augmentation. Adam at a constant rate, the inputs as loaded (no normalization)."""
+    plain = run_specs.RunSpec(layers=tuple(LAYER_DIMS[1:-1]), activation="relu", dtype="float32", optimizer="adam",
+                              learning_rate=LEARNING_RATE, schedule="constant", epochs=epochs,
+                              batch_size=BATCH_SIZE, normalize=False, seed=seed)
+    return {"plain": plain, "augmented": plain.replace(augment=AUGMENT)}
+
+
 def run(ctx, result) -> None:
     cfg = settings(ctx.quick)
     download = ctx.data_path is None  # a given folder is read as it is; the cache may be filled
@@ -53,11 +62,9 @@ def run(ctx, result) -> None:
         idx = np.sort(np.random.default_rng([seed, 11]).choice(X_all.shape[1], cfg["n_train"], replace=False))
         X, Y = X_all.T[idx].T, Y_all[:, idx]  # gathered example-major (each image contiguous), as the loader gives
         record = {"seed": seed, "class_counts": np.bincount(Y[0], minlength=10).tolist()}
-        for key, augment in (("plain", None), ("augmented", from_names(AUGMENT, IMAGE_SHAPE))):
-            net = Network(LAYER_DIMS, hidden_activation="relu", output_activation="softmax", seed=seed)
-            history = net.fit(X, Y, epochs=cfg["epochs"], batch_size=BATCH_SIZE, schedule=None, optimizer="adam",
-                              learning_rate=LEARNING_RATE, seed=seed, augment=augment,
-                              image_shape=IMAGE_SHAPE if augment is not None else None)
+        for key, spec in specs(cfg["epochs"], seed).items():
+            net = run_specs.build(spec, LAYER_DIMS[0], LAYER_DIMS[-1], "softmax")
+            history = run_specs.fit(spec, net, X, Y, image_shape=IMAGE_SHAPE)
             record[key] = {
                 "test_accuracy": net.evaluate(X_test, Y_test)["accuracy"],
                 "train_accuracy": net.evaluate(X, Y)["accuracy"],  # on the original images
@@ -96,6 +103,7 @@ def run(ctx, result) -> None:
                                             for k in ("plain", "augmented")},
                    "median_gain": float(np.median(gains)), "seeds_improved": int(sum(g > 0 for g in gains))}
 
+    result.describe_runs(specs(cfg["epochs"], ctx.seeds[0]), ctx.seeds)
     result.set_n(ctx.seeds, train=cfg["n_train"], test=N_TEST)
     _claims(result, runs)
     _grid(ctx, result, *first_subset, ctx.seeds[0])

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runs as run_specs
 from ..data.datasets import load_cats
-from ..network import Network
 from ..plots import new_figure
 from .evidence import all_of, sign_test
 from .report import median_range, paired_text, pct
@@ -28,6 +28,14 @@ QUICK_ITERATIONS = 50
 ARCHITECTURES = {"2-layer (12288, 7, 1)": [12288, 7, 1], "4-layer [12288, 20, 7, 5, 1]": [12288, 20, 7, 5, 1]}
 
 
+def spec(dims, iterations: int, seed: int) -> run_specs.RunSpec:
+    """One training as a RunSpec: the hidden layers of ``dims``, ReLU, xavier, float32, full-batch gradient
+    descent at the constant rate 0.0075 for ``iterations`` epochs (one step each), the pixels as loaded."""
+    return run_specs.RunSpec(layers=tuple(dims[1:-1]), activation="relu", initializer="xavier", dtype="float32",
+                             optimizer="gd", learning_rate=0.0075, schedule="constant", epochs=iterations,
+                             batch_size=None, normalize=False, seed=seed)
+
+
 def run(ctx, result) -> None:
     X, Y, X_test, Y_test = load_cats(ctx.data_path)
     iterations = QUICK_ITERATIONS if ctx.quick else 2_500
@@ -36,10 +44,9 @@ def run(ctx, result) -> None:
     curves = {}
     for seed in seeds:
         for name, dims in ARCHITECTURES.items():
-            net = Network(dims, hidden_activation="relu", output_activation="sigmoid", initializer="xavier",
-                          dtype="float32", seed=seed)
-            history = net.fit(X, Y, epochs=iterations, batch_size=None, schedule=None, optimizer="gd",
-                              learning_rate=0.0075)
+            run_spec = spec(dims, iterations, seed)
+            net = run_specs.build(run_spec, dims[0], dims[-1], "sigmoid")
+            history = run_specs.fit(run_spec, net, X, Y)
             costs = history["cost"]
             runs[name].append({"seed": seed, "train_accuracy": net.evaluate(X, Y)["accuracy"],
                                "test_accuracy": net.evaluate(X_test, Y_test)["accuracy"],
@@ -55,6 +62,7 @@ def run(ctx, result) -> None:
     result.notes.append(f"full-batch gradient descent, learning rate 0.0075, {iterations} iterations, float32, "
                         f"seeds {seeds}; the course reports 72 % (2-layer) and 80 % (4-layer) test accuracy")
     result.data = {"iterations": iterations, "seeds": seeds, "runs": runs, "costs_first_seed": curves}
+    result.describe_runs({name: spec(dims, iterations, seeds[0]) for name, dims in ARCHITECTURES.items()}, seeds)
     result.set_n(seeds, train=X.shape[1], test=X_test.shape[1])
     _claims(result, runs, chance=1 - float(np.mean(Y)))
     _plot(ctx, result, curves, seeds)

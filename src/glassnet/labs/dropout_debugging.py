@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runs as run_specs
 from ..backend import blas_threads
 from ..data.datasets import load_course_2d
 from ..diagnostics import check_cost_decreases, layer_statistics
 from ..gradcheck import gradient_check
-from ..network import Network
 from ..plots import new_figure
 from .evidence import every_seed
 from .gradient_check import fresh_masks_check
@@ -52,9 +52,12 @@ def rises(costs) -> list[int]:
     return [int(t) for t in np.nonzero(c[1:] > c[:-1] + RISE_TOLERANCE * np.maximum(1.0, np.abs(c[:-1])))[0]]
 
 
-def network(keep_prob: float, seed: int) -> Network:
-    return Network(LAYER_DIMS, hidden_activation="relu", output_activation="sigmoid", initializer="xavier",
-                   keep_prob=keep_prob, dtype="float64", seed=seed)
+def spec(keep_prob: float, iterations: int, seed: int) -> run_specs.RunSpec:
+    """One training as a RunSpec: [2, 20, 3, 1] ReLU, xavier, float64, ``keep_prob`` on the hidden layers,
+    full-batch gradient descent at the constant rate ``LEARNING_RATE``, the inputs as they are."""
+    return run_specs.RunSpec(layers=tuple(LAYER_DIMS[1:-1]), activation="relu", initializer="xavier",
+                             dtype="float64", keep_prob=keep_prob, optimizer="gd", learning_rate=LEARNING_RATE,
+                             schedule="constant", epochs=iterations, batch_size=None, normalize=False, seed=seed)
 
 
 def run(ctx, result) -> None:
@@ -68,6 +71,8 @@ def run(ctx, result) -> None:
                    "iterations": iterations, "epsilon": EPSILON, "seeds": list(ctx.seeds), "runs": runs,
                    "gradient_checks": checks, "costs_first_seed": curves,
                    "n_train": int(X.shape[1]), "n_test": int(X_test.shape[1])}
+    result.describe_runs({f"keep_prob = {p:g}": spec(p, iterations, ctx.seeds[0]) for p in (1.0, KEEP_PROB)},
+                         ctx.seeds)
     result.set_n(ctx.seeds, train=X.shape[1], test=X_test.shape[1])
     _claims(ctx, result, runs, checks, iterations)
     _plot(ctx, result, runs, curves, iterations)
@@ -82,7 +87,8 @@ def _measure(ctx, X, Y, X_test, Y_test, iterations: int) -> tuple[dict, list[dic
     with blas_threads(1):
         for seed in ctx.seeds:
             for name, keep_prob in configs.items():
-                net = network(keep_prob, seed)
+                run_spec = spec(keep_prob, iterations, seed)
+                net = run_specs.build(run_spec, LAYER_DIMS[0], LAYER_DIMS[-1], "sigmoid")
                 if keep_prob < 1:  # the checks at initialization, before training
                     off = gradient_check(net, X, Y, EPSILON, dropout="off")
                     fixed = gradient_check(net, X, Y, EPSILON, dropout="fixed")
@@ -92,8 +98,7 @@ def _measure(ctx, X, Y, X_test, Y_test, iterations: int) -> tuple[dict, list[dic
                                    "fresh": fresh.difference, "fresh_verdict": fresh.verdict})
                 else:
                     sanity = check_cost_decreases(net, X, Y, iterations=20, learning_rate=LEARNING_RATE)
-                history = net.fit(X, Y, epochs=iterations, batch_size=None, schedule=None, optimizer="gd",
-                                      learning_rate=LEARNING_RATE)
+                history = run_specs.fit(run_spec, net, X, Y)
                 costs = history["cost"]
                 up = rises(costs)
                 runs[name].append({

@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runs as run_specs
 from ..data.datasets import make_moons
-from ..network import Network
 from ..plots import new_figure
-from ..training import EarlyStopping
 from .evidence import paired_differences, sign_test
 from .report import median_range, paired_text
 
 TITLE_ZH = "其他正则化方法: early stopping"
 TITLE_EN = "Early stopping"
+
+
+def specs(epochs: int, patience: int, seed: int) -> dict[str, run_specs.RunSpec]:
+    """The two trainings of a seed as RunSpecs: [2, 100, 100, 1] ReLU, float64, full-batch Adam at the
+    constant rate 0.01, the inputs as they are; "stopped" adds early stopping with ``patience`` on the dev
+    cost (the best epoch's weights restored). The dev set is the lab's own (runs.fit's X_dev, Y_dev)."""
+    full = run_specs.RunSpec(layers=(100, 100), activation="relu", dtype="float64", optimizer="adam",
+                             learning_rate=0.01, schedule="constant", epochs=epochs, batch_size=None,
+                             normalize=False, seed=seed)
+    return {"full": full, "stopped": full.replace(early_stopping=patience)}
 
 
 def run(ctx, result) -> None:
@@ -29,15 +38,11 @@ def run(ctx, result) -> None:
         X, Y = make_moons(100, noise=0.35, seed=seed)
         X_dev, Y_dev = make_moons(300, noise=0.35, seed=seed + 10_000)
 
-        def network(seed=seed):
-            return Network([2, 100, 100, 1], hidden_activation="relu", seed=seed, dtype="float64")
-
-        full = network()
-        h_full = full.fit(X, Y, epochs=epochs, batch_size=None, schedule=None, optimizer="adam", learning_rate=0.01,
-                          X_dev=X_dev, Y_dev=Y_dev)
-        stopped = network()
-        h_stop = stopped.fit(X, Y, epochs=epochs, batch_size=None, schedule=None, optimizer="adam", learning_rate=0.01,
-                             X_dev=X_dev, Y_dev=Y_dev, early_stopping=EarlyStopping(patience=patience))
+        spec = specs(epochs, patience, seed)
+        full = run_specs.build(spec["full"], 2, 1, "sigmoid")
+        h_full = run_specs.fit(spec["full"], full, X, Y, X_dev, Y_dev)
+        stopped = run_specs.build(spec["stopped"], 2, 1, "sigmoid")
+        h_stop = run_specs.fit(spec["stopped"], stopped, X, Y, X_dev, Y_dev)
         best = int(np.argmin(h_full["dev_cost"]))
         record = {
             "seed": seed, "best_epoch": h_stop.best_epoch, "stopped_epoch": h_stop.stopped_epoch or epochs,
@@ -55,6 +60,7 @@ def run(ctx, result) -> None:
         result.rows.append({"measure": key, "median [range] over seeds": median_range([r[key] for r in per_seed])})
     result.notes.append(f"Adam lr 0.01, full batch, {epochs} epochs, patience {patience}, seeds {ctx.seeds}")
     result.data = {"epochs": epochs, "patience": patience, "runs": per_seed}
+    result.describe_runs(specs(epochs, patience, ctx.seeds[0]), ctx.seeds)
     result.set_n(ctx.seeds, train=100, dev=300)
     _claims(result, per_seed, epochs)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import Network
+from .. import runs as run_specs
 from ..plots import decision_boundary, new_figure
 from .evidence import every_seed, paired_differences, sign_test
 from .report import median_range, paired_text, pct
@@ -22,6 +22,15 @@ VARIANTS = {  # name: (initializer, init_scale)
     "random x 10": ("random", 10.0),
     "he": ("he", 1.0),
 }
+
+
+def spec(name: str, iterations: int, learning_rate: float, seed: int) -> run_specs.RunSpec:
+    """One training as a RunSpec: [2, 10, 5, 1] ReLU, the initialization of variant ``name``, float64,
+    full-batch gradient descent at a constant rate, the inputs as they are (no normalization)."""
+    initializer, scale = VARIANTS[name]
+    return run_specs.RunSpec(layers=(10, 5), activation="relu", initializer=initializer, init_scale=scale,
+                             dtype="float64", optimizer="gd", learning_rate=learning_rate, schedule="constant",
+                             epochs=iterations, batch_size=None, normalize=False, seed=seed)
 
 
 def circles(seed: int):
@@ -40,11 +49,10 @@ def run(ctx, result) -> None:
     kept = {}
     for seed in ctx.seeds:
         X, Y, X_test, Y_test = circles(seed)
-        for name, (initializer, scale) in VARIANTS.items():
-            net = Network([2, 10, 5, 1], hidden_activation="relu", output_activation="sigmoid",
-                          initializer=initializer, init_scale=scale, dtype="float64", seed=seed)
-            history = net.fit(X, Y, epochs=iterations, batch_size=None, schedule=None, optimizer="gd",
-                              learning_rate=learning_rate)
+        for name in VARIANTS:
+            run_spec = spec(name, iterations, learning_rate, seed)
+            net = run_specs.build(run_spec, 2, 1, "sigmoid")
+            history = run_specs.fit(run_spec, net, X, Y)
             W1 = net.params["W1"]
             runs[name].append({
                 "seed": seed, "train_accuracy": net.evaluate(X, Y)["accuracy"],
@@ -65,6 +73,7 @@ def run(ctx, result) -> None:
         })
     result.data = {"iterations": iterations, "learning_rate": learning_rate, "seeds": ctx.seeds, "runs": runs}
 
+    result.describe_runs({name: spec(name, iterations, learning_rate, ctx.seeds[0]) for name in VARIANTS}, ctx.seeds)
     result.set_n(ctx.seeds, train=300, test=100)
     _claims(result, runs)
 

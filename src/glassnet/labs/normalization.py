@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import Network
+from .. import runs as run_specs
 from ..plots import new_figure
 from ..training import Callback
 from .evidence import every_seed, paired_differences, sign_test
@@ -58,6 +58,14 @@ def optimum(X, Y) -> float:
 KINDS = (("raw features", False), ("normalized", True))
 
 
+def spec(normalize: bool, learning_rate: float, budget: int, seed: int) -> run_specs.RunSpec:
+    """One run as a RunSpec: no hidden layer (a linear model), zero weights, float64, full-batch gradient
+    descent at the constant ``learning_rate`` for up to ``budget`` iterations, inputs standardized or not."""
+    return run_specs.RunSpec(layers=(), initializer="zeros", dtype="float64", optimizer="gd",
+                             learning_rate=learning_rate, schedule="constant", epochs=budget, batch_size=None,
+                             normalize=normalize, seed=seed)
+
+
 def one_seed(seed: int, budget: int) -> dict:
     """Both runs on the data of ``seed``: J*, the target J* · 1.01, and per kind its learning rate 1/λmax,
     condition number λmax/λmin, the iterations to the target (None: not within ``budget``) and the costs."""
@@ -66,7 +74,6 @@ def one_seed(seed: int, budget: int) -> dict:
     target = J_star * 1.01 + 1e-12  # within 1 % of the best possible cost
     runs = {}
     for name, normalize in KINDS:
-        net = Network([2, 1], output_activation="linear", initializer="zeros", dtype="float64", seed=seed)
         if normalize:
             from ..data.preprocessing import Standardizer
 
@@ -76,8 +83,9 @@ def one_seed(seed: int, budget: int) -> dict:
         eig = hessian_eigenvalues(X_seen)
         learning_rate = 1.0 / eig.max()
         stop = _StopAt(target)
-        history = net.fit(X, Y, epochs=budget, batch_size=None, schedule=None, optimizer="gd",
-                          learning_rate=learning_rate, normalize=normalize, callbacks=[stop])
+        run_spec = spec(normalize, learning_rate, budget, seed)
+        net = run_specs.build(run_spec, 2, 1, "linear")
+        history = run_specs.fit(run_spec, net, X, Y, callbacks=[stop])
         runs[name] = {"seed": seed, "learning_rate": learning_rate, "condition_number": float(eig.max() / eig.min()),
                       "iterations_to_target": stop.reached, "final_cost": history["cost"][-1],
                       "final_gap": history["cost"][-1] - J_star, "costs": history["cost"],
@@ -104,6 +112,9 @@ def run(ctx, result) -> None:
                         f"x1 ~ U(1, 1000), x2 ~ U(0, 1), seeds {ctx.seeds}")
     result.data = {"budget": budget, "seeds": ctx.seeds, "J_star": [s["J_star"] for s in per_seed], "runs": runs,
                    "costs_first_seed": {name: per_seed[0]["runs"][name]["costs"] for name, _ in KINDS}}
+    result.describe_runs({name: spec(normalize, runs[name][0]["learning_rate"], budget, ctx.seeds[0])
+                          for name, normalize in KINDS}, ctx.seeds,
+                         also=" and its own learning_rate, 1/λmax of its data")
     _claims(result, runs, budget)
     _plot(ctx, result, per_seed[0])
 

@@ -20,8 +20,8 @@ import contextlib
 
 import numpy as np
 
+from .. import runs as run_specs
 from ..data.datasets import load_course_2d
-from ..network import Network
 from ..plots import decision_boundary, new_figure, paired_seeds
 from .evidence import paired_differences, sign_test
 from .report import median_range, paired_text, pct
@@ -29,12 +29,24 @@ from .report import median_range, paired_text, pct
 TITLE_ZH = "drop正则化 / 其他正则化方法"
 TITLE_EN = "Regularization: L2 and dropout"
 
-VARIANTS = {  # name: (Network keywords, fixed dropout masks?)
+VARIANTS = {  # name: (RunSpec fields, fixed dropout masks?)
     "none": ({}, False),
     "L2 (λ = 0.7)": ({"l2": 0.7}, False),
     "dropout 0.86, fresh masks": ({"keep_prob": 0.86}, False),
     "dropout 0.86, one fixed mask": ({"keep_prob": 0.86}, True),
 }
+
+
+def spec(config: dict, seed: int) -> run_specs.RunSpec:
+    """The training of variant ``config["variant"]`` as a RunSpec: [2, 20, 3, 1] ReLU, xavier, float64, the
+    variant's l2 or keep_prob, full batch, ``config``'s optimizer and learning rate at a constant rate for
+    ``config["iterations"]`` epochs, the inputs as they are. (One fixed mask is no RunSpec setting: the lab
+    trains that variant inside ``Network.fixed_dropout_masks``.)"""
+    fields, _ = VARIANTS[config["variant"]]
+    return run_specs.RunSpec(layers=(20, 3), activation="relu", initializer="xavier", dtype="float64",
+                             optimizer=config["optimizer"], learning_rate=config["learning_rate"],
+                             schedule="constant", epochs=config["iterations"], batch_size=None, normalize=False,
+                             seed=seed, **fields)
 
 
 def train_variant(data: dict, config: dict, seed: int) -> dict:
@@ -43,14 +55,11 @@ def train_variant(data: dict, config: dict, seed: int) -> dict:
     Module-level so that worker processes and Dask workers can import it; ``config["keep"]`` also
     returns the trained network (the figure shows the first seed's).
     """
-    kwargs, fixed = VARIANTS[config["variant"]]
-    net = Network([2, 20, 3, 1], hidden_activation="relu", output_activation="sigmoid",
-                  initializer="xavier", dtype="float64", seed=seed, **kwargs)
-    masks = net.fixed_dropout_masks() if fixed else contextlib.nullcontext()
+    run_spec = spec(config, seed)
+    net = run_specs.build(run_spec, 2, 1, "sigmoid")
+    masks = net.fixed_dropout_masks() if VARIANTS[config["variant"]][1] else contextlib.nullcontext()
     with masks:
-        history = net.fit(data["X"], data["Y"], epochs=config["iterations"], batch_size=None, schedule=None,
-                          optimizer=config["optimizer"],
-                          learning_rate=config["learning_rate"])
+        history = run_specs.fit(run_spec, net, data["X"], data["Y"])
     run = {"seed": seed, "train_accuracy": net.evaluate(data["X"], data["Y"])["accuracy"],
            "test_accuracy": net.evaluate(data["X_test"], data["Y_test"])["accuracy"],
            "final_cost": history["cost"][-1]}
@@ -82,6 +91,8 @@ def run(ctx, result) -> None:
     result.set_n(ctx.seeds, train=X.shape[1], test=X_test.shape[1])
     result.data = {"optimizer": optimizer, "learning_rate": learning_rate, "iterations": iterations,
                    "seeds": ctx.seeds, "runs": runs}
+    result.describe_runs({config["variant"]: spec(config, seed) for config, seed in items if seed == ctx.seeds[0]},
+                         ctx.seeds)
     claims(result, runs, X.shape[1], X_test.shape[1])
     fresh, fixed = runs["dropout 0.86, fresh masks"], runs["dropout 0.86, one fixed mask"]
     test, train = ([a[key] - b[key] for a, b in zip(fresh, fixed, strict=True)]

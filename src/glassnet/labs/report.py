@@ -99,7 +99,8 @@ class LabContext:
 
 @dataclass
 class LabResult:
-    """A lab's outcome: ``rows`` (the table), ``claims``, ``figures``, ``data`` (all numbers)."""
+    """A lab's outcome: ``rows`` (the table), ``claims``, ``figures``, ``data`` (all numbers), ``run_specs``
+    (the lab's trainings as RunSpecs, ``describe_runs``)."""
 
     name: str
     title_zh: str
@@ -111,6 +112,7 @@ class LabResult:
     notes: list[str] = field(default_factory=list)
     n: dict = field(default_factory=dict)
     figure_titles: dict = field(default_factory=dict)
+    run_specs: dict = field(default_factory=dict)
     seconds: float = 0.0
     quick: bool = False
 
@@ -133,6 +135,24 @@ class LabResult:
         seeds = [int(s) for s in seeds]
         examples = {**(examples or {}), **more}
         self.n = {"seeds": len(seeds), "seed_list": seeds, "examples": {k: int(v) for k, v in examples.items()}}
+
+    def describe_runs(self, specs: dict, seeds=None, also: str = "") -> None:
+        """State the lab's trainings as RunSpecs: ``specs`` {training: RunSpec} (of the first seed when the lab
+        repeats them over ``seeds``: every seed runs the same spec with ``seed`` set to it, and with what
+        ``also`` says, e.g. " and its own learning_rate").
+
+        A note gives each spec's settings that differ from the run defaults (``RunSpec.describe``; the seed
+        left out when there are several), and results.json keeps each spec whole (``to_dict``) under ``run_specs``.
+        """
+        self.run_specs = {name: spec.to_dict() for name, spec in specs.items()}
+        seeds = [int(s) for s in seeds or ()]
+        which = f"; every seed of {seeds} runs its spec with that seed{also}" if len(seeds) > 1 else ""
+        lines = [f"the trainings as RunSpecs (glassnet.runs: runs.build + runs.fit; the settings that differ from "
+                 f"the run defaults{which}):"]
+        for name, spec in specs.items():
+            parts = [line for line in spec.describe().splitlines() if not (which and line.startswith("seed:"))]
+            lines.append(f"  {name}: " + ("; ".join(parts) or "the run defaults"))
+        self.notes.append("\n".join(lines))
 
     def n_line(self) -> str:
         """'n = 5 seeds (0, 1, 2, 3, 4); examples: 211 train, 200 test', or '' when n was not stated."""
@@ -171,7 +191,7 @@ class LabResult:
         return {"name": self.name, "title_zh": self.title_zh, "title_en": self.title_en, "quick": self.quick,
                 "n": self.n, "rows": self.rows, "claims": [c.to_dict() for c in self.claims],
                 "figures": self.figures, "figure_titles": self.figure_titles, "data": self.data, "notes": self.notes,
-                "seconds": self.seconds}
+                **({"run_specs": self.run_specs} if self.run_specs else {}), "seconds": self.seconds}
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,8 @@ Two properties, for every call:
 
 The CI budget is about 2 000 cases in well under a minute on two cores (tiny networks, a few
 examples, at most three epochs). ``GLASSNET_FUZZ_SCALE=10`` multiplies every test's number of cases;
-``GLASSNET_FUZZ_RANDOM=1`` draws new cases instead of the fixed (derandomized) ones CI runs.
+``GLASSNET_FUZZ_RANDOM=1`` draws new cases instead of the fixed ones CI runs (each test has its own
+``@settings`` and ``@seed``: its cases do not depend on what ran before it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import HealthCheck, event, given, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import DataObject
 
@@ -33,12 +34,20 @@ from glassnet import GlassnetError, cli
 from glassnet.sklearn import GlassClassifier, GlassRegressor
 
 SCALE = float(os.environ.get("GLASSNET_FUZZ_SCALE", "1"))
+RANDOM = os.environ.get("GLASSNET_FUZZ_RANDOM") is not None
+
+# What every fuzz test shares; each test states its own number of cases, deadline and seed below, so that its
+# cases are the same whatever ran before it in the process (no example database, no shared random state).
+FUZZ = settings(database=None, derandomize=not RANDOM, print_blob=True, suppress_health_check=list(HealthCheck))
 
 
-def fuzz(examples: int):
-    return settings(max_examples=max(1, int(examples * SCALE)), deadline=None, database=None,
-                    derandomize=os.environ.get("GLASSNET_FUZZ_RANDOM") is None, print_blob=True,
-                    suppress_health_check=list(HealthCheck))
+def examples(n: int) -> int:
+    return max(1, int(n * SCALE))
+
+
+def fixed_seed(value: int):
+    """The test's own seed (@seed), unless GLASSNET_FUZZ_RANDOM asks for new cases."""
+    return (lambda test: test) if RANDOM else seed(value)
 
 
 # ---------------------------------------------------------------- the two properties
@@ -242,7 +251,8 @@ def build(data: DataObject, wrong: bool = True):
 # ---------------------------------------------------------------- the network's own entry points
 
 
-@fuzz(600)
+@settings(FUZZ, max_examples=examples(600), deadline=None)
+@fixed_seed(1)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_network_calls(data: DataObject):
@@ -284,7 +294,8 @@ fit_schedules = st.sampled_from([None, "inverse_time", "exponential", "step", {"
                                  {"name": "cosine"}, "none"])
 
 
-@fuzz(450)
+@settings(FUZZ, max_examples=examples(450), deadline=None)
+@fixed_seed(2)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_fit(data: DataObject):
@@ -329,7 +340,8 @@ def test_fit(data: DataObject):
         attempt("net.predict_proba(X) after fit", lambda: net.predict_proba(X), watch=[net])
 
 
-@fuzz(200)
+@settings(FUZZ, max_examples=examples(200), deadline=None)
+@fixed_seed(3)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_gradient_check(data: DataObject):
@@ -357,7 +369,8 @@ def test_gradient_check(data: DataObject):
 # ---------------------------------------------------------------- files
 
 
-@fuzz(200)
+@settings(FUZZ, max_examples=examples(200), deadline=None)
+@fixed_seed(4)
 @given(data=st.data())
 def test_save_and_load(data: DataObject, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
@@ -393,7 +406,8 @@ def test_save_and_load(data: DataObject, tmp_path_factory):
     assert not [p for p in saved.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-@fuzz(40)
+@settings(FUZZ, max_examples=examples(40), deadline=None)
+@fixed_seed(5)
 @given(data=st.data())
 def test_load_of_things_that_are_not_models(data: DataObject, tmp_path_factory):
     folder = tmp_path_factory.mktemp("notmodels")
@@ -427,7 +441,8 @@ def test_load_of_things_that_are_not_models(data: DataObject, tmp_path_factory):
 # ---------------------------------------------------------------- loaders and estimators
 
 
-@fuzz(250)
+@settings(FUZZ, max_examples=examples(250), deadline=None)
+@fixed_seed(6)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_loaders(data: DataObject, tmp_path_factory):
@@ -466,7 +481,8 @@ def test_loaders(data: DataObject, tmp_path_factory):
     attempt(f"gn.load_dataset({name!r}, **{kwargs!r})", lambda: gn.load_dataset(name, **kwargs))
 
 
-@fuzz(200)
+@settings(FUZZ, max_examples=examples(200), deadline=None)
+@fixed_seed(7)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_estimators(data: DataObject):
@@ -518,7 +534,8 @@ def _cli(argv):
     return code, err.getvalue()
 
 
-@fuzz(100)
+@settings(FUZZ, max_examples=examples(100), deadline=None)
+@fixed_seed(8)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_cli_flags_and_malformed_files(data: DataObject, tmp_path_factory):
@@ -570,7 +587,8 @@ def tiny_model() -> Path:
     return _MODEL["path"]
 
 
-@fuzz(100)
+@settings(FUZZ, max_examples=examples(100), deadline=None)
+@fixed_seed(9)
 @given(data=st.data())
 @pytest.mark.filterwarnings("ignore")
 def test_cli_model_commands_on_malformed_files(data: DataObject, tmp_path_factory):

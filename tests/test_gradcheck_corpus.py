@@ -31,12 +31,14 @@ EPSILON = 1e-7
 
 def adam(net: gn.Network, X, Y, steps: int, learning_rate: float = 0.05) -> None:
     """Full-batch Adam (dropout on, as in training): θ ← θ − α m̂ / (√v̂ + 1e-8)."""
+    # on the live vectors net.theta and net.dtheta (float64: the numbers of vector_to_parameters and
+    # gradients_to_vector, without their checks and copies at every step)
     theta = net.parameters_to_vector()
     m1, m2 = np.zeros_like(theta), np.zeros_like(theta)
     for t in range(1, steps + 1):
-        net.vector_to_parameters(theta)
+        net.theta[...] = theta
         net.cost_and_gradients(X, Y, training=True)
-        g = net.gradients_to_vector()
+        g = net.dtheta
         m1 = 0.9 * m1 + 0.1 * g
         m2 = 0.999 * m2 + 0.001 * g * g
         theta = theta - learning_rate * (m1 / (1 - 0.9**t)) / (np.sqrt(m2 / (1 - 0.999**t)) + 1e-8)

@@ -4,6 +4,7 @@ planted mistake's diagnosis in the HTML block, the other function's check passed
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -15,9 +16,11 @@ import urllib.request
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (pip install -e '.[test]')")
-pytest.importorskip("ipykernel")
+# Whether they are installed, without importing them here (nbformat and jupyterlab take seconds to import, which
+# every test process would pay while collecting this slow test); the fixture imports nbformat.
+for _name in ("nbformat", "jupyterlab", "ipykernel"):
+    if importlib.util.find_spec(_name) is None:
+        pytest.skip(f"{_name} is not installed (pip install -e '.[test]')", allow_module_level=True)
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
 from ..conftest import CHROMIUM, CHROMIUM_ARGS, SHARED_DATASETS  # noqa: E402
@@ -58,6 +61,8 @@ def answers(url: str) -> bool:
 
 @pytest.fixture
 def lab(tmp_path):
+    import nbformat
+
     if not (SHARED_DATASETS / "regularization-2d").is_dir():
         pytest.skip("the course's 2-D set is not in ../shared/datasets")
     nb = notebooks.notebook("broadcasting", "en", str(SHARED_DATASETS))

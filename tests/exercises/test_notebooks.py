@@ -4,13 +4,16 @@ with a planted mistake (its diagnosis appears in the cell's output)."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
+# Whether they are installed, without importing them here: importing nbformat (jsonschema's format checkers build
+# a grammar) takes about 2 s, which every test process would pay while collecting; the tests import them.
+for _name in ("nbformat", "nbclient", "ipykernel"):
+    if importlib.util.find_spec(_name) is None:
+        pytest.skip(f"{_name} is not installed (pip install -e '.[test]')", allow_module_level=True)
 
 from glassnet.exercises import notebooks  # noqa: E402
 
@@ -55,6 +58,8 @@ PLANTED = {  # topic: (function, the learner's wrong code, what its diagnosis sa
 
 def prepared(topic: str, lang: str, planted: bool = False):
     """The topic's notebook with its stubs filled from glassnet.notes (through the helpers), short training."""
+    import nbformat
+
     nb = notebooks.notebook(topic, lang, str(SHARED_DATASETS))
     for cell in nb.cells:
         meta = cell.metadata.get("glassnet", {})
@@ -89,6 +94,8 @@ def texts(cell) -> str:
 
 
 def test_every_notebook_runs_with_the_stubs_filled_and_trains(kernel):
+    import nbclient
+
     for i, topic in enumerate(notebooks.ORDER):
         lang = "zh" if i % 2 else "en"
         nb = prepared(topic, lang)
@@ -100,6 +107,8 @@ def test_every_notebook_runs_with_the_stubs_filled_and_trains(kernel):
 
 
 def test_every_notebook_names_its_planted_mistake(kernel):
+    import nbclient
+
     for topic, (name, _, diagnosis) in PLANTED.items():
         nb = prepared(topic, "en", planted=True)
         nbclient.NotebookClient(nb, km=kernel, timeout=120).execute()

@@ -362,7 +362,9 @@ def test_reset_address_reload_lost_connection_and_restart_are_said(browser):
         wait_until(lambda: epoch_of(page) >= 5, "training")
         page.reload()
         wait_until(lambda: "The page was reloaded" in page.inner_text("#toast"), "the reload said")
-        assert "layers=3" in address(page) and page.inner_text("#layer-count") == "1"  # the setup kept
+        # the setup kept: the new session's first state is the server's defaults (written to the address), then
+        # the page sends the address's setup and writes the answer: one round trip after the toast, not before it
+        wait_until(lambda: "layers=3" in address(page) and page.inner_text("#layer-count") == "1", "the setup kept")
         first.__exit__(None, None, None)  # the server goes away
         wait_until(lambda: "Connection to the server lost" in page.inner_text("#connection"), "the lost connection")
         page.click("#step")

@@ -15,7 +15,7 @@ built-in exception a Python user would expect (``ValueError``, ``TypeError``, ``
       TooLargeError (MemoryError)
       ModelFileError (OSError)
       DatasetError (OSError)
-      PathError (OSError)
+      PathError (OSError)                   FolderBusyError
       SolutionFileError (ValueError)
       ExportError (ValueError)
       MissingDependencyError (ImportError)
@@ -87,6 +87,10 @@ class DatasetError(GlassnetError, OSError):
 
 class PathError(GlassnetError, OSError):
     """A path that cannot serve its purpose: a file where a folder belongs, a folder where a file belongs."""
+
+
+class FolderBusyError(PathError):
+    """A folder another run writes to right now (``folderlock.FolderLock``): the message names the holder."""
 
 
 class ExportError(GlassnetError, ValueError):

@@ -156,14 +156,17 @@ class Checkpoints(Callback):
     after each epoch that is early stopping's best so far, ``checkpoint-best.npz``. A checkpoint holds
     the model, the optimizer's state, the history, the generators and early stopping's ``state()``.
     ``fit(checkpoint_dir=folder, checkpoint_every=every)`` adds one; ``fit`` runs every Checkpoints
-    after the other callbacks and early stopping, so that it saves what they decided.
+    after the other callbacks and early stopping, so that it saves what they decided. ``metadata``
+    (JSON) is written into every checkpoint too (``load_metadata(file)["extra"]``): the command line
+    records the training data's checksum there, which ``--resume`` checks.
     """
 
-    def __init__(self, folder, every: int | None = None):
+    def __init__(self, folder, every: int | None = None, metadata: dict | None = None):
         self.folder = check_folder(folder, "checkpoint_dir")  # a path that names a file is refused before training
         self.every = None if every is None else check_int(every, "checkpoint_every",
                                                           hint="write a checkpoint every N epochs")
         self.training: TrainingState | None = None
+        self.metadata = dict(metadata) if metadata else None
 
     def attach(self, training: TrainingState) -> None:
         self.training = training
@@ -176,7 +179,7 @@ class Checkpoints(Callback):
         es_state = es.state() if es is not None else None
         best_theta = es_state.pop("best_theta") if es_state is not None else None
         save = {"net": net, "optimizer": training.optimizer, "history": training.history, "rngs": training.rngs,
-                "early_stopping": es_state, "best_theta": best_theta}
+                "early_stopping": es_state, "best_theta": best_theta, "extra": self.metadata}
         folder = self.folder
         folder.mkdir(parents=True, exist_ok=True)
         if self.every and epoch % self.every == 0:

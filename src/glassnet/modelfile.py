@@ -414,10 +414,16 @@ def _rng_from(state):
 
 
 def save_checkpoint(path, net, optimizer, history, rngs: dict, early_stopping=None,
-                    best_theta=None) -> Path:
-    """Save everything ``fit(resume_from=path)`` needs to continue exactly where training was."""
+                    best_theta=None, extra: dict | None = None) -> Path:
+    """Save everything ``fit(resume_from=path)`` needs to continue exactly where training was.
+
+    ``extra`` (JSON): what the caller records beside it (the command line: the training data's checksum),
+    read back as ``load_metadata(path)["extra"]``.
+    """
     arrays, metadata = model_content(net)
     metadata["kind"] = "checkpoint"
+    if extra:
+        metadata["extra"] = extra
     metadata["optimizer"] = {**optimizer.config(), "t": optimizer.t}
     for slot, values in optimizer.state_arrays().items():
         arrays[f"optimizer.{slot}"] = values

@@ -18,8 +18,11 @@ started) saves what it has, says "diverged" with the fix and exits with status 3
 
     parser.py   the flags: argparse in glassnet's voice, number and list types, the shared flag groups
     spec.py     flags -> RunSpec (spec_from_args, --spec FILE), the checks before any data or disk
-    train.py    glassnet train: plan, fit (Ctrl-C keeps the last epoch), write
+    train.py    glassnet train: plan, fit (Ctrl-C and SIGTERM keep the last epoch), write
     report.py   what train writes: model.npz, history.json, results.json, plots; the results table
+    outfolder.py  --out: probed writable before any data, locked, never silently replaced; files written whole
+    resume.py   --resume: the checkpoint's data checksum and epochs checked
+    signals.py  SIGTERM as an interrupt while train runs (exit 143)
     model.py    evaluate, predict, info, export
     sweep.py    glassnet sweep
     tools.py    data, gradcheck, lab, playground

@@ -12,7 +12,9 @@ import sys
 
 from ..errors import GlassnetError
 from .model import add_export_parser, add_model_parsers
+from .outfolder import reason
 from .parser import Parser
+from .signals import Terminated
 from .sweep import add_sweep_parser
 from .tools import add_tool_parsers
 from .train import add_train_parser
@@ -74,8 +76,9 @@ def handler_of(args):
 
 def main(argv=None) -> int:
     """The ``glassnet`` command. Exit status: 0 done, 1 an internal error (or a failed check), 2 a user
-    error (one line ``glassnet: error: ...``), 3 a training that diverged, 4 an inconclusive gradient
-    check, 130 interrupted. ``--debug`` shows the traceback."""
+    error (one line ``glassnet: error: ...``; an OS error writing or reading a file too: a full disk, a
+    read-only folder), 3 a training that diverged, 4 an inconclusive gradient check, 130 interrupted
+    (Ctrl-C), 143 terminated (SIGTERM, where the command handles it: train). ``--debug`` shows the traceback."""
     argv, debug = split_debug(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
@@ -89,10 +92,10 @@ def main(argv=None) -> int:
         return 2
     try:
         return handler(args)
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as a Terminated (its exit status 143)
         if not getattr(exc, "said", False):
-            print("glassnet: interrupted", file=sys.stderr)
-        return 130
+            print(f"glassnet: {exc}" if isinstance(exc, Terminated) else "glassnet: interrupted", file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
     except BrokenPipeError:  # `glassnet predict ... | head`: the reader left, nothing to report
         return 0
     except Exception as exc:
@@ -100,13 +103,17 @@ def main(argv=None) -> int:
 
 
 def report_error(exc: Exception, debug: bool) -> int:
-    """A user error (GlassnetError) is one line and status 2; anything else an internal error, status 1."""
+    """A user error (GlassnetError) is one line and status 2, and so is an OS error of a named file (no space,
+    read-only, no permission: the file and errno's text); anything else an internal error, status 1."""
     if debug:
         import traceback
 
         traceback.print_exc()
     if isinstance(exc, GlassnetError):
         print(f"glassnet: error: {one_line(exc)}", file=sys.stderr)
+        return 2
+    if isinstance(exc, OSError) and exc.filename is not None:
+        print(f"glassnet: error: {exc.filename}: {one_line(reason(exc))}", file=sys.stderr)
         return 2
     print(f"glassnet: internal error: {type(exc).__name__}: {one_line(exc)}"
           f"{'' if debug else ' (rerun with --debug for the traceback)'}", file=sys.stderr)

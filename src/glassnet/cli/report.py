@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import GlassnetError, PathError
 from ..runs.data import is_file_name
+from .outfolder import reason, save_figure, write_text_atomic
 
 
 def results_table(results: dict) -> str:
@@ -81,7 +83,10 @@ def seeds_record(seed: int) -> dict:
 
 
 def write_run(args, run, out: Path, history, weights_epoch, started: float) -> dict:
-    """model.npz, history.json, results.json (results, spec, configuration, seeds) and the plots; the results."""
+    """model.npz, history.json, the plots and results.json (results, spec, configuration, seeds), last; the results.
+
+    Each file is written whole (a temporary file, fsync, os.replace): a full disk or a kill leaves the old
+    file or the new one, never a part; results.json comes last, so a folder holding it holds the rest."""
     from ..io import save
 
     spec, net, data = run.spec, run.net, run.data
@@ -91,29 +96,40 @@ def write_run(args, run, out: Path, history, weights_epoch, started: float) -> d
     task = "classification" if data.classification else "regression"
     save(net, out / "model.npz", dataset=data.name, data=record, seed=spec.seed, test_fraction=spec.test_fraction,
          task=task, results=results, run_spec=spec.to_dict())
-    history.save_json(out / "history.json")
+    save_history(history, out / "history.json")
     summary = {**results, "spec": spec.to_dict(), "config": run_config(args, run), "seeds": seeds_record(spec.seed),
                "data": record, "training": {
                    "epochs_run": len(history), "stop_reason": history.stop_reason,
                    "diverged": history.diverged, "best_epoch": history.best_epoch, "weights_epoch": weights_epoch,
                    "monitor": history.monitor, "seconds": round(time.perf_counter() - started, 2)}}
-    (out / "results.json").write_text(json.dumps(summary, indent=1, default=json_default))
     write_plots(run, out, history, weights_epoch)
+    write_text_atomic(out / "results.json", json.dumps(summary, indent=1, default=json_default))
     return results
 
 
+def save_history(history, path: Path) -> None:
+    """history.json, written whole (``History.save_json``); an OS error names the file and the reason."""
+    try:
+        history.save_json(path)
+    except OSError as exc:
+        if isinstance(exc, GlassnetError):
+            raise
+        raise PathError(f"cannot write {path} ({reason(exc)})") from None
+
+
 def write_plots(run, out: Path, history, weights_epoch) -> None:
-    """cost.png, curves.png; boundary.png for 2-D classes; gradient_norms.png with --diagnostics."""
+    """cost.png, curves.png; boundary.png for 2-D classes; gradient_norms.png with --diagnostics; each whole."""
     from ..plots import cost_curve, decision_boundary, gradient_norms, train_dev_curves
 
     name = run.data.name
-    cost_curve(history, out / "cost.png", title=f"Training cost — {name}")
-    train_dev_curves(history, out / "curves.png", title=f"{name}: train and dev", weights_epoch=weights_epoch)
+    save_figure(cost_curve(history, title=f"Training cost — {name}"), out / "cost.png")
+    save_figure(train_dev_curves(history, title=f"{name}: train and dev", weights_epoch=weights_epoch),
+                out / "curves.png")
     if run.data.n_x == 2 and run.data.classification:
         X_te, Y_te = run.data.splits["test"]
-        decision_boundary(run.net, X_te, Y_te, out / "boundary.png", title=f"{name}: test set")
+        save_figure(decision_boundary(run.net, X_te, Y_te, title=f"{name}: test set"), out / "boundary.png")
     if run.spec.diagnostics and history.diagnostics:
-        gradient_norms(history, out / "gradient_norms.png")
+        save_figure(gradient_norms(history), out / "gradient_norms.png")
 
 
 def final_diagnosis(run, initial, out: Path) -> str:
@@ -125,11 +141,9 @@ def final_diagnosis(run, initial, out: Path) -> str:
     X, Y = (a[:, :2000] for a in run.data.splits["train"])  # both networks see them through the trained pipeline
     constant_gd = spec.optimizer in ("gd", "sgd") and spec.schedule == "constant"
     d = diagnose(run.net, X, Y, initial=initial, learning_rate=spec.start_learning_rate() if constant_gd else None)
-    tmp = out / "diagnosis.json.tmp"  # written whole, then renamed into place
-    tmp.write_text(json.dumps(d.to_dict(), indent=1, default=json_default))
-    os.replace(tmp, out / "diagnosis.json")
+    write_text_atomic(out / "diagnosis.json", json.dumps(d.to_dict(), indent=1, default=json_default))
     return str(d)
 
 
 __all__ = ["data_record", "final_diagnosis", "json_default", "planned_epochs", "results_table", "run_config",
-           "seeds_record", "write_plots", "write_run"]
+           "save_history", "seeds_record", "write_plots", "write_run"]

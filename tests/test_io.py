@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import io, modelfile
+from glassnet import atomic, io, modelfile
 
 
 def trained(dtype="float64", normalize=False, seed=0):
@@ -307,20 +307,25 @@ def test_save_refuses_a_folder_and_what_json_cannot_hold(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
-def test_the_next_save_removes_temp_files_of_killed_saves_only(tmp_path):
+@pytest.mark.parametrize("name", ["model.npz", "history.json"])
+def test_the_next_save_removes_temp_files_of_killed_saves_only(tmp_path, name):
+    # every file glassnet writes goes through glassnet.atomic: a model, and a side file such as history.json
     net, _, _ = trained()
-    target = tmp_path / "model.npz"
-    host = modelfile._host_tag()
+    target = tmp_path / name
+    host = atomic.host_tag()
     dead = subprocess_pid_that_exited()
-    stale = tmp_path / f".model.npz.{host}-{dead}.abcd1234.tmp"
-    live = tmp_path / f".model.npz.{host}-{os.getppid()}.abcd1234.tmp"  # a writer still running
-    legacy = tmp_path / ".model.npz.k3j_x9q1.tmp"  # an older glassnet's name, two days old
+    stale = tmp_path / f".{name}.{host}-{dead}.abcd1234.tmp"
+    live = tmp_path / f".{name}.{host}-{os.getppid()}.abcd1234.tmp"  # a writer still running
+    legacy = tmp_path / f".{name}.k3j_x9q1.tmp"  # an older glassnet's name, two days old
     other = tmp_path / ".other.npz.k3j_x9q1.tmp"  # another target's
     for p in (stale, live, legacy, other):
         p.write_bytes(b"partial")
     os.utime(legacy, (time.time() - 2 * 86400,) * 2)
     os.utime(other, (time.time() - 2 * 86400,) * 2)
-    gn.save(net, target)
+    if name == "model.npz":
+        gn.save(net, target)
+    else:
+        gn.History().save_json(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, live.name, other.name])
 
 

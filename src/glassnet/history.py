@@ -10,11 +10,9 @@ one per-layer record per epoch when ``fit(diagnostics=True)``.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
-from pathlib import Path
+
+from .atomic import write_text_atomic
 
 
 class History:
@@ -89,25 +87,7 @@ class History:
     def save_json(self, path) -> None:
         """Write ``to_dict()`` as JSON to ``path`` whole: a temporary file beside it, fsync, os.replace, fsync
         of the folder; a full disk or a kill leaves the old file or the new one (and no temporary file)."""
-        path = Path(path)
-        data = json.dumps(self.to_dict(), indent=1).encode("utf-8")
-        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp"
-        try:
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        with contextlib.suppress(OSError, AttributeError):  # the rename itself to disk, where a folder opens
-            fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        write_text_atomic(path, json.dumps(self.to_dict(), indent=1))
 
     def _repr_html_(self) -> str:
         """The cost curves (train and dev) as an inline SVG and the last epoch's record, for a notebook."""

@@ -24,20 +24,17 @@ fit loop's checkpoints (``callbacks.Checkpoints``) use it without importing the 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
-import secrets
-import socket
-import stat
 import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import replace_atomic
 from .data.preprocessing import Standardizer
 from .errors import GlassnetError, HyperparameterTypeError, ModelFileError, NonFiniteError
 from .history import History
@@ -49,7 +46,6 @@ FORMAT_VERSION = 2
 METADATA_KEY = "__metadata__"
 CHECKSUM_KEY = "metadata_sha256"
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
-STALE_AFTER_S = 24 * 3600  # a temporary file of another host (or of an older glassnet) is stale after a day
 
 
 def _digest(array: np.ndarray) -> str:
@@ -64,56 +60,6 @@ def _metadata_digest(metadata: dict) -> str:
 
 
 # ---------------------------------------------------------------------- writing
-
-
-def _host_tag() -> str:
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
-
-
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Remove temporary files of earlier saves to ``path`` whose writer is gone (killed mid-save)."""
-    prefix, host = _temp_prefix(path), _host_tag()
-    with contextlib.suppress(OSError):
-        for candidate in path.parent.iterdir():
-            name = candidate.name
-            if not (name.startswith(prefix) and name.endswith(".tmp")):
-                continue
-            writer = name[len(prefix):-len(".tmp")].split(".")[0]  # "<host>-<pid>" (older files: random)
-            tag, _, pid = writer.partition("-")
-            if tag == host and pid.isdigit():
-                stale = not _process_alive(int(pid))
-            else:
-                stale = time.time() - candidate.stat().st_mtime > STALE_AFTER_S
-            if stale:
-                with contextlib.suppress(OSError):
-                    candidate.unlink()
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid() or os.name == "nt":
-        return True  # a save in another thread; on Windows os.kill(pid, 0) would end the process: age decides
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, under another user
-    return True
-
-
-def _open_temp(path: Path) -> tuple[int, Path]:
-    """A new temporary file beside ``path``, created with mode 0666 so that the umask applies."""
-    for _ in range(100):
-        tmp = path.parent / f"{_temp_prefix(path)}{_host_tag()}-{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
-        except FileExistsError:
-            continue
-    raise ModelFileError(f"cannot create a temporary file beside {path}")  # pragma: no cover
 
 
 def _check_target(path) -> Path:
@@ -142,41 +88,11 @@ def write_atomic(path: Path, arrays: dict[str, np.ndarray], metadata: dict) -> P
         ) from exc
     metadata[CHECKSUM_KEY] = _metadata_digest(metadata)
     payload = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
-    _remove_stale_temps(path)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)  # replacing a file keeps its permissions
-    except OSError:
-        mode = None
-    try:
-        fd, tmp = _open_temp(path)
+        replace_atomic(path, lambda handle: np.savez(handle, **arrays, **{METADATA_KEY: payload}))
     except OSError as exc:
         raise ModelFileError(f"cannot save to {path}: {exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays, **{METADATA_KEY: payload})
-            handle.flush()
-            if mode is not None and hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and not isinstance(exc, GlassnetError):
-            raise ModelFileError(f"cannot save to {path}: {exc}") from exc
-        raise
-    _sync_folder(path.parent)
     return path
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush the rename itself to disk (a crash right after save then still finds the new file)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # ---------------------------------------------------------------------- reading

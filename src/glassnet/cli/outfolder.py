@@ -22,6 +22,7 @@ import secrets
 import shutil
 from pathlib import Path
 
+from .. import atomic
 from ..errors import HyperparameterError, PathError
 from ..folderlock import FolderLock
 
@@ -176,35 +177,15 @@ def take_lock(folder: Path, what: str) -> FolderLock:
 
 # ---------------------------------------------------------------------- side files, written whole
 def replace_atomic(path, write) -> Path:
-    """Write ``path`` through ``write(handle)`` on a temporary file beside it, fsync, os.replace, fsync
-    of the folder: a reader finds the old file or the new one, never a part. An OS error (a full disk, a
-    read-only folder) leaves no temporary file and is a PathError naming ``path`` and the reason."""
-    path = Path(path)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp"
+    """``glassnet.atomic.replace_atomic`` in the command line's words: a reader finds the old file or the new
+    one, never a part; an OS error (a full disk, a read-only folder) leaves no temporary file and is a
+    PathError naming ``path`` and the reason."""
     try:
-        with open(tmp, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError) and not isinstance(exc, PathError):
-            raise PathError(f"cannot write {path} ({reason(exc)})") from None
-        raise
-    sync_folder(path.parent)
-    return path
-
-
-def sync_folder(folder: Path) -> None:
-    """Flush a rename in ``folder`` to disk (where the system allows opening a folder)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        return atomic.replace_atomic(path, write)
+    except OSError as exc:
+        if isinstance(exc, PathError):
+            raise
+        raise PathError(f"cannot write {path} ({reason(exc)})") from None
 
 
 def write_text_atomic(path, text: str) -> Path:
@@ -221,4 +202,4 @@ def save_figure(fig, path) -> Path:
 
 __all__ = ["PROBE_BYTES", "RUN_FILES", "RUN_MARKERS", "RunFolder", "clear_run", "folder_kind", "inside",
            "missing_folders", "probe_writable", "reason", "remove_if_empty", "replace_atomic", "save_figure",
-           "sync_folder", "take_lock", "write_text_atomic"]
+           "take_lock", "write_text_atomic"]

@@ -70,7 +70,11 @@ def process_alive(pid) -> bool:
         return False
     except OSError:  # PermissionError: it exists, under another user
         return True
-    return True
+    try:  # Linux: a zombie (ended, not yet reaped by its parent) answers kill(pid, 0) but is dead
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
 
 
 class FolderLock:

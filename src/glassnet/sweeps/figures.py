@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 from .results import ok_rows, stats
+from .rowfile import os_failure
 from .search import describe, format_value, sort_key
 
 MAX_CATEGORIES = 12
@@ -29,9 +31,22 @@ def draw_figures(out: Path, keys: list, configs: list, trials: list, rows: dict,
     paths = []
     for key in keys:
         path = out / f"{column}_{key}.png"
-        _setting_figure(key, keys, configs, per_config, f"{split} {metric}").savefig(path)
+        save_atomic(_setting_figure(key, keys, configs, per_config, f"{split} {metric}"), path)
         paths.append(str(path))
     return paths
+
+
+def save_atomic(fig, path: Path) -> None:
+    """The figure as a PNG: written to a temporary name in its folder, then renamed into place."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fig.savefig(tmp, format="png")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise os_failure(path, exc) from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _groups(key: str, keys: list, per_config: list, categorical: bool) -> dict:

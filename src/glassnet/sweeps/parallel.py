@@ -33,6 +33,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import GlassnetError, HyperparameterError, unknown_name
+from .workers import (
+    ignore_interrupts,
+    interrupts_ignored_by_children,
+    levels_restored,
+    quiet_dask_worker,
+    quiet_logs,
+    quiet_pool_threads,
+    watch_parent,
+)
 
 INSTALL_HINT = 'pip install "glassnet[sweeps]"'
 BACKENDS = ("local", "dask", "sequential")
@@ -78,7 +87,11 @@ def run_one(function: Callable, data, config, seed: int) -> TrialOutcome:
 _INSTALLED: dict[str, object] = {}  # the data in a local worker process, by token (set once, at its start)
 
 
-def _install_data(token: str, data) -> None:
+def _install_data(token: str, data, parent: int | None = None) -> None:
+    """A local worker's initializer: the data, SIGINT ignored, and a watchdog that ends it with ``parent``."""
+    ignore_interrupts()
+    if parent is not None:
+        watch_parent(parent)
     _INSTALLED.clear()
     _INSTALLED[token] = data
 
@@ -181,11 +194,12 @@ def _local_outcomes(function, data, items, n_workers, retries) -> Iterator[tuple
         token = uuid.uuid4().hex
         # The data travels once per worker process, as the initializer's argument; one BLAS thread
         # per process (set before NumPy loads), so N workers use N cores.
-        executor = ProcessPoolExecutor(max_workers=min(n_workers, len(pending)), initializer=_install_data,
-                                       initargs=(token, data), env=ONE_THREAD_ENV)
-        lost = []
+        lost, executor = [], None
         try:
-            futures = {executor.submit(_run_installed, function, token, *items[i]): i for i in pending}
+            with interrupts_ignored_by_children():  # the workers start here (at the first submits)
+                executor = ProcessPoolExecutor(max_workers=min(n_workers, len(pending)), initializer=_install_data,
+                                               initargs=(token, data, os.getpid()), env=ONE_THREAD_ENV)
+                futures = {executor.submit(_run_installed, function, token, *items[i]): i for i in pending}
             for future in concurrent.futures.as_completed(futures):
                 try:
                     outcome = future.result()
@@ -194,7 +208,9 @@ def _local_outcomes(function, data, items, n_workers, retries) -> Iterator[tuple
                     continue
                 yield futures[future], outcome
         finally:
-            executor.shutdown(wait=True, kill_workers=True)
+            if executor is not None:
+                with quiet_pool_threads():  # a pool stopped early: loky's manager thread races the shutdown
+                    executor.shutdown(wait=True, kill_workers=True)
         if lost and restarts >= retries:
             for i in sorted(lost):
                 yield i, TrialOutcome(error=f"WorkerDied: a worker process died while this trial ran or waited, "
@@ -214,7 +230,9 @@ def _dask_client(distributed, scheduler, n_workers, stack):
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=n_workers or cpu_count(), threads_per_worker=1, processes=True, dashboard_address=None,
                 scheduler_kwargs={"dashboard_address": ":0"}))  # no dashboard; its HTTP server on a free port
-        return stack.enter_context(distributed.Client(cluster))
+        client = stack.enter_context(distributed.Client(cluster))
+        client.run(quiet_dask_worker)
+        return client
     if isinstance(scheduler, distributed.Client):
         return scheduler
     if isinstance(scheduler, str):
@@ -233,36 +251,45 @@ def _dask_outcomes(function, data, items, n_workers, scheduler, retries) -> Iter
 
     distributed = import_distributed()
     with contextlib.ExitStack() as stack:
-        client = _dask_client(distributed, scheduler, n_workers, stack)
-        pending, rounds = list(range(len(items))), 0
-        while pending:
-            # Once to every worker; a worker that joins or restarts later fetches it from a peer.
-            [data_future] = client.scatter([data], broadcast=True, hash=False)
-            tag = uuid.uuid4().hex[:8]
-            futures = {client.submit(run_one, function, data_future, *items[i], key=f"glassnet-trial-{i}-{tag}",
-                                     pure=False, retries=retries): i for i in pending}
-            lost = []
-            try:
-                for future in distributed.as_completed(futures):
-                    i = futures[future]
-                    try:
-                        outcome = future.result()
-                    except distributed.KilledWorker as exc:
-                        allowed = distributed.config.get("distributed.scheduler.allowed-failures")
-                        outcome = TrialOutcome(error=f"KilledWorker: the workers running this trial died "
-                                                     f"{allowed + 1} times ({exc})", worker="dask")
-                    except Exception as exc:  # the cluster lost the trial or its data (not the trial's own error)
-                        lost.append((i, exc))
-                        continue
-                    yield i, outcome
-            finally:
-                client.cancel(list(futures) + [data_future])
-            if lost and rounds >= retries:
-                for i, exc in sorted(lost, key=lambda pair: pair[0]):
-                    yield i, TrialOutcome(error=f"{type(exc).__name__}: {exc}".replace("\n", " "), worker="dask")
-                return
-            rounds += bool(lost)
-            pending = sorted(i for i, _ in lost)
+        stack.enter_context(levels_restored())
+        try:
+            client = _dask_client(distributed, scheduler, n_workers, stack)
+            yield from _dask_rounds(distributed, client, function, data, items, retries)
+        except BaseException:  # Ctrl-C, or the caller stopped early: the cluster closes without a word
+            quiet_logs()
+            raise
+
+
+def _dask_rounds(distributed, client, function, data, items, retries) -> Iterator[tuple[int, TrialOutcome]]:
+    pending, rounds = list(range(len(items))), 0
+    while pending:
+        # Once to every worker; a worker that joins or restarts later fetches it from a peer.
+        [data_future] = client.scatter([data], broadcast=True, hash=False)
+        tag = uuid.uuid4().hex[:8]
+        futures = {client.submit(run_one, function, data_future, *items[i], key=f"glassnet-trial-{i}-{tag}",
+                                 pure=False, retries=retries): i for i in pending}
+        lost = []
+        try:
+            for future in distributed.as_completed(futures):
+                i = futures[future]
+                try:
+                    outcome = future.result()
+                except distributed.KilledWorker as exc:
+                    allowed = distributed.config.get("distributed.scheduler.allowed-failures")
+                    outcome = TrialOutcome(error=f"KilledWorker: the workers running this trial died "
+                                                 f"{allowed + 1} times ({exc})", worker="dask")
+                except Exception as exc:  # the cluster lost the trial or its data (not the trial's own error)
+                    lost.append((i, exc))
+                    continue
+                yield i, outcome
+        finally:
+            client.cancel(list(futures) + [data_future])
+        if lost and rounds >= retries:
+            for i, exc in sorted(lost, key=lambda pair: pair[0]):
+                yield i, TrialOutcome(error=f"{type(exc).__name__}: {exc}".replace("\n", " "), worker="dask")
+            return
+        rounds += bool(lost)
+        pending = sorted(i for i, _ in lost)
 
 
 def progress_bar(total: int, enabled: bool, description: str = "trials"):

@@ -7,16 +7,14 @@ ranked by the median dev data cost (the training data cost without a dev set). s
 describes the sweep: its base RunSpec, what was swept, the data's fingerprint; a rerun into the
 same folder must have the same base and data (grid values and seeds may change).
 
-Every file but the appended results.csv is written atomically (``write_text_atomic``).
+Every file but the appended results.csv is written atomically (``write_text_atomic``); results.csv
+is appended one whole, fsynced line per row and heals a torn last line (``rowfile``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ import numpy as np
 
 from ..errors import HyperparameterError
 from .parallel import TrialOutcome
+from .rowfile import append_whole, format_line, read_rows, write_text_atomic
 from .search import describe, format_value
 
 
@@ -39,30 +38,6 @@ class Trial:
 
 
 # ---------------------------------------------------------------------- files
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, flush it to disk, rename it into place and
-    flush the folder: a reader sees the old file or the new one, never half of one."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    try:
-        folder = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # a folder that cannot be opened (Windows): the rename is what there is
-        return
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def check_sweep_file(out: Path, fixed: dict, varying: dict) -> None:
@@ -86,45 +61,27 @@ def check_sweep_file(out: Path, fixed: dict, varying: dict) -> None:
 
 
 def write_rows(path: Path, columns: list, rows: list) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text_atomic(path, buffer.getvalue())
-
-
-def read_rows(path: Path, columns: list) -> list[dict]:
-    """The rows of an existing results.csv (a half-written last line is dropped); its columns must match."""
-    if not path.exists():
-        return []
-    with open(path, newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames and list(reader.fieldnames) != columns:
-            raise HyperparameterError(
-                f"{path} has the columns {', '.join(reader.fieldnames)}, this sweep writes {', '.join(columns)}: "
-                "it is another sweep; choose another out folder")
-        return [row for row in reader if None not in row.values() and row.get("status") in ("ok", "error")]
+    """A CSV file of ``columns`` (a row's other keys left out), one line per row, written atomically."""
+    header = format_line(columns, {c: c for c in columns})
+    write_text_atomic(path, header + "".join(format_line(columns, row) for row in rows))
 
 
 def record(outcomes, pending: list, rows: dict, out: Path, columns: list, bar) -> int:
-    """Append each finished trial to results.csv as it comes, its traceback to errors.log when it
-    failed; return how many failed."""
+    """Append each finished trial to results.csv as it comes (one whole line, fsynced), its traceback
+    to errors.log when it failed; return how many failed."""
     failed = 0
-    with open(out / "results.csv", "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        for i, outcome in outcomes:
-            t = pending[i]
-            rows[t.id] = row = outcome_row(t, outcome)
-            writer.writerow(csv_row(row))
-            handle.flush()
-            if not outcome.ok:
-                failed += 1
-                with open(out / "errors.log", "a") as log:
-                    log.write(f"== trial {t.index} ({describe(t.config) or 'fixed settings'}, seed {t.seed}) on "
-                              f"{outcome.worker}, {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
-                              f"{outcome.traceback or outcome.error}\n")
-            bar.update()
-            bar.set_postfix(failed=failed)
+    for i, outcome in outcomes:
+        t = pending[i]
+        rows[t.id] = row = outcome_row(t, outcome)
+        append_whole(out / "results.csv", format_line(columns, csv_row(row)))
+        if not outcome.ok:
+            failed += 1
+            append_whole(out / "errors.log",
+                         f"== trial {t.index} ({describe(t.config) or 'fixed settings'}, seed {t.seed}) on "
+                         f"{outcome.worker}, {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+                         f"{(outcome.traceback or outcome.error).rstrip()}\n")
+        bar.update()
+        bar.set_postfix(failed=failed)
     return failed
 
 

@@ -20,12 +20,14 @@ from pathlib import Path
 
 from .. import runs
 from ..errors import GlassnetError
+from ..folderlock import FolderLock
 from ..runs import RunSpec
 from ..validation import check_folder
 from . import results as files
 from .data import TrialData, arrays_data
 from .figures import draw_figures
 from .parallel import check_backend, check_retries, map_trials, progress_bar
+from .rowfile import heal, read_rows, say, set_aside
 from .search import check_distribution, check_seeds, expand, format_value, read_text, setting_name
 from .trial import build_and_fit, measure, train_trial, trial_spec
 
@@ -56,21 +58,21 @@ def run_sweep(spec: RunSpec, *, data=None, grid: dict | None = None, random: dic
     keys = list(dict.fromkeys(k for c in configs for k in c))
     trials = make_trials(configs, spec, seed_list)
     out = check_folder(out, "out")
-    out.mkdir(parents=True, exist_ok=True)
     fixed = {"keys": keys, "settings": {k: v for k, v in spec.to_dict().items() if k not in keys and k != "seed"},
              "data": data.fingerprint(), "pipeline": {k: str(v) for k, v in data.pipeline.items()},
              "output": data.output, "trial": _function_name(trial_function)}
-    files.check_sweep_file(out, fixed, {
-        "spec": spec.to_dict(), "grid": {k: list(map(format_value, vs)) for k, vs in (grid or {}).items()},
-        "random": {k: list(map(str, check_distribution(k, v, spec))) for k, v in (random or {}).items()},
-        "n_random": n_random, "random_seed": random_seed, "seeds": seed_list})
-    result = _run_trials(trials, configs, keys, data, trial_function, out,
-                         dict(backend=backend, n_workers=n_workers, scheduler=scheduler, retries=retries), progress)
-    if figures and keys:
-        result.figures = draw_figures(out, keys, configs, trials, {r["id"]: r for r in result.rows}, data.metric,
-                                      result.rank_by)
-    if result.best is not None and save_best and trial is None:
-        save_best_model(out, result, data)
+    varying = {"spec": spec.to_dict(), "grid": {k: list(map(format_value, vs)) for k, vs in (grid or {}).items()},
+               "random": {k: list(map(str, check_distribution(k, v, spec))) for k, v in (random or {}).items()},
+               "n_random": n_random, "random_seed": random_seed, "seeds": seed_list}
+    where = dict(backend=backend, n_workers=n_workers, scheduler=scheduler, retries=retries)
+    with FolderLock(out, "sweep"):  # one writer: results, summary, figures and best model of one sweep
+        files.check_sweep_file(out, fixed, varying)
+        result = _run_trials(trials, configs, keys, data, trial_function, out, where, progress)
+        if figures and keys:
+            result.figures = draw_figures(out, keys, configs, trials, {r["id"]: r for r in result.rows},
+                                          data.metric, result.rank_by)
+        if result.best is not None and save_best and trial is None:
+            save_best_model(out, result, data)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -100,11 +102,14 @@ def _run_trials(trials, configs, keys, data: TrialData, function, out: Path, whe
     columns = ["trial", "id", *keys, "seed", "status", *metric_columns, "best_epoch", "epochs_run", "seconds",
                "worker", "error"]
     results_path = out / "results.csv"
-    previous = files.read_rows(results_path, columns)
+    torn = heal(results_path, columns, keys)
+    previous, bad = read_rows(results_path, columns, keys)
+    for row in bad:
+        say(row.describe(results_path))
     done = {row["id"]: row for row in previous if row.get("status") == "ok"}
     pending = [t for t in trials if t.id not in done]
     rows = {t.id: files.stored_row(t, done[t.id], keys) for t in trials if t.id in done}
-    if not results_path.exists():
+    if not results_path.exists() or results_path.stat().st_size == 0:
         files.write_rows(results_path, columns, [])
     outcomes = map_trials(function, data, [(t.settings, t.seed) for t in pending], **where)
     with progress_bar(len(pending), progress, f"sweep {out.name}") as bar:
@@ -112,7 +117,10 @@ def _run_trials(trials, configs, keys, data: TrialData, function, out: Path, whe
     ordered = [rows[t.id] for t in trials if t.id in rows]
     ids = {t.id for t in trials}
     others = [row for row in previous if row.get("id") not in ids and row.get("status") == "ok"]
+    set_aside(results_path, bad)  # kept in results.csv.torn: the rewrite leaves them out
     files.write_rows(results_path, columns, [files.csv_row(r) for r in ordered] + others)
+    if not failed:
+        (out / "errors.log").unlink(missing_ok=True)  # no trial failed: an old errors.log would describe another run
     summary = files.summarize(trials, configs, rows, metric_columns, data.rank_by)
     files.write_rows(out / "summary.csv", list(summary[0]), [files.summary_csv(r, keys) for r in summary])
     result = files.SweepResult(out=out, keys=keys, rows=ordered, summary=summary, rank_by=data.rank_by,
@@ -120,6 +128,11 @@ def _run_trials(trials, configs, keys, data: TrialData, function, out: Path, whe
                                backend=where["backend"])
     if others:
         result.notes.append(f"results.csv also keeps {len(others)} finished trials that this sweep no longer lists")
+    repaired = ([torn] if torn else []) + bad
+    if repaired:
+        result.notes.append(f"{len(repaired)} torn or unreadable rows of results.csv (lines "
+                            f"{', '.join(str(b.line) for b in repaired)}) were set aside in results.csv.torn "
+                            "and their trials run again")
     result.best = files.best_trial(summary, trials, rows, data.rank_by)
     return result
 

@@ -377,3 +377,22 @@ def test_errors_log_goes_when_a_rerun_has_no_failed_trial(tmp_path):
     assert (result.ran, result.failed) == (1, 0)
     assert not (tmp_path / "errors.log").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv", "summary.csv", "sweep.json"]
+
+
+def test_glassnet_sweep_into_a_busy_folder_is_refused_before_any_data_is_read(tmp_path, monkeypatch, capsys):
+    from glassnet import runs
+    from glassnet.cli import main
+
+    out = tmp_path / "busy"
+    holder = hold_lock(out, "train")
+    try:
+        def no_data(*args, **kwargs):
+            raise AssertionError("the data was read before the folder was found busy")
+
+        monkeypatch.setattr(runs, "prepare", no_data)
+        assert main(["sweep", "--data", "moons", "--seeds", "1", "--out", str(out), "--quiet"]) == 2
+        error = capsys.readouterr().err
+        assert f"PID {holder.pid}" in error and "in use by train" in error and len(error.strip().splitlines()) == 1
+    finally:
+        holder.kill()
+        holder.wait()

@@ -3,10 +3,13 @@ over its settings, several seeds per configuration, run in local processes or on
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from pathlib import Path
 
 from .. import runs, sweeps
 from ..errors import HyperparameterError
+from .outfolder import probe_writable, take_lock
 from .parser import add_backend_flags, add_run_flags, integer
 from .spec import check_data_source, check_output_folder, data_line, out_folder, said_in_flags, spec_from_args
 
@@ -54,6 +57,15 @@ def cmd_sweep(args) -> int:
     grid, random = sweeps.parse_grid(args.grid), sweeps.parse_random(args.random)
     n_random = args.n_random if args.n_random is not None else (10 if random else 0)
     configs = sweeps.expand(grid, random, n_random, args.random_seed, spec=spec)
+    with contextlib.ExitStack() as held:
+        if args.out is not None:  # writable and ours before any data is read (run_sweep holds the lock again)
+            probe_writable(args.out)
+            held.callback(take_lock(Path(args.out), "sweep").release)
+        return run(args, spec, configs, grid, random, n_random, backend, n_workers, scheduler)
+
+
+def run(args, spec, configs, grid, random, n_random, backend, n_workers, scheduler) -> int:
+    """The sweep, once its settings are checked: the data, the trials, the report."""
     with said_in_flags():
         data = runs.prepare(spec)
     out = out_folder(args, data, prefix="sweep-")

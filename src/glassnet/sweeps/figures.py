@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
+from .. import atomic
 from .results import ok_rows, stats
 from .rowfile import os_failure
 from .search import describe, format_value, sort_key
@@ -37,16 +37,11 @@ def draw_figures(out: Path, keys: list, configs: list, trials: list, rows: dict,
 
 
 def save_atomic(fig, path: Path) -> None:
-    """The figure as a PNG: written to a temporary name in its folder, then renamed into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """The figure as a PNG, written whole (``glassnet.atomic``)."""
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
+        atomic.replace_atomic(path, lambda handle: fig.savefig(handle, format="png"))
     except OSError as exc:
         raise os_failure(path, exc) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _groups(key: str, keys: list, per_config: list, categorical: bool) -> dict:

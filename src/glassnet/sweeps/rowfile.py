@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import atomic
 from ..errors import HyperparameterError, PathError
 
 INTEGER_COLUMNS = ("trial", "seed")
@@ -49,35 +50,11 @@ def os_failure(path: Path, exc: OSError, doing: str = "write") -> PathError:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, flush it to disk, rename it into place and
-    flush the folder: a reader sees the old file or the new one, never half of one."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """``text`` written whole (``glassnet.atomic``); an OS error is one line naming the file and the fix."""
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic.write_text_atomic(path, text)
     except OSError as exc:
-        raise os_failure(path, exc) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # a folder that cannot be opened (Windows): the rename is what there is
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        raise os_failure(Path(path), exc) from exc
 
 
 def one_line(text: str) -> str:
@@ -211,4 +188,4 @@ def set_aside(path: Path, bad: list[BadRow]) -> None:
 
 
 __all__ = ["BadRow", "append_whole", "check_line", "format_line", "heal", "number_columns", "os_failure",
-           "read_rows", "say", "set_aside", "sync_folder", "write_text_atomic"]
+           "read_rows", "say", "set_aside", "write_text_atomic"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import atomic
 from .evidence import Evidence
 
 
@@ -91,7 +92,7 @@ class LabContext:
             suptitle = fig.get_suptitle()
             fig.suptitle(f"{suptitle}\n{shows}" if suptitle else shows, fontsize=9)
         path = self.figure_path(name)
-        fig.savefig(path)
+        atomic.replace_atomic(path, lambda handle: fig.savefig(handle, format=path.suffix.lstrip(".") or "png"))
         result.figures.append(str(path))
         result.figure_titles[name] = [t for t in [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)] if t]
         return path
@@ -196,7 +197,7 @@ class LabResult:
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "results.json"
-        path.write_text(json.dumps(_jsonable(self.to_dict()), indent=1, ensure_ascii=False))
+        atomic.write_text_atomic(path, json.dumps(_jsonable(self.to_dict()), indent=1, ensure_ascii=False))
         return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 # The suite runs as two pytest processes on two cores (README: pytest -n 2); its matrices are small.
@@ -75,3 +76,15 @@ def shared_datasets() -> Path:
     if not SHARED_DATASETS.is_dir():
         pytest.skip(f"shared data sets not found at {SHARED_DATASETS}")
     return SHARED_DATASETS
+
+
+def wait_until(condition, what: str, timeout: float = 30.0, every: float = 0.05):
+    """Poll ``condition()`` until it is truthy, else fail naming ``what`` (pages under test forbid eval-based waits)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(every)

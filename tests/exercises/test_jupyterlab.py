@@ -11,7 +11,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -24,6 +23,7 @@ for _name in ("nbformat", "jupyterlab", "ipykernel"):
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
 from ..conftest import CHROMIUM, CHROMIUM_ARGS, SHARED_DATASETS  # noqa: E402
+from ..conftest import wait_until as shared_wait_until  # noqa: E402
 
 if CHROMIUM is None:
     pytest.skip("no chromium binary on PATH (apt-get install chromium)", allow_module_level=True)
@@ -41,14 +41,8 @@ def free_port() -> int:
 
 
 def wait_until(condition, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.2)
+    """The shared poll with JupyterLab's longer patience (a kernel start takes seconds)."""
+    return shared_wait_until(condition, what, timeout=timeout, every=0.2)
 
 
 def answers(url: str) -> bool:

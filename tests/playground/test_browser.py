@@ -20,24 +20,12 @@ import pytest
 pytest.importorskip("starlette")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-from ..conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from ..conftest import CHROMIUM, CHROMIUM_ARGS, wait_until  # noqa: E402
 
 if CHROMIUM is None:
     pytest.skip("no chromium binary on PATH (apt-get install chromium)", allow_module_level=True)
 
 from glassnet.playground.server import BackgroundServer  # noqa: E402
-
-
-def wait_until(condition, what: str, timeout: float = 30.0):
-    """Poll ``condition()`` until it is truthy (the page's CSP forbids Playwright's eval-based waits)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def address(page) -> str:

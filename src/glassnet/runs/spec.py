@@ -112,7 +112,7 @@ class RunSpec:
     seed: int = 0
 
     def __post_init__(self):
-        for name, value in _checked_fields(self).items():
+        for name, value in _check(self).items():
             object.__setattr__(self, name, value)
 
     # ------------------------------------------------------------------ copies and JSON
@@ -192,17 +192,8 @@ class RunSpec:
 
 
 # ---------------------------------------------------------------------- validation, field by field
-def _checked_fields(spec: RunSpec) -> dict:
-    """Every field checked and in its one form (tuples for sequences, lowercase names)."""
-    try:
-        return _check(spec)
-    except SpecError:
-        raise
-    except HyperparameterError as exc:  # a validator's own message names the field: keep it, add the field
-        raise SpecError(str(exc), getattr(exc, "spec_field", "")) from None
-
-
 def _check(s: RunSpec) -> dict:
+    """Every field checked and in its one form (tuples for sequences, lowercase names); SpecError names the field."""
     v = {}
     v["data"] = _text(s.data, "data")
     v["data_path"] = None if s.data_path is None else _text(s.data_path, "data_path")

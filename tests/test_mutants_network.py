@@ -156,3 +156,121 @@ def test_pickling_keeps_no_views_and_rebinds_them():
     again = pickle.loads(pickle.dumps(net))
     again.theta[:] = 0.0
     assert float(np.abs(again.params["W1"]).sum()) == 0.0 and float(np.abs(again.layers[0].W).sum()) == 0.0
+
+
+# ---------------------------------------------------------------------------------- the second pass (survivors of
+# the full run of network.py; the ones that cannot change behaviour are in bench/mutation-equivalent.txt)
+
+def test_the_hints_of_the_constructors_refusals_are_said_whole():
+    # the whole message: the argument, the range, the value received, and how to fix it
+    with pytest.raises(gn.HyperparameterError) as refused:
+        gn.Network([2, 1], l2=-1.0)
+    assert str(refused.value) == "l2 must be a number in [0.0, inf), got -1.0; l2 = 0 turns the L2 term off"
+    with pytest.raises(gn.HyperparameterError) as refused:
+        gn.Network([2, 1], input_scale=0.0)
+    assert str(refused.value) == ("input_scale must be a number in (0.0, inf), got 0.0; "
+                                  "raw inputs are divided by it, e.g. 255")
+
+
+def test_an_l2_whose_gradient_term_overflows_the_dtype_is_refused_by_the_constructor():
+    with pytest.raises(gn.HyperparameterError, match=r"l2=1e\+20 is too large for float32.*usual values are 0 to 10"):
+        gn.Network([2, 1], l2=1e20, dtype="float32")
+    assert gn.Network([2, 1], l2=1e20, dtype="float64").l2 == 1e20  # below float64's ceiling
+
+
+def test_the_overflow_warning_is_said_in_full_for_each_dtype():
+    X, _ = data()
+    for dtype, wider in (("float32", " or use dtype='float64'"), ("float64", "")):
+        net = gn.Network([3, 4, 1], output_activation="linear", seed=0, dtype=dtype)
+        net.params["W1"] = np.full((4, 3), 1e30 if dtype == "float32" else 1e300)
+        with pytest.warns(NonFiniteWarning) as caught:
+            net.forward(X * 1e8)
+        assert str(caught[0].message) == (
+            f"the output A[L] holds NaN or infinite values: the inputs or the weights are too large for {dtype} "
+            f"(standardize the inputs, check the weights{wider})")
+
+
+def _under_mutmut() -> bool:
+    # mutmut runs the tests on its copy under mutants/, through trampolines that add frames to every call
+    import pathlib
+
+    return "mutants" in pathlib.Path(gn.network.__file__).parts
+
+
+@pytest.mark.skipif(_under_mutmut(), reason="mutmut's trampolines add frames: stacklevel cannot be checked there")
+def test_the_overflow_warning_points_at_the_callers_line():
+    X, _ = data()
+    net = gn.Network([3, 4, 1], output_activation="linear", seed=0, dtype="float32")
+    net.params["W1"] = np.full((4, 3), 1e30)
+    with pytest.warns(NonFiniteWarning) as caught:
+        net.forward(X * 1e8)
+    assert caught[0].filename == __file__
+
+
+def test_forward_returns_the_callers_array_not_one_the_next_call_overwrites():
+    X, _ = data()
+    net = gn.Network([3, 4, 1], seed=0, dtype="float64")
+    first = net.forward(X)
+    kept = first.copy()
+    net.forward(-X)  # the same batch size, other values
+    np.testing.assert_array_equal(first, kept)
+
+
+def test_backward_leaves_each_layers_dz_as_that_pass_computed_it():
+    # Dense.dZ is read by diagnostics: one kept from a backward pass is not overwritten by the next pass
+    X, Y = data()
+    net = gn.Network([3, 4, 4, 1], seed=0, dtype="float64")
+    net.forward(X)
+    net.backward(Y)
+    first = [layer.dZ for layer in net.layers]
+    kept = [dZ.copy() for dZ in first]
+    net.forward(-X)
+    net.backward(1 - Y)
+    for dZ, copy in zip(first, kept, strict=True):
+        np.testing.assert_array_equal(dZ, copy)
+
+
+def _allocated_during(call) -> int:
+    """The most memory (bytes) NumPy and Python held at once during call(), above what was held before it."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        call()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_training_step_allocates_no_layer_sized_array_once_the_batch_size_is_known():
+    # the fit loop's point of the reused buffers (layers.Dense._buffer): Z, A and dA_prev of a
+    # (300, 256) hidden layer are 614 kB each in float64; a step writes into the ones of its batch size
+    X, Y = data(m=256, n_x=20)
+    net = gn.Network([20, 300, 1], seed=0, dtype="float64")
+    A0 = net.input_pipeline(X)
+    net.train_step(A0, Y)  # the first step of this batch size allocates them
+    assert _allocated_during(lambda: net.train_step(A0, Y)) < 200_000
+    assert _allocated_during(lambda: net.train_step(A0[:, :128], Y[:, :128])) > 300_000  # a new size: new arrays
+
+
+def test_backward_does_not_compute_the_gradient_of_the_inputs():
+    # dA[0] = W1^T dZ1 is an (n_x, m) product no one reads: with 500 inputs and m = 200, 800 kB per pass
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((500, 200))
+    net = gn.Network([500, 2, 1], seed=0, dtype="float64")
+    net.forward(X)
+    Y = np.ones((1, 200))
+    net.backward(Y)
+    assert _allocated_during(lambda: net.backward(Y)) < 200_000
+    assert net.layers[0].dZ is not None  # the first layer's own gradients are computed
+
+
+def test_a_copy_without_a_dtype_keeps_the_networks_dtype():
+    for dtype in ("float32", "float64"):
+        net = gn.Network([3, 4, 1], seed=0, dtype=dtype)
+        twin = net.copy()
+        assert twin.dtype == net.dtype and twin.theta.dtype == net.dtype
+        np.testing.assert_array_equal(twin.theta, net.theta)
+

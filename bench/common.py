@@ -32,6 +32,9 @@ FRAMEWORKS = ("glassnet", "pytorch", "sklearn")
 """The default frameworks of the training cases."""
 OPTIONAL_FRAMEWORKS = ("glassnet-1t",)
 """Selectable with --frameworks: glassnet-1t is glassnet with one BLAS thread (threadpoolctl)."""
+FLOOR = "floor"
+"""The products-alone floor, run with every training case: only the matrix products of each mini-batch
+(forward W A, backward dZ A^T and W^T dZ) with the case's shapes, nothing else (bench.worker.train_floor)."""
 BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 """Environment variables that slow a current OpenBLAS down on this kind of machine (see README)."""
 

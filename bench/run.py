@@ -29,6 +29,7 @@ import numpy as np
 
 from .common import (
     CASES,
+    FLOOR,
     FRAMEWORKS,
     OPTIONAL_FRAMEWORKS,
     QUIET_SHARE,
@@ -189,8 +190,13 @@ def summarize_training(case, runs: list[dict], m: int, peak: dict) -> dict:
 
 
 def add_ratios(results: dict) -> None:
-    """glassnet / PyTorch and glassnet / scikit-learn: ratios of median epoch times (< 1: glassnet is faster)."""
+    """glassnet / PyTorch and glassnet / scikit-learn: ratios of median epoch times (< 1: glassnet is faster);
+    every framework / the products-alone floor (``floor_ratio``: how far above the matrix products alone)."""
     for rows in results.values():
+        floor = rows.get(FLOOR, {})
+        for s in rows.values():
+            if "median" in s and "median" in floor:
+                s["floor_ratio"] = s["median"] / floor["median"]
         gn = rows.get("glassnet", {})
         for name in ("pytorch", "sklearn", *OPTIONAL_FRAMEWORKS):
             other = rows.get(name, {})
@@ -241,10 +247,11 @@ def _fmt_seconds(s: dict) -> str:
 
 def training_table(results: dict) -> str:
     head = (f"{'case':<17}{'framework':<12}{'epoch s median (min-max)':>27}{'quiet':>7}{'warm-up s':>11}{'gn/x':>7}"
-            f"{'(min)':>7}{'GFLOP/s':>9}{'% peak':>8}{'% local':>9}{'peak RSS MiB':>14}{'others':>8}  final loss / acc")
+            f"{'(min)':>7}{'x/floor':>8}{'GFLOP/s':>9}{'% peak':>8}{'% local':>9}{'peak RSS MiB':>14}{'others':>8}"
+            "  final loss / acc")
     lines = [head, "-" * len(head)]
     for name, by_fw in results.items():
-        for fw in (*FRAMEWORKS, *OPTIONAL_FRAMEWORKS):
+        for fw in (*FRAMEWORKS, *OPTIONAL_FRAMEWORKS, FLOOR):
             s = by_fw.get(fw)
             if s is None:
                 continue
@@ -253,6 +260,7 @@ def training_table(results: dict) -> str:
                 continue
             ratio, ratio_min = s.get("glassnet_ratio"), s.get("glassnet_ratio_min")
             ratio_text = "1" if fw == "glassnet" else (f"{ratio:.2f}" if ratio is not None else "-")
+            floor_text = f"{s['floor_ratio']:.2f}" if s.get("floor_ratio") is not None else "-"
             ratio_min_text = "" if fw == "glassnet" else (f"{ratio_min:.2f}" if ratio_min is not None else "-")
             warm = f"{s['warmup_median']:.2f}" if s.get("warmup_median") is not None else "-"
             frac = f"{s['peak_fraction']:.0%}" if s.get("peak_fraction") is not None else "-"
@@ -263,6 +271,7 @@ def training_table(results: dict) -> str:
             acc = f" / {s['final_accuracy']:.3f}" if s.get("final_accuracy") is not None else ""
             quiet = f"{s['quiet_epochs']}/{s['timed_epochs']}"
             lines.append(f"{name:<17}{fw:<12}{_fmt_seconds(s):>27}{quiet:>7}{warm:>11}{ratio_text:>7}{ratio_min_text:>7}"
+                         f"{floor_text:>8}"
                          f"{s['gflops']:>9.1f}"
                          f"{frac:>8}{local:>9}{s['peak_rss_mb']:>14.0f}{others:>8}  {loss}{acc}")
     return "\n".join(lines)
@@ -367,6 +376,9 @@ def parse_args(argv=None):
     parser.add_argument("--nice", type=int, metavar="N",
                         help="run the benchmark and its workers at scheduling priority N (-20..19; below 0 needs "
                              "root): on a shared machine, -15 keeps other processes from skewing the times")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="leave out the products-alone floor (run with every training case by default: only the "
+                             "matrix products of each mini-batch, nothing else)")
     parser.add_argument("--no-final-peak", action="store_true", help="measure the matmul peak only before the cases")
     args = parser.parse_args(argv)
     if args.case == "all":
@@ -377,10 +389,12 @@ def parse_args(argv=None):
         if unknown:
             parser.error(f"unknown case(s) {', '.join(unknown)}; the cases are: {', '.join(CASES)}")
     args.framework_list = [f.strip() for f in args.frameworks.split(",") if f.strip()]
-    known = (*FRAMEWORKS, *OPTIONAL_FRAMEWORKS)
+    known = (*FRAMEWORKS, *OPTIONAL_FRAMEWORKS, FLOOR)
     unknown = [f for f in args.framework_list if f not in known]
     if unknown:
         parser.error(f"unknown framework(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    if not args.no_floor and FLOOR not in args.framework_list:
+        args.framework_list.append(FLOOR)
     return args
 
 
@@ -459,10 +473,11 @@ def main(argv=None) -> int:
     if results:
         print("training cases: seconds per epoch over the quiet timed epochs (quiet = k of n timed epochs during "
               "which other processes\nused < 10 % of the CPU; * = none was quiet, all epochs used); gn/x = glassnet "
-              "time / this framework's time,\nof the medians and of the (min)s; GFLOP/s = 6 x weights x m / median "
-              "epoch s; % peak of the case's dtype (the run's best), % local: of the peak measured in "
-              "each\nrun's own process (median over the epochs); others = median CPU share\nused by other "
-              "processes during those epochs")
+              "time / this framework's time,\nof the medians and of the (min)s; x/floor = this row's median / the "
+              "products-alone floor's (the matrix products of each mini-batch, nothing else);\n"
+              "GFLOP/s = 6 x weights x m / median epoch s; % peak of the case's dtype (the run's best), "
+              "% local: of the peak measured in each\nrun's own process (median over the epochs); "
+              "others = median CPU share used by other processes during those epochs")
     if results:
         print(training_table(results))
     notes = _framework_notes(results)

@@ -176,8 +176,50 @@ def train_glassnet_one_thread(case: Case, data, labels, epochs: int) -> dict:
     return result
 
 
+def train_floor(case: Case, data, labels, epochs: int) -> dict:
+    """The products-alone floor: per mini-batch only the matrix products of a training step, nothing else.
+
+    Forward Z[l] = W[l] A[l-1], backward dW[l] = dZ[l] A[l-1]^T and dA[l-1] = W[l]^T dZ[l] (not for
+    l = 1), with glassnet's shapes, dtype and memory layouts (A[0] the transposed view of an
+    example-major batch buffer; the last batch partial), in NumPy's BLAS with its default threads. No
+    gather, bias, activation, cost or update: what an epoch would cost if everything else were free.
+    """
+    rng = np.random.default_rng(SEED)
+    dims, m, batch = case.layers, data.shape[0], case.batch
+
+    def arrays(b):
+        A = [np.ascontiguousarray(data[:b]).T] + [rng.standard_normal((n, b)).astype(case.dtype) for n in dims[1:]]
+        dZ = [a.copy() for a in A[1:]]
+        dA = [np.empty((n, b), case.dtype) for n in dims[1:-1]]
+        return A, dZ, dA
+
+    W = [(rng.standard_normal((n, n_prev)) / np.sqrt(n_prev)).astype(case.dtype)
+         for n_prev, n in zip(dims[:-1], dims[1:], strict=True)]
+    dW = [np.empty_like(w) for w in W]
+    sizes = [min(batch, m - start) for start in range(0, m, batch)]
+    buffers = {b: arrays(b) for b in set(sizes)}
+    stamps, seconds = EpochStamps(), []
+    t_fit = time.perf_counter()
+    stamps.mark()
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        for b in sizes:
+            A, dZ, dA = buffers[b]
+            for l, w in enumerate(W):
+                np.matmul(w, A[l], out=A[l + 1])  # forward: Z = W A_prev (A = Z: no activation)
+            for l in range(len(W) - 1, -1, -1):
+                np.matmul(dZ[l], A[l].T, out=dW[l])  # dW = dZ A_prev^T
+                if l > 0:
+                    np.matmul(W[l].T, dZ[l], out=dA[l - 1])  # dA_prev = W^T dZ
+        seconds.append(time.perf_counter() - t0)
+        stamps.mark()
+    return {"epoch_seconds": seconds, "epoch_others": stamps.others(), "fit_seconds": time.perf_counter() - t_fit,
+            "setup_seconds": 0.0, "rss_before_train_mb": current_rss_mb(), "final_loss": None,
+            "final_accuracy": None, "dtype_used": case.dtype, "version": np.__version__, "notes": []}
+
+
 TRAINERS = {"glassnet": train_glassnet, "pytorch": train_pytorch, "sklearn": train_sklearn,
-            "glassnet-1t": train_glassnet_one_thread}
+            "glassnet-1t": train_glassnet_one_thread, "floor": train_floor}
 
 
 def run_training(task: str, case: Case, m: int, epochs: int, warmup: int) -> dict:

@@ -274,3 +274,10 @@ def test_a_copy_without_a_dtype_keeps_the_networks_dtype():
         assert twin.dtype == net.dtype and twin.theta.dtype == net.dtype
         np.testing.assert_array_equal(twin.theta, net.theta)
 
+
+
+def test_from_config_keeps_a_dtype_other_than_the_default():
+    net = gn.Network([3, 4, 1], seed=0, dtype="float64")  # the default is float32: a config without dtype would be
+    again = gn.Network.from_config(net.config(), seed=0)
+    assert again.dtype == np.float64 and again.theta.dtype == np.float64
+    np.testing.assert_array_equal(again.theta, net.theta)

@@ -1,16 +1,50 @@
-"""The optional compiled kernels against the NumPy lines they replace: equal bit for bit."""
+"""The optional compiled kernels against the NumPy lines they replace: equal bit for bit, on any thread count.
+
+Tolerance: none. Every kernel computes each element with the NumPy lines' operations in their order and
+precision, and the db sums add each row in NumPy's pairwise order on one thread (the rows are what the
+threads share), so one thread, two threads and the NumPy lines give the same bits; the tests say so
+with ``tobytes()``. The one allowance: where a sum meets NaNs, any NaN is accepted (which of two NaN
+operands an addition returns is the processor's choice, not an order of operations).
+"""
+
+import importlib.util
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import glassnet as gn
-from glassnet import activations, kernels, optimizers
+from glassnet import activations, kernels, losses, optimizers
 
 pytestmark = pytest.mark.skipif(
     kernels.compiled is None, reason="the optional compiled kernels are not built (pip install -e . builds them)"
 )
 
 DTYPES = [np.float32, np.float64]
+SHAPES = [(1, 1), (3, 7), (513, 129)]
+
+
+@pytest.fixture
+def two_threads():
+    """Every kernel on two threads, whatever its size (so small test arrays take the threaded path)."""
+    previous = kernels.compiled.min_parallel(0)
+    try:
+        with threadpool_limits(limits=2, user_api="openmp"):
+            yield
+    finally:
+        kernels.compiled.min_parallel(previous)
+
+
+@pytest.fixture
+def numpy_lines(monkeypatch):
+    """A function that runs its argument with the NumPy lines (kernels.compiled None) and returns its result."""
+    def run(function):
+        with monkeypatch.context() as patch:
+            patch.setattr(kernels, "compiled", None)
+            return function()
+    return run
 
 
 def same_bits(a, b) -> bool:
@@ -18,21 +52,32 @@ def same_bits(a, b) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
+def same_sums(a, b) -> bool:
+    """Equal bit for bit where finite or infinite; NaN where the other is NaN (module docstring)."""
+    nan = np.isnan(a)
+    return bool((nan == np.isnan(b)).all()) and same_bits(np.where(nan, 0, a), np.where(nan, 0, b))
+
+
 def awkward(rng, shape, dtype):
     """Values of every magnitude and sign, with NaN, ±inf, ±0 and values that the bias cancels."""
     x = rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8, shape)
     flat = x.reshape(-1)
     special = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45]
-    flat[: len(special)] = special
+    flat[: min(len(special), flat.size)] = special[: flat.size]
     rng.shuffle(flat)
     return x.astype(dtype)
 
 
+def test_the_kernels_codes_are_the_c_enum():
+    for name in ("RELU", "LEAKY", "BIAS", "TANH", "SIGMOID", "LINEAR"):
+        assert getattr(kernels, name) == getattr(kernels.compiled, name)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_adam_kernel_equals_the_numpy_path(dtype, monkeypatch):
+def test_adam_kernel_equals_the_numpy_path(dtype, two_threads, numpy_lines):
     rng = np.random.default_rng(0)
-    shapes = {"W1": (300, 200), "b1": (300, 1)}
-    n = 300 * 200 + 300
+    shapes = {"W1": (300, 201), "b1": (300, 1)}
+    n = 300 * 201 + 300
     theta0 = rng.standard_normal(n).astype(dtype)
     grads = [(rng.standard_normal(n) * 10.0 ** rng.integers(-6, 2, n)).astype(dtype) for _ in range(5)]
 
@@ -45,51 +90,120 @@ def test_adam_kernel_equals_the_numpy_path(dtype, monkeypatch):
         return theta, opt.state_arrays()
 
     fused_theta, fused_state = run()
-    monkeypatch.setattr(kernels, "compiled", None)
-    numpy_theta, numpy_state = run()
+    numpy_theta, numpy_state = numpy_lines(run)
     assert same_bits(fused_theta, numpy_theta)
     for slot in ("v", "s"):
         assert same_bits(fused_state[slot], numpy_state[slot])
 
 
+ELEMENTWISE = [activations.ReLU(), activations.LeakyReLU(0.01), activations.LeakyReLU(0.0), activations.Tanh(),
+               activations.Sigmoid(), activations.Linear(), activations.Softmax()]
+
+
+@pytest.mark.parametrize("g", ELEMENTWISE, ids=repr)
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_bias_relu_kernel_equals_the_numpy_lines(dtype):
+def test_bias_and_activation_equal_the_numpy_lines(g, shape, dtype, two_threads, numpy_lines):
     rng = np.random.default_rng(1)
-    Z = awkward(rng, (37, 129), dtype)
-    b = awkward(rng, (37, 1), dtype)
-    b[3] = -Z[3, 5]  # an exact zero after the bias
-    Z_numpy = Z.copy()
-    Z_numpy += b
-    A_numpy = np.maximum(Z_numpy, 0)
-    A = np.empty_like(Z)
-    assert activations.ReLU().add_bias_and_activate(Z, b, out=A) is A
+    Z0, b = awkward(rng, shape, dtype), awkward(rng, (shape[0], 1), dtype)
+    b[-1] = -Z0[-1, -1]  # an exact zero after the bias
+
+    def run():
+        Z, A = Z0.copy(), np.empty(shape, dtype)
+        with np.errstate(all="ignore"):
+            result = g.add_bias_and_activate(Z, b, out=A)
+        return Z, result
+
+    (Z, A), (Z_numpy, A_numpy) = run(), numpy_lines(run)
     assert same_bits(Z, Z_numpy)
     assert same_bits(A, A_numpy)
 
 
+@pytest.mark.parametrize("g", ELEMENTWISE[:-1], ids=repr)
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_relu_backward_kernel_equals_the_numpy_line(dtype):
+def test_backward_and_db_equal_the_numpy_lines(g, shape, dtype, two_threads, numpy_lines):
     rng = np.random.default_rng(2)
-    Z = awkward(rng, (41, 67), dtype)
-    dA = awkward(rng, (41, 67), dtype)
-    expected = np.multiply(dA, Z > 0)
-    assert activations.ReLU().backward(dA, Z, None, out=dA) is dA
-    assert same_bits(dA, expected)
+    Z = awkward(rng, shape, dtype)
+    A = Z if g.name == "linear" else np.clip(awkward(rng, shape, dtype), -2, 2)
+    dA0 = awkward(rng, shape, dtype)
+    for array in (Z, A, dA0):
+        array[0] = rng.uniform(-1, 1, shape[1])  # one row without NaN or inf: its sum is a plain number
+
+    def run():
+        dA, db = dA0.copy(), np.empty((shape[0], 1), dtype)
+        with np.errstate(all="ignore"):
+            dZ = g.backward_and_sum(dA, Z, A, db)
+        return dZ, db
+
+    (dZ, db), (dZ_numpy, db_numpy) = run(), numpy_lines(run)
+    assert same_bits(dZ, dZ_numpy)
+    assert same_sums(db, db_numpy) and np.isfinite(db[0, 0])
+
+
+@pytest.mark.parametrize("cols", [1, 5, 8, 9, 127, 128, 129, 255, 256, 1000, 20011])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_db_sums_add_in_numpys_pairwise_order(cols, dtype, two_threads):
+    rng = np.random.default_rng(cols)
+    dZ = (rng.standard_normal((3, cols)) * 10.0 ** rng.integers(-4, 4, (3, cols))).astype(dtype)
+    expected = dZ.sum(axis=1, keepdims=True)
+    db = np.empty_like(expected)
+    kernels.compiled.backward_sum(dZ, dZ, dZ, db, kernels.LINEAR, 0.0)
+    assert same_bits(db, expected)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (10, 129), (513, 129)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_output_dz_equals_the_numpy_lines(shape, dtype, numpy_lines):
+    rng = np.random.default_rng(3)
+    AL = awkward(rng, shape, dtype)
+    scale = 1.0 / shape[1]
+    cases = [(losses.BinaryCrossEntropy() if shape[0] == 1 else losses.MeanSquaredError(),
+              awkward(rng, shape, dtype))]
+    if shape[0] > 1:
+        labels = rng.integers(0, shape[0], (1, shape[1])).astype(np.intp)
+        cases += [(losses.SoftmaxCrossEntropy(), labels),
+                  (losses.SoftmaxCrossEntropy(), np.eye(shape[0], dtype=dtype)[:, labels[0]].copy())]
+    for loss, Y in cases:
+        with np.errstate(all="ignore"):
+            fused = loss.output_dZ(AL, Y, scale=scale)
+            plain = numpy_lines(lambda loss=loss, Y=Y: loss.output_dZ(AL, Y, scale=scale))
+        assert same_bits(fused, plain), (loss, Y.dtype)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (513, 129)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gather_equals_np_take(shape, dtype, two_threads):
+    rng = np.random.default_rng(4)
+    X = awkward(rng, shape, dtype)
+    idx = rng.permutation(shape[0])[: max(1, shape[0] // 2)]
+    out = np.empty((idx.size, shape[1]), dtype)
+    kernels.compiled.gather(X, idx, out)
+    assert same_bits(out, np.take(X, idx, axis=0))
 
 
 def test_arrays_the_kernels_do_not_take_go_the_numpy_way():
-    rng = np.random.default_rng(3)
+    rng = np.random.default_rng(5)
     Z = rng.standard_normal((6, 8))
     assert kernels.usable(Z, Z)
     assert not kernels.usable(Z, Z.T)  # a transposed view
     assert not kernels.usable(Z, Z.astype(np.float32))  # mixed dtypes
     assert not kernels.usable(Z.astype(np.int64))
-    relu = activations.ReLU()
+    assert not kernels.usable_indices(np.arange(3, dtype=np.int32)) and not kernels.usable_indices(np.arange(6)[::2])
     b = rng.standard_normal((6, 1))
-    Zt = np.asfortranarray(Z)
-    A = np.empty_like(Zt)
-    relu.add_bias_and_activate(Zt, b, out=A)  # Fortran-ordered: the NumPy lines
-    np.testing.assert_array_equal(A, np.maximum(Z + b, 0))
+    for g in (activations.ReLU(), activations.LeakyReLU(0.1), activations.Tanh()):
+        Zf = np.asfortranarray(Z)
+        A = g.add_bias_and_activate(Zf, b, out=np.empty_like(Zf))  # Fortran-ordered: the NumPy lines
+        np.testing.assert_array_equal(A, g.forward(Z + b))
+        dA, db = np.asfortranarray(rng.standard_normal((6, 8))), np.empty((6, 1))
+        expected = dA * g.derivative(Zf)
+        dZ = g.backward_and_sum(dA, Zf, g.forward(Zf), db)
+        np.testing.assert_allclose(dZ, expected, rtol=1e-12)
+        np.testing.assert_array_equal(db, dZ.sum(axis=1, keepdims=True))
+    AL = np.asfortranarray(rng.random((3, 8)))
+    labels = rng.integers(0, 3, (1, 8))
+    dZ = losses.SoftmaxCrossEntropy().output_dZ(AL, labels[:, ::-1], scale=0.5)  # both non-contiguous
+    np.testing.assert_array_equal(dZ, (AL - np.eye(3)[:, labels[0, ::-1]]) * 0.5)
 
 
 @pytest.mark.parametrize("char", ["f", "d"])
@@ -98,17 +212,18 @@ def test_an_explicit_native_byte_order_runs_compiled_and_equals_the_numpy_lines(
     native = "<" if np.little_endian else ">"
     dtype = np.dtype(char).newbyteorder(native)
     assert dtype.byteorder == native
-    rng = np.random.default_rng(4)
+    rng = np.random.default_rng(6)
     Z = awkward(rng, (9, 33), dtype)
     b = awkward(rng, (9, 1), np.dtype(char))
     assert kernels.usable(Z, b, np.empty_like(Z))
-    expected_Z = Z + b
-    expected_A = np.maximum(expected_Z, 0)
-    A = np.empty(Z.shape, dtype)
-    activations.ReLU().add_bias_and_activate(Z, b, out=A)
-    assert Z.tobytes() == expected_Z.tobytes() and A.tobytes() == expected_A.tobytes()
-    dA = awkward(rng, Z.shape, dtype)
-    expected = np.multiply(dA, Z > 0)
+    with np.errstate(all="ignore"):
+        expected_Z = Z + b
+        expected_A = np.maximum(expected_Z, 0)
+        A = np.empty(Z.shape, dtype)
+        activations.ReLU().add_bias_and_activate(Z, b, out=A)
+        assert Z.tobytes() == expected_Z.tobytes() and A.tobytes() == expected_A.tobytes()
+        dA = awkward(rng, Z.shape, dtype)
+        expected = np.multiply(dA, Z > 0)
     activations.ReLU().backward(dA, Z, None, out=dA)
     assert dA.tobytes() == expected.tobytes()
     W, g, v, s = (awkward(rng, (50,), dtype) for _ in range(4))
@@ -121,46 +236,93 @@ def test_a_swapped_byte_order_goes_the_numpy_way():
     b = np.zeros((3, 1))
     assert not kernels.usable(Z, b, np.empty(Z.shape))
     with pytest.raises(TypeError, match="byte order"):
-        kernels.compiled.relu_backward(Z, Z)
+        kernels.compiled.backward_sum(Z, Z, Z, None, kernels.RELU, 0.0)
 
 
 def test_kernels_refuse_bad_arguments_with_a_clear_error():
-    f = np.zeros((4, 6), np.float32)
+    c, f = kernels.compiled, np.zeros((4, 6), np.float32)
     with pytest.raises(ValueError, match="one b per row"):
-        kernels.compiled.bias_relu(f, np.zeros(5, np.float32), f)
+        c.bias_act(f, np.zeros(5, np.float32), f, c.RELU, 0.0)
+    with pytest.raises(ValueError, match="kind must be"):
+        c.bias_act(f, np.zeros(4, np.float32), f, 99, 0.0)
+    with pytest.raises(ValueError, match="kind must be"):
+        c.backward_sum(f, f, f, None, c.BIAS, 0.0)
     with pytest.raises(TypeError, match="same dtype"):
-        kernels.compiled.relu_backward(f, np.zeros((4, 6)))
+        c.backward_sum(f, np.zeros((4, 6)), f, None, c.RELU, 0.0)
     with pytest.raises(TypeError, match="C-contiguous"):
-        kernels.compiled.relu_backward(f, np.zeros((6, 4), np.float32).T)
+        c.backward_sum(f, np.zeros((6, 4), np.float32).T, f, None, c.RELU, 0.0)
     with pytest.raises(TypeError, match="float32 or float64"):
-        kernels.compiled.relu_backward(np.zeros(3, np.int32), np.zeros(3, np.int32))
+        c.backward_sum(*[np.zeros(3, np.int32)] * 3, None, c.RELU, 0.0)
+    with pytest.raises(ValueError, match="one db per row"):
+        c.backward_sum(f, f, f, np.zeros(5, np.float32), c.RELU, 0.0)
     with pytest.raises(ValueError, match="same size"):
-        kernels.compiled.adam(f, f, f, np.zeros(3, np.float32), 0.9, 0.999, 0.1, 1e-8)
+        c.adam(f, f, f, np.zeros(3, np.float32), 0.9, 0.999, 0.1, 1e-8)
+    with pytest.raises(ValueError, match=r"Y \(integer labels\)\[1\] = 4 is outside 0..3"):
+        c.output_dz(f, np.array([0, 4, 1, 2, 3, 0]), np.empty_like(f), 1.0)
+    with pytest.raises(TypeError, match="same dtype"):
+        c.output_dz(f, np.zeros((4, 6)), np.empty_like(f), 1.0)
+    with pytest.raises(ValueError, match="shaped like AL"):
+        c.output_dz(f, np.zeros((4, 5), np.float32), np.empty_like(f), 1.0)
+    with pytest.raises(ValueError, match=r"idx\[0\] = 6 is outside 0..5"):
+        c.gather(np.zeros((6, 3)), np.array([6]), np.empty((1, 3)))
+    with pytest.raises(TypeError, match="np.intp"):
+        c.gather(np.zeros((6, 3)), np.array([1], np.int32), np.empty((1, 3)))
+    with pytest.raises(ValueError, match="one row per index"):
+        c.gather(np.zeros((6, 3)), np.array([1, 2]), np.empty((1, 3)))
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_training_with_and_without_the_kernels_is_the_same_bit_for_bit(dtype, monkeypatch):
-    rng = np.random.default_rng(4)
+def fit(dtype, hidden="relu", **kwargs):
+    rng = np.random.default_rng(7)
     X = rng.standard_normal((20, 300))
-    Y = (X[:2].sum(axis=0, keepdims=True) > 0).astype(float)
+    Y = rng.integers(0, 3, (1, 300))
+    net = gn.Network([20, 64, 8, 3], hidden_activation=hidden, output_activation="softmax", dtype=dtype, seed=0)
+    history = net.fit(X, Y, epochs=3, batch_size=64, optimizer="adam", learning_rate=0.01, seed=0, **kwargs)
+    return net.parameters_to_vector(), history["cost"]
 
-    def train():
-        net = gn.Network([20, 16, 8, 1], hidden_activation="relu", dtype=dtype, seed=0)
-        history = net.fit(X, Y, epochs=3, batch_size=64, optimizer="adam", learning_rate=0.01, seed=0)
-        return net.parameters_to_vector(), history["cost"]
 
-    fused = train()
-    monkeypatch.setattr(kernels, "compiled", None)
-    plain = train()
+@pytest.mark.parametrize(("dtype", "hidden"), [("float32", "relu"), ("float64", "relu"), ("float64", "tanh")])
+def test_training_with_and_without_the_kernels_is_the_same_bit_for_bit(dtype, hidden, numpy_lines):
+    fused = fit(dtype, hidden)
+    plain = numpy_lines(lambda: fit(dtype, hidden))
     assert same_bits(fused[0], plain[0])
     assert fused[1] == plain[1]
 
 
-def test_a_bias_that_is_not_one_per_row_goes_the_numpy_way():
-    rng = np.random.default_rng(5)
-    Z = rng.standard_normal((4, 6))
-    b = rng.standard_normal((1, 6))  # one per column: broadcasting, not the kernel's layout
-    A = np.empty_like(Z)
-    expected = np.maximum(Z + b, 0)
-    activations.ReLU().add_bias_and_activate(Z, b, out=A)
-    np.testing.assert_array_equal(A, expected)
+def test_one_thread_and_two_train_the_same_bits(two_threads):
+    """Tolerance 0: threads share rows and elements, never a sum (module docstring)."""
+    two = fit("float32", "leaky_relu")
+    with threadpool_limits(limits=1, user_api="openmp"):  # BLAS keeps its threads: the kernels' alone change
+        assert kernels.max_threads() == 1
+        one = fit("float32", "leaky_relu")
+    assert kernels.max_threads() == 2
+    assert same_bits(one[0], two[0]) and one[1] == two[1]
+
+
+def test_the_thread_count_follows_threadpoolctl_the_sweeps_and_omp_num_threads():
+    from glassnet.sweeps.parallel import ONE_THREAD_ENV, run_one
+
+    assert run_one(lambda data, config, seed: kernels.max_threads(), None, None, 0).value == 1
+    with threadpool_limits(limits=1, user_api="openmp"):
+        assert kernels.max_threads() == 1
+    path = importlib.util.find_spec("glassnet._fused").origin
+    script = (f"import importlib.util as u; s = u.spec_from_file_location('glassnet._fused', {path!r}); "
+              "m = u.module_from_spec(s); s.loader.exec_module(m); print(m.max_threads())")
+    out = subprocess.run([sys.executable, "-c", script], env={**ONE_THREAD_ENV}, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "1"
+
+
+def test_a_forked_child_has_a_pool_of_its_own(two_threads):
+    """After fork() the parent's helper threads do not exist in the child: its kernels start their own."""
+    import os
+
+    rng = np.random.default_rng(8)
+    dZ = rng.standard_normal((64, 1000))
+    expected = dZ.sum(axis=1, keepdims=True)
+    kernels.compiled.backward_sum(dZ, dZ, dZ, np.empty_like(expected), kernels.LINEAR, 0.0)  # helpers started
+    pid = os.fork()
+    if pid == 0:  # the child: a threaded kernel, then its verdict as the exit status
+        db = np.empty_like(expected)
+        kernels.compiled.backward_sum(dZ, dZ, dZ, db, kernels.LINEAR, 0.0)
+        os._exit(0 if same_bits(db, expected) else 1)
+    assert os.waitpid(pid, 0)[1] == 0

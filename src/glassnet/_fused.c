@@ -1,22 +1,47 @@
-/* Optional compiled kernels: each does, in one pass over memory, the arithmetic of NumPy lines that
-   stay in glassnet as the reference and the fallback (see glassnet/kernels.py), in the same order
-   and precision, so results are the same bit for bit with or without this file.
+/* Optional compiled kernels: each does, in one pass over memory and split across the cores, the
+   arithmetic of NumPy lines that stay in glassnet as the reference and the fallback (see
+   glassnet/kernels.py), in the same order and precision, so results are the same bit for bit with or
+   without this file. T is float32 or float64, the arrays' dtype; a Python float is rounded to T first,
+   as NumPy does with a Python scalar.
 
    adam(W, dW, v, s, beta1, beta2, step_size, eps_t)      glassnet.optimizers.Adam._apply
        v = beta1 * v + (1 - beta1) * g
        s = beta2 * s + (g * g) * (1 - beta2)
-       W = W - (v / (sqrt(s) + eps_t)) * step_size       (NumPy: 12 passes; here one)
+       W = W - (v / (sqrt(s) + eps_t)) * step_size
 
-   bias_relu(Z, b, A)                                     glassnet.activations.ReLU.add_bias_and_activate
-       Z = Z + b            (b: one value per row of Z)
-       A = maximum(Z, 0)    (NumPy's maximum: a NaN stays NaN)   (NumPy: 2 passes, and a slow maximum)
+   bias_act(Z, b, A, kind, alpha)                         glassnet.activations: add_bias_and_activate
+       Z = Z + b                      (b: one value per row of Z)
+       A = maximum(Z, 0)              kind RELU   (NumPy's maximum: a NaN stays NaN)
+       A = maximum(Z, alpha * Z)      kind LEAKY
+       (A untouched)                  kind BIAS   (the bias alone; NumPy's g follows)
 
-   relu_backward(dA, Z)                                   glassnet.activations.ReLU.backward
-       dA = dA * (Z > 0)    (in place: dA becomes dZ)     (NumPy: a boolean temporary and 2 passes) */
+   backward_sum(dA, Z, A, db, kind, alpha)                glassnet.activations: backward_and_sum
+       dA = dA * (Z > 0)                          RELU     (in place: dA becomes dZ)
+       dA = dA * where(Z > 0, 1, alpha)           LEAKY
+       dA = dA * (1 - A * A)                      TANH
+       dA = dA * (A * (1 - A))                    SIGMOID
+       dA = dA                                    LINEAR
+       db = sum over each row of dZ               (db None: no sum; NumPy's pairwise summation, the
+                                                   same additions in the same order: one row, one core)
+
+   output_dz(AL, Y, dZ, scale)                            glassnet.losses: Loss.output_dZ
+       dZ = (AL - Y) * scale          Y: targets shaped like AL, or integer labels (1, m) of a softmax,
+                                      where dZ = (AL - one_hot(Y)) * scale
+
+   gather(X, idx, out)                                    glassnet.training: a mini-batch
+       out[r] = X[idx[r]]             (rows of example-major storage; np.take(X, idx, axis=0, out=out))
+
+   Threads: a kernel that moves at least min_parallel() bytes is shared by up to `threads` threads (the
+   caller and helpers of a small pool, below): OMP_NUM_THREADS when set, else the machine's processors;
+   set_threads(n) changes it (glassnet.kernels registers it with threadpoolctl). Threads share rows and
+   elements, never a sum: the results do not depend on their number. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <string.h>
+
+enum { RELU = 0, LEAKY = 1, BIAS = 2, TANH = 3, SIGMOID = 4, LINEAR = 5 };
 
 /* Built for the baseline CPU and, on x86-64 with GCC, also for AVX2, picked at load time. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -25,6 +50,154 @@
 #define KERNEL __attribute__((noinline))
 #endif
 
+/* ------------------------------------------------------------------------------------ threads */
+/* A small pool of helper threads that take a share of a kernel's work when they are running, and are
+   never waited for when they are not. A job is cut into chunks of ~CHUNK_BYTES; the caller and the
+   helpers claim chunks one at a time from one counter; the caller returns once every chunk is done,
+   so it waits only for chunks a helper has claimed (microseconds), never for a helper the scheduler
+   has not run yet. (An OpenMP team waits at its barrier for every thread to arrive: on a shared
+   2-core machine that is a time slice, 3-10 ms, for a kernel of 0.2 ms: bench/README.md.) */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK_BYTES (48 * 1024)
+#define MAX_HELPERS 63
+#define SPIN_NS 20000 /* a helper watches for the next job this long before it sleeps */
+#define GEN_SHIFT 40  /* the job word: generation (24 bits) | chunks (20 bits) | next chunk (20 bits) */
+#define COUNT_SHIFT 20
+#define FIELD ((1ull << 20) - 1)
+
+typedef void (*work_fn)(const void *ctx, Py_ssize_t lo, Py_ssize_t hi);
+
+static struct {
+    _Atomic unsigned long long word;  /* the current job, and its next unclaimed chunk */
+    _Atomic Py_ssize_t finished;      /* chunks of the current job done */
+    _Atomic int sleepers, stop;
+    work_fn fn;                       /* the job: written before `word` publishes it */
+    const void *ctx;
+    Py_ssize_t n, per;
+    int threads;                      /* the threads a job may use: OMP_NUM_THREADS, threadpoolctl */
+    int helpers;                      /* helper threads started */
+    pthread_mutex_t lock, submit;
+    pthread_cond_t wake;
+} pool = {.threads = 1, .lock = PTHREAD_MUTEX_INITIALIZER, .submit = PTHREAD_MUTEX_INITIALIZER,
+          .wake = PTHREAD_COND_INITIALIZER};
+static Py_ssize_t min_parallel_bytes = 4 << 20; /* measured: python -m bench.tricks --threshold (bench/README.md) */
+
+static inline void relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+/* Claim the next chunk of job `gen`: 1 and its range, or 0 when none is left (or another job runs). */
+static int claim(unsigned long long gen, Py_ssize_t *lo, Py_ssize_t *hi) {
+    unsigned long long word = atomic_load(&pool.word);
+    for (;;) {
+        const unsigned long long count = (word >> COUNT_SHIFT) & FIELD, index = word & FIELD;
+        if ((word >> GEN_SHIFT) != gen || index >= count) return 0;
+        if (atomic_compare_exchange_weak(&pool.word, &word, word + 1)) {
+            /* job `gen` cannot end before this chunk is finished: its fields stay as they are */
+            *lo = (Py_ssize_t)index * pool.per;
+            *hi = *lo + pool.per < pool.n ? *lo + pool.per : pool.n;
+            return 1;
+        }
+    }
+}
+
+static void work(unsigned long long gen) {
+    Py_ssize_t lo, hi;
+    while (claim(gen, &lo, &hi)) {
+        pool.fn(pool.ctx, lo, hi);
+        atomic_fetch_add(&pool.finished, 1);
+    }
+}
+
+static void *helper(void *arg) {
+    const int index = (int)(Py_ssize_t)arg;
+    unsigned long long seen = atomic_load(&pool.word) >> GEN_SHIFT;
+    while (!atomic_load(&pool.stop)) {
+        long long until = now_ns() + SPIN_NS;
+        unsigned long long gen;
+        while ((gen = atomic_load(&pool.word) >> GEN_SHIFT) == seen && now_ns() < until) relax();
+        if (gen == seen) {
+            pthread_mutex_lock(&pool.lock);
+            atomic_fetch_add(&pool.sleepers, 1);
+            while ((gen = atomic_load(&pool.word) >> GEN_SHIFT) == seen && !atomic_load(&pool.stop))
+                pthread_cond_wait(&pool.wake, &pool.lock);
+            atomic_fetch_sub(&pool.sleepers, 1);
+            pthread_mutex_unlock(&pool.lock);
+        }
+        seen = gen;
+        if (index < pool.threads - 1) work(gen);
+    }
+    return NULL;
+}
+
+/* After fork() the child has no helpers: a fresh, empty pool (the parent's stays as it was). */
+static void forget_helpers(void) {
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_mutex_init(&pool.submit, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+    atomic_store(&pool.sleepers, 0);
+    pool.helpers = 0;
+}
+
+/* fn(ctx, lo, hi) over [0, n) in chunks of whole `unit`s, on the pool's threads when the job moves at least
+   min_parallel_bytes (item_bytes per item) and the pool is free; else on this thread alone. */
+static void parallel(work_fn fn, const void *ctx, Py_ssize_t n, Py_ssize_t unit, Py_ssize_t item_bytes) {
+    Py_ssize_t per = (CHUNK_BYTES / (item_bytes > 0 ? item_bytes : 1) + unit - 1) / unit * unit;
+    if (per < unit) per = unit;
+    while ((n + per - 1) / per > (Py_ssize_t)FIELD) per *= 2;
+    if (pool.threads < 2 || n * item_bytes < min_parallel_bytes || n <= per || pthread_mutex_trylock(&pool.submit)) {
+        fn(ctx, 0, n);
+        return;
+    }
+    while (pool.helpers < pool.threads - 1 && pool.helpers < MAX_HELPERS) {
+        pthread_t thread;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        const int failed = pthread_create(&thread, &attr, helper, (void *)(Py_ssize_t)pool.helpers);
+        pthread_attr_destroy(&attr);
+        if (failed) break;
+        pool.helpers++;
+    }
+    const unsigned long long gen = ((atomic_load(&pool.word) >> GEN_SHIFT) + 1) & ((1ull << 24) - 1);
+    const unsigned long long count = (unsigned long long)((n + per - 1) / per);
+    pool.fn = fn, pool.ctx = ctx, pool.n = n, pool.per = per;
+    atomic_store(&pool.finished, 0);
+    atomic_store(&pool.word, (gen << GEN_SHIFT) | (count << COUNT_SHIFT));
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.lock);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.lock);
+    }
+    work(gen);
+    for (int spins = 0; atomic_load(&pool.finished) < (Py_ssize_t)count; spins++)
+        if (spins > 1000) sched_yield(); /* a helper finishes a chunk it claimed: microseconds */
+    pthread_mutex_unlock(&pool.submit);
+}
+
+static void start_pool(void) {
+    static int started = 0;
+    if (started++) return;
+    const char *env = getenv("OMP_NUM_THREADS");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN), wanted = env && *env ? strtol(env, NULL, 10) : cpus;
+    pool.threads = wanted < 1 ? 1 : wanted > MAX_HELPERS + 1 ? MAX_HELPERS + 1 : (int)wanted;
+    pthread_atfork(NULL, NULL, forget_helpers);
+}
+
+/* ------------------------------------------------------------------------------------ arithmetic */
 #define DEFINE_KERNELS(SUFFIX, T, SQRT)                                                           \
     KERNEL static void adam_##SUFFIX(T *restrict W, const T *restrict g, T *restrict v, T *restrict s, \
                                      Py_ssize_t n, double beta1, double beta2, double step, double eps) { \
@@ -39,29 +212,73 @@
             W[i] -= (vi / (SQRT(si) + e)) * a;                                                    \
         }                                                                                         \
     }                                                                                             \
-    KERNEL static void bias_relu_##SUFFIX(T *restrict Z, const T *restrict b, T *restrict A,      \
-                                          Py_ssize_t rows, Py_ssize_t cols) {                     \
-        for (Py_ssize_t i = 0; i < rows; i++) {                                                   \
-            const T bi = b[i];                                                                    \
-            T *restrict z = Z + i * cols;                                                         \
-            T *restrict a = A + i * cols;                                                         \
-            for (Py_ssize_t j = 0; j < cols; j++) {                                               \
+    KERNEL static void bias_act_##SUFFIX(T *restrict z, T bi, T *restrict a, Py_ssize_t n, int kind, T alpha) { \
+        if (kind == RELU) {                                                                       \
+            for (Py_ssize_t j = 0; j < n; j++) {                                                  \
                 const T zj = z[j] + bi;                                                           \
                 z[j] = zj;                                                                        \
                 a[j] = (zj > 0 || zj != zj) ? zj : (T)0;                                          \
             }                                                                                     \
+        } else if (kind == LEAKY) {                                                               \
+            for (Py_ssize_t j = 0; j < n; j++) {                                                  \
+                const T zj = z[j] + bi, az = alpha * zj;                                          \
+                z[j] = zj;                                                                        \
+                a[j] = zj > az ? zj : az; /* equal only at ±0, where az is zj; NaN: az is NaN */  \
+            }                                                                                     \
+        } else {                                                                                  \
+            for (Py_ssize_t j = 0; j < n; j++) z[j] += bi;                                        \
         }                                                                                         \
     }                                                                                             \
-    KERNEL static void relu_backward_##SUFFIX(T *restrict dA, const T *restrict Z, Py_ssize_t n) { \
-        for (Py_ssize_t i = 0; i < n; i++) {                                                      \
-            const T d = dA[i]; /* d * 1 is d; as a select (with -fno-trapping-math) the loop vectorizes */ \
-            dA[i] = Z[i] > 0 ? d : d * (T)0;                                                      \
+    KERNEL static void backward_##SUFFIX(T *restrict d, const T *restrict z, const T *restrict a, \
+                                         Py_ssize_t n, int kind, T alpha) {                       \
+        /* d * 1 is d; as selects (with -fno-trapping-math) the loops vectorize */                \
+        if (kind == RELU)                                                                         \
+            for (Py_ssize_t j = 0; j < n; j++) d[j] = z[j] > 0 ? d[j] : d[j] * (T)0;             \
+        else if (kind == LEAKY)                                                                   \
+            for (Py_ssize_t j = 0; j < n; j++) d[j] = z[j] > 0 ? d[j] : d[j] * alpha;            \
+        else if (kind == TANH)                                                                    \
+            for (Py_ssize_t j = 0; j < n; j++) d[j] = d[j] * ((T)1 - a[j] * a[j]);               \
+        else if (kind == SIGMOID)                                                                 \
+            for (Py_ssize_t j = 0; j < n; j++) d[j] = d[j] * (a[j] * ((T)1 - a[j]));             \
+    }                                                                                             \
+    /* NumPy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src), the same additions in \
+       the same order; a reduction adds the result to the initial 0. */                           \
+    static T pairwise_##SUFFIX(const T *x, Py_ssize_t n) {                                        \
+        if (n < 8) {                                                                              \
+            T res = 0;                                                                            \
+            for (Py_ssize_t i = 0; i < n; i++) res += x[i];                                       \
+            return res;                                                                           \
         }                                                                                         \
+        if (n <= 128) {                                                                           \
+            T r[8];                                                                               \
+            Py_ssize_t i;                                                                         \
+            for (int k = 0; k < 8; k++) r[k] = x[k];                                              \
+            for (i = 8; i < n - (n % 8); i += 8)                                                  \
+                for (int k = 0; k < 8; k++) r[k] += x[i + k];                                     \
+            T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));            \
+            for (; i < n; i++) res += x[i];                                                       \
+            return res;                                                                           \
+        }                                                                                         \
+        Py_ssize_t n2 = n / 2;                                                                    \
+        n2 -= n2 % 8;                                                                             \
+        return pairwise_##SUFFIX(x, n2) + pairwise_##SUFFIX(x + n2, n - n2);                      \
+    }                                                                                             \
+    static void output_dz_##SUFFIX(const T *restrict al, const T *restrict y, const Py_ssize_t *labels, \
+                                   T *restrict dz, Py_ssize_t rows, Py_ssize_t cols, T c) {       \
+        for (Py_ssize_t k = 0; k < rows; k++)                                                     \
+            for (Py_ssize_t j = 0; j < cols; j++) {                                               \
+                const Py_ssize_t i = k * cols + j;                                                \
+                if (labels)                                                                       \
+                    dz[i] = labels[j] == k ? (al[i] - (T)1) * c : al[i] * c;                      \
+                else                                                                              \
+                    dz[i] = (al[i] - y[i]) * c;                                                   \
+            }                                                                                     \
     }
 
 DEFINE_KERNELS(float, float, sqrtf)
 DEFINE_KERNELS(double, double, sqrt)
 
+/* ------------------------------------------------------------------------------------ arguments */
 /* A buffer format without a byte-order prefix that means this machine's order: NumPy spells a dtype
    with an explicit order ('<f8', as scipy.io.loadmat and h5py return) as '<d', which is plain 'd' here. */
 static const char *native_format(const char *format) {
@@ -86,14 +303,18 @@ static void release(Arrays *arrays) {
     arrays->count = 0;
 }
 
+static int get_buffer(Py_buffer *view, PyObject *object, const char *name, int writable) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(object, view, flags) == 0) return 0;
+    PyErr_Format(PyExc_TypeError, "%s must be a C-contiguous%s array", name, writable ? " writable" : "");
+    return -1;
+}
+
 static int acquire(Arrays *arrays, PyObject **objects, const char **names, const int *writable, int count) {
     arrays->count = 0;
     for (int i = 0; i < count; i++) {
-        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable[i] ? PyBUF_WRITABLE : 0);
-        if (PyObject_GetBuffer(objects[i], &arrays->views[i], flags) < 0) {
+        if (get_buffer(&arrays->views[i], objects[i], names[i], writable[i]) < 0) {
             release(arrays);
-            PyErr_Format(PyExc_TypeError, "%s must be a C-contiguous%s array", names[i],
-                         writable[i] ? " writable" : "");
             return -1;
         }
         arrays->count++;
@@ -116,10 +337,113 @@ static int acquire(Arrays *arrays, PyObject **objects, const char **names, const
     return 0;
 }
 
+/* Integer indices (np.intp) of values in [0, limit): a C-contiguous buffer. */
+static int acquire_indices(Py_buffer *view, PyObject *object, const char *name, Py_ssize_t limit) {
+    if (get_buffer(view, object, name, 0) < 0) return -1;
+    const char *format = native_format(view->format);
+    if (view->itemsize != sizeof(Py_ssize_t) || strchr("lqn", format[0]) == NULL || format[1] != '\0') {
+        PyErr_Format(PyExc_TypeError, "%s must be an np.intp array, got format '%s'", name, view->format);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    const Py_ssize_t *values = view->buf, n = view->len / view->itemsize;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (values[i] < 0 || values[i] >= limit) {
+            PyErr_Format(PyExc_ValueError, "%s[%zd] = %zd is outside 0..%zd", name, i, values[i], limit - 1);
+            PyBuffer_Release(view);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static Py_ssize_t length(Arrays *arrays, int i) {
     return arrays->views[i].len / arrays->views[i].itemsize;
 }
 
+static PyObject *size_error(Arrays *arrays, const char *message) {
+    release(arrays);
+    PyErr_SetString(PyExc_ValueError, message);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------ the jobs */
+typedef struct {
+    char *W, *g, *v, *s;
+    double beta1, beta2, step, eps;
+    int is_double;
+    Py_ssize_t size;
+} AdamJob;
+
+static void adam_work(const void *ctx, Py_ssize_t lo, Py_ssize_t hi) {
+    const AdamJob *j = ctx;
+    const Py_ssize_t at = lo * j->size;
+    if (j->is_double)
+        adam_double((double *)(j->W + at), (double *)(j->g + at), (double *)(j->v + at), (double *)(j->s + at),
+                    hi - lo, j->beta1, j->beta2, j->step, j->eps);
+    else
+        adam_float((float *)(j->W + at), (float *)(j->g + at), (float *)(j->v + at), (float *)(j->s + at), hi - lo,
+                   j->beta1, j->beta2, j->step, j->eps);
+}
+
+/* Row-wise work on (rows, cols) arrays: x (Z or dA), y (A or Z), z (A), per-row r (b or db). */
+typedef struct {
+    char *x, *y, *z, *r;
+    Py_ssize_t cols;
+    int kind;
+    double alpha;
+    int is_double;
+} RowsJob;
+
+static void bias_act_work(const void *ctx, Py_ssize_t lo, Py_ssize_t hi) {
+    const RowsJob *j = ctx;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        if (j->is_double)
+            bias_act_double((double *)j->x + i * j->cols, ((double *)j->r)[i], (double *)j->y + i * j->cols, j->cols,
+                            j->kind, j->alpha);
+        else
+            bias_act_float((float *)j->x + i * j->cols, ((float *)j->r)[i], (float *)j->y + i * j->cols, j->cols,
+                           j->kind, (float)j->alpha);
+    }
+}
+
+static void backward_rows_work(const void *ctx, Py_ssize_t lo, Py_ssize_t hi) {
+    const RowsJob *j = ctx;
+    const Py_ssize_t c = j->cols;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        if (j->is_double) {
+            double *d = (double *)j->x + i * c;
+            backward_double(d, (double *)j->y + i * c, (double *)j->z + i * c, c, j->kind, j->alpha);
+            ((double *)j->r)[i] = 0.0 + pairwise_double(d, c);
+        } else {
+            float *d = (float *)j->x + i * c;
+            backward_float(d, (float *)j->y + i * c, (float *)j->z + i * c, c, j->kind, (float)j->alpha);
+            ((float *)j->r)[i] = 0.0f + pairwise_float(d, c);
+        }
+    }
+}
+
+static void backward_work(const void *ctx, Py_ssize_t lo, Py_ssize_t hi) { /* elements lo..hi, no sums */
+    const RowsJob *j = ctx;
+    if (j->is_double)
+        backward_double((double *)j->x + lo, (double *)j->y + lo, (double *)j->z + lo, hi - lo, j->kind, j->alpha);
+    else
+        backward_float((float *)j->x + lo, (float *)j->y + lo, (float *)j->z + lo, hi - lo, j->kind, (float)j->alpha);
+}
+
+typedef struct {
+    const char *X;
+    char *out;
+    const Py_ssize_t *at;
+    Py_ssize_t row_bytes;
+} GatherJob;
+
+static void gather_work(const void *ctx, Py_ssize_t lo, Py_ssize_t hi) {
+    const GatherJob *j = ctx;
+    for (Py_ssize_t r = lo; r < hi; r++) memcpy(j->out + r * j->row_bytes, j->X + j->at[r] * j->row_bytes, j->row_bytes);
+}
+
+/* ------------------------------------------------------------------------------------ the functions */
 static PyObject *adam(PyObject *self, PyObject *args) {
     PyObject *objects[4];
     double beta1, beta2, step, eps;
@@ -131,77 +455,198 @@ static PyObject *adam(PyObject *self, PyObject *args) {
     Arrays arrays;
     if (acquire(&arrays, objects, names, writable, 4) < 0) return NULL;
     Py_ssize_t n = length(&arrays, 0);
-    if (length(&arrays, 1) != n || length(&arrays, 2) != n || length(&arrays, 3) != n) {
-        release(&arrays);
-        PyErr_SetString(PyExc_ValueError, "W, dW, v and s must have the same size");
-        return NULL;
-    }
-    void *W = arrays.views[0].buf, *g = arrays.views[1].buf, *v = arrays.views[2].buf, *s = arrays.views[3].buf;
+    if (length(&arrays, 1) != n || length(&arrays, 2) != n || length(&arrays, 3) != n)
+        return size_error(&arrays, "W, dW, v and s must have the same size");
+    const AdamJob job = {arrays.views[0].buf, arrays.views[1].buf, arrays.views[2].buf, arrays.views[3].buf,
+                         beta1, beta2, step, eps, arrays.is_double, arrays.views[0].itemsize};
     Py_BEGIN_ALLOW_THREADS
-    if (arrays.is_double)
-        adam_double(W, g, v, s, n, beta1, beta2, step, eps);
-    else
-        adam_float(W, g, v, s, n, beta1, beta2, step, eps);
+    parallel(adam_work, &job, n, 16, 7 * job.size);
     Py_END_ALLOW_THREADS
     release(&arrays);
     Py_RETURN_NONE;
 }
 
-static PyObject *bias_relu(PyObject *self, PyObject *args) {
+static PyObject *bias_act(PyObject *self, PyObject *args) {
     PyObject *objects[3];
-    if (!PyArg_ParseTuple(args, "OOO", &objects[0], &objects[1], &objects[2])) return NULL;
+    int kind;
+    double alpha;
+    if (!PyArg_ParseTuple(args, "OOOid", &objects[0], &objects[1], &objects[2], &kind, &alpha)) return NULL;
+    if (kind != RELU && kind != LEAKY && kind != BIAS) {
+        PyErr_Format(PyExc_ValueError, "bias_act's kind must be RELU, LEAKY or BIAS, got %d", kind);
+        return NULL;
+    }
     static const char *names[] = {"Z", "b", "A"};
     static const int writable[] = {1, 0, 1};
     Arrays arrays;
     if (acquire(&arrays, objects, names, writable, 3) < 0) return NULL;
     Py_ssize_t n = length(&arrays, 0), rows = length(&arrays, 1);
-    if (length(&arrays, 2) != n || rows == 0 || n % rows != 0) {
-        release(&arrays);
-        PyErr_SetString(PyExc_ValueError, "Z and A must have the same size, a multiple of b's (one b per row)");
-        return NULL;
-    }
-    void *Z = arrays.views[0].buf, *b = arrays.views[1].buf, *A = arrays.views[2].buf;
+    if (length(&arrays, 2) != n || rows == 0 || n % rows != 0)
+        return size_error(&arrays, "Z and A must have the same size, a multiple of b's (one b per row)");
+    const RowsJob job = {arrays.views[0].buf, arrays.views[2].buf, NULL, arrays.views[1].buf, n / rows, kind, alpha,
+                         arrays.is_double};
     Py_BEGIN_ALLOW_THREADS
-    if (arrays.is_double)
-        bias_relu_double(Z, b, A, rows, n / rows);
-    else
-        bias_relu_float(Z, b, A, rows, n / rows);
+    parallel(bias_act_work, &job, rows, 1, 3 * job.cols * arrays.views[0].itemsize);
     Py_END_ALLOW_THREADS
     release(&arrays);
     Py_RETURN_NONE;
 }
 
-static PyObject *relu_backward(PyObject *self, PyObject *args) {
-    PyObject *objects[2];
-    if (!PyArg_ParseTuple(args, "OO", &objects[0], &objects[1])) return NULL;
-    static const char *names[] = {"dA", "Z"};
-    static const int writable[] = {1, 0};
+static PyObject *backward_sum(PyObject *self, PyObject *args) {
+    PyObject *objects[4];
+    int kind;
+    double alpha;
+    if (!PyArg_ParseTuple(args, "OOOOid", &objects[0], &objects[1], &objects[2], &objects[3], &kind, &alpha))
+        return NULL;
+    if (kind != RELU && kind != LEAKY && kind != TANH && kind != SIGMOID && kind != LINEAR) {
+        PyErr_Format(PyExc_ValueError, "backward_sum's kind must be RELU, LEAKY, TANH, SIGMOID or LINEAR, got %d",
+                     kind);
+        return NULL;
+    }
+    static const char *names[] = {"dA", "Z", "A", "db"};
+    static const int writable[] = {1, 0, 0, 1};
+    const int summed = objects[3] != Py_None;
+    Arrays arrays;
+    if (acquire(&arrays, objects, names, writable, 3 + summed) < 0) return NULL;
+    Py_ssize_t n = length(&arrays, 0), rows = summed ? length(&arrays, 3) : 1;
+    if (length(&arrays, 1) != n || length(&arrays, 2) != n || rows == 0 || n % rows != 0)
+        return size_error(&arrays, "dA, Z and A must have the same size, a multiple of db's (one db per row)");
+    const RowsJob job = {arrays.views[0].buf, arrays.views[1].buf, arrays.views[2].buf,
+                         summed ? arrays.views[3].buf : NULL, n / rows, kind, alpha, arrays.is_double};
+    const Py_ssize_t item_bytes = (kind == LINEAR ? 1 : 3) * job.cols * arrays.views[0].itemsize;
+    Py_BEGIN_ALLOW_THREADS
+    if (summed)
+        parallel(backward_rows_work, &job, rows, 1, item_bytes); /* a row at a time: summed while in the cache */
+    else
+        parallel(backward_work, &job, n, 16, item_bytes / job.cols);
+    Py_END_ALLOW_THREADS
+    release(&arrays);
+    Py_RETURN_NONE;
+}
+
+static PyObject *output_dz(PyObject *self, PyObject *args) {
+    PyObject *objects[3], *targets;
+    double scale;
+    if (!PyArg_ParseTuple(args, "OOOd", &objects[0], &targets, &objects[2], &scale)) return NULL;
+    objects[1] = objects[2];
+    static const char *names[] = {"AL", "dZ", "dZ"};
+    static const int writable[] = {0, 1, 1};
     Arrays arrays;
     if (acquire(&arrays, objects, names, writable, 2) < 0) return NULL;
     Py_ssize_t n = length(&arrays, 0);
-    if (length(&arrays, 1) != n) {
+    Py_buffer y;
+    int is_labels = 0;
+    if (length(&arrays, 1) != n) return size_error(&arrays, "AL and dZ must have the same size");
+    if (get_buffer(&y, targets, "Y", 0) < 0) {
         release(&arrays);
-        PyErr_SetString(PyExc_ValueError, "dA and Z must have the same size");
         return NULL;
     }
-    void *dA = arrays.views[0].buf, *Z = arrays.views[1].buf;
-    Py_BEGIN_ALLOW_THREADS
+    const char *y_format = native_format(y.format);
+    is_labels = strcmp(y_format, "f") != 0 && strcmp(y_format, "d") != 0;
+    Py_ssize_t cols = y.len / y.itemsize, rows = 1;
+    if (is_labels) {
+        rows = cols ? n / cols : 0;
+        PyBuffer_Release(&y);
+        if (acquire_indices(&y, targets, "Y (integer labels)", rows) < 0) {
+            release(&arrays);
+            return NULL;
+        }
+    } else if (strcmp(y_format, native_format(arrays.views[0].format)) != 0) {
+        PyBuffer_Release(&y);
+        release(&arrays);
+        PyErr_SetString(PyExc_TypeError, "AL and Y must have the same dtype");
+        return NULL;
+    }
+    if (rows * cols != n) {
+        PyBuffer_Release(&y);
+        return size_error(&arrays, "Y must be shaped like AL, or integer labels (1, m) for AL (C, m)");
+    }
+    const void *al = arrays.views[0].buf, *yb = is_labels ? NULL : y.buf;
+    const Py_ssize_t *labels = is_labels ? y.buf : NULL;
+    void *dz = arrays.views[1].buf;
     if (arrays.is_double)
-        relu_backward_double(dA, Z, n);
+        output_dz_double(al, yb, labels, dz, rows, cols, scale);
     else
-        relu_backward_float(dA, Z, n);
-    Py_END_ALLOW_THREADS
+        output_dz_float(al, yb, labels, dz, rows, cols, (float)scale);
+    PyBuffer_Release(&y);
     release(&arrays);
+    Py_RETURN_NONE;
+}
+
+static PyObject *gather(PyObject *self, PyObject *args) {
+    PyObject *objects[2], *index;
+    if (!PyArg_ParseTuple(args, "OOO", &objects[0], &index, &objects[1])) return NULL;
+    static const char *names[] = {"X", "out"};
+    static const int writable[] = {0, 1};
+    Arrays arrays;
+    if (acquire(&arrays, objects, names, writable, 2) < 0) return NULL;
+    if (arrays.views[0].ndim != 2 || arrays.views[1].ndim != 2 || arrays.views[0].shape[1] != arrays.views[1].shape[1])
+        return size_error(&arrays, "X (m, n) and out (b, n) must be 2-D with the same rows' length");
+    Py_buffer idx;
+    if (acquire_indices(&idx, index, "idx", arrays.views[0].shape[0]) < 0) {
+        release(&arrays);
+        return NULL;
+    }
+    const Py_ssize_t rows = idx.len / idx.itemsize, row_bytes = arrays.views[0].shape[1] * arrays.views[0].itemsize;
+    if (rows != arrays.views[1].shape[0]) {
+        PyBuffer_Release(&idx);
+        return size_error(&arrays, "out must have one row per index");
+    }
+    const GatherJob job = {arrays.views[0].buf, arrays.views[1].buf, idx.buf, row_bytes};
+    Py_BEGIN_ALLOW_THREADS
+    parallel(gather_work, &job, rows, 1, 2 * row_bytes);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&idx);
+    release(&arrays);
+    Py_RETURN_NONE;
+}
+
+static PyObject *min_parallel(PyObject *self, PyObject *args) {
+    Py_ssize_t bytes = -1, previous = min_parallel_bytes;
+    if (!PyArg_ParseTuple(args, "|n", &bytes)) return NULL;
+    if (bytes >= 0) min_parallel_bytes = bytes;
+    return PyLong_FromSsize_t(previous);
+}
+
+static PyObject *max_threads(PyObject *self, PyObject *args) {
+    return PyLong_FromLong(pool.threads);
+}
+
+static PyObject *set_threads(PyObject *self, PyObject *args) {
+    int threads;
+    if (!PyArg_ParseTuple(args, "i", &threads)) return NULL;
+    if (threads < 1) {
+        PyErr_Format(PyExc_ValueError, "threads must be at least 1, got %d", threads);
+        return NULL;
+    }
+    pool.threads = threads > MAX_HELPERS + 1 ? MAX_HELPERS + 1 : threads;
     Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
     {"adam", adam, METH_VARARGS, "adam(W, dW, v, s, beta1, beta2, step_size, eps_t): one fused Adam pass."},
-    {"bias_relu", bias_relu, METH_VARARGS, "bias_relu(Z, b, A): Z += b (per row), A = maximum(Z, 0)."},
-    {"relu_backward", relu_backward, METH_VARARGS, "relu_backward(dA, Z): dA *= (Z > 0), in place."},
+    {"bias_act", bias_act, METH_VARARGS, "bias_act(Z, b, A, kind, alpha): Z += b (per row), A = g(Z)."},
+    {"backward_sum", backward_sum, METH_VARARGS,
+     "backward_sum(dA, Z, A, db, kind, alpha): dA *= g'(Z) in place; db = row sums of it (db None: none)."},
+    {"output_dz", output_dz, METH_VARARGS, "output_dz(AL, Y, dZ, scale): dZ = (AL - Y) * scale."},
+    {"gather", gather, METH_VARARGS, "gather(X, idx, out): out[r] = X[idx[r]] (rows)."},
+    {"min_parallel", min_parallel, METH_VARARGS,
+     "min_parallel([bytes]): the memory traffic from which a kernel uses every thread; returns the previous."},
+    {"max_threads", max_threads, METH_NOARGS, "The threads a large kernel uses now."},
+    {"set_threads", set_threads, METH_VARARGS, "set_threads(n): the threads a large kernel may use from now on."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fused", "Optional fused kernels.", -1, methods};
 
-PyMODINIT_FUNC PyInit__fused(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fused(void) {
+    start_pool();
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddIntConstant(m, "RELU", RELU) < 0 || PyModule_AddIntConstant(m, "LEAKY", LEAKY) < 0 ||
+        PyModule_AddIntConstant(m, "BIAS", BIAS) < 0 || PyModule_AddIntConstant(m, "TANH", TANH) < 0 ||
+        PyModule_AddIntConstant(m, "SIGMOID", SIGMOID) < 0 || PyModule_AddIntConstant(m, "LINEAR", LINEAR) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -7,7 +7,9 @@ Each activation is a small object with
 * ``backward(dA, Z, A)``  dZ = dA * g'(Z)  (may use the cached A when that is cheaper, e.g.
   sigmoid' = A(1 - A), so the exponential is not computed twice)
 * ``add_bias_and_activate(Z, b)``  Z = Z + b, then A = g(Z): a layer's last two steps, which
-  ReLU does in one compiled pass when it can (``kernels``)
+  ReLU and leaky ReLU do in one compiled pass when they can (``kernels``; the others compile the bias)
+* ``backward_and_sum(dA, Z, A, db)``  dZ = dA * g'(Z) and db = Σ_columns dZ: the layer's backward
+  (6) and (8), in one compiled pass when it can (not softmax)
 
 Values at z = 0 where g is not differentiable (the notes allow either choice; we document ours):
 ReLU'(0) = 0 and LeakyReLU'(0) = alpha, the same convention as PyTorch, so that parity tests and
@@ -29,6 +31,8 @@ class Activation:
 
     name = "activation"
     elementwise = True
+    forward_kernel = kernels.BIAS  # what kernels.compiled.bias_act does of add_bias_and_activate
+    backward_kernel: int | None = None  # what kernels.compiled.backward_sum does of backward (None: nothing)
 
     def forward(self, Z, out=None):
         raise NotImplementedError
@@ -41,9 +45,35 @@ class Activation:
         return xp.multiply(dA, self.derivative(Z), out=out)
 
     def add_bias_and_activate(self, Z, b, out=None):
-        """Z = Z + b (in place, b broadcast over the columns), then A = g(Z)."""
-        Z += b
+        """Z = Z + b (in place, b broadcast over the columns), then A = g(Z).
+
+        Compiled (``kernels``) when the arrays allow: both steps in one pass for ReLU and leaky ReLU
+        (4-5x the two lines, python -m bench.tricks), else the bias alone, then ``forward``.
+        """
+        if b.shape == (Z.shape[0], 1) and kernels.usable(Z, b):
+            kind = self.forward_kernel
+            if kind != kernels.BIAS and out is not None and out.shape == Z.shape and kernels.usable(Z, out):
+                kernels.compiled.bias_act(Z, b, out, kind, getattr(self, "alpha", 0.0))
+                return out
+            kernels.compiled.bias_act(Z, b, Z, kernels.BIAS, 0.0)  # the line below
+        else:
+            Z += b
         return self.forward(Z, out=out)
+
+    def backward_and_sum(self, dA, Z, A, db):
+        """dZ = dA * g'(Z) (in place of dA, returned), then db = Σ over the columns of dZ, (n, 1).
+
+        The layer's (6) and (8) in one compiled pass over dA when the arrays allow (each row summed
+        while it is in the cache, in NumPy's pairwise order: the same bits), else the two lines.
+        """
+        kind = self.backward_kernel
+        if (kind is not None and dA.shape == Z.shape == A.shape and db.shape == (dA.shape[0], 1)
+                and kernels.usable(dA, Z, A, db)):
+            kernels.compiled.backward_sum(dA, Z, A, db, kind, getattr(self, "alpha", 0.0))
+            return dA
+        dZ = self.backward(dA, Z, A, out=dA)
+        dZ.sum(axis=1, keepdims=True, out=db)
+        return dZ
 
     def __call__(self, Z):
         return self.forward(Z)
@@ -70,6 +100,7 @@ class Sigmoid(Activation):
     """
 
     name = "sigmoid"
+    backward_kernel = kernels.SIGMOID
 
     def forward(self, Z, out=None):
         e = xp.exp(-xp.abs(Z))
@@ -88,6 +119,7 @@ class Tanh(Activation):
     """g(z) = tanh(z) = (e^z - e^(-z)) / (e^z + e^(-z));  g'(z) = 1 - tanh(z)^2, so g'(0) = 1."""
 
     name = "tanh"
+    backward_kernel = kernels.TANH
 
     def forward(self, Z, out=None):
         return xp.tanh(Z, out=out)
@@ -105,6 +137,7 @@ class ReLU(Activation):
     """g(z) = max(0, z);  g'(z) = 1 if z > 0 else 0 (we take g'(0) = 0)."""
 
     name = "relu"
+    forward_kernel = backward_kernel = kernels.RELU
 
     def forward(self, Z, out=None):
         return xp.maximum(Z, 0, out=out)
@@ -112,18 +145,11 @@ class ReLU(Activation):
     def derivative(self, Z):
         return (Z > 0).astype(Z.dtype)
 
-    def add_bias_and_activate(self, Z, b, out=None):
-        """Z = Z + b, A = max(Z, 0): one compiled pass when the arrays allow it, else the two lines."""
-        if out is not None and out.shape == Z.shape and b.shape == (Z.shape[0], 1) and kernels.usable(Z, b, out):
-            kernels.compiled.bias_relu(Z, b, out)  # 4-5x the two lines (python -m bench.tricks)
-            return out
-        return super().add_bias_and_activate(Z, b, out)
-
     def backward(self, dA, Z, A, out=None):
         """dZ = dA * [Z > 0]."""
         if out is dA and dA.shape == Z.shape and kernels.usable(dA, Z):
             # the line below, in place, without a boolean temporary: 1.8-2x (python -m bench.tricks)
-            kernels.compiled.relu_backward(dA, Z)
+            kernels.compiled.backward_sum(dA, Z, Z, None, kernels.RELU, 0.0)
             return dA
         return xp.multiply(dA, Z > 0, out=out)
 
@@ -132,6 +158,7 @@ class LeakyReLU(Activation):
     """g(z) = max(alpha*z, z) for 0 <= alpha < 1;  g'(z) = 1 if z > 0 else alpha (g'(0) = alpha)."""
 
     name = "leaky_relu"
+    forward_kernel = backward_kernel = kernels.LEAKY
 
     def __init__(self, alpha: float = 0.01):
         self.alpha = check_number(alpha, "LeakyReLU alpha", low=0.0, high=1.0, high_open=True,
@@ -155,6 +182,7 @@ class Linear(Activation):
     """g(z) = z;  g'(z) = 1 (the output of a regression network). A is Z itself: no copy."""
 
     name = "linear"
+    backward_kernel = kernels.LINEAR
 
     def forward(self, Z, out=None):
         return Z

@@ -1,18 +1,34 @@
 """The optional compiled kernels (``src/glassnet/_fused.c``) and when they may run.
 
-A kernel does, in one pass over memory, the arithmetic of NumPy lines that stay in the code beside
-the call as the reference and the fallback: the same operations, in the same order and precision,
-so a result is the same bit for bit with or without the build (tests/test_kernels.py checks each
-one against its NumPy lines). They exist where a benchmark showed NumPy's passes over memory to be
-the largest cost after the matrix products (bench/README.md):
+A kernel does, in one pass over memory and split across the cores, the arithmetic of NumPy lines that
+stay in the code beside the call as the reference and the fallback: the same operations, in the same
+order and precision, so a result is the same bit for bit with or without the build
+(tests/test_kernels.py checks each one against its NumPy lines). They exist where a benchmark showed
+NumPy's passes over memory to be the largest cost after the matrix products (bench/README.md). T is
+the arrays' dtype (float32 or float64):
 
-    adam(W, dW, v, s, β1, β2, α_t, ε_t)    the Adam step, optimizers.Adam
-    bias_relu(Z, b, A)                     Z += b; A = max(Z, 0), activations.ReLU
-    relu_backward(dA, Z)                   dA *= (Z > 0), activations.ReLU
+    adam(W, dW, v, s, β1, β2, α_t, ε_t)      v = β1 v + (1-β1) g;  s = β2 s + g²(1-β2);
+                                              W -= (v / (√s + ε_t)) α_t                    optimizers.Adam
+    bias_act(Z, b, A, kind, α)               Z += b (per row);  A = max(Z, 0) (RELU),
+                                              max(Z, αZ) (LEAKY), or no A (BIAS)         activations
+    backward_sum(dA, Z, A, db, kind, α)      dA *= [Z > 0] (RELU), where(Z > 0, 1, α) (LEAKY),
+                                              1 - A² (TANH), A(1 - A) (SIGMOID), 1 (LINEAR), in place;
+                                              db = Σ_columns dA (NumPy's pairwise order; db None: no sum)
+    output_dz(AL, Y, dZ, c)                  dZ = (AL - Y) c; Y integer labels: (AL - one_hot(Y)) c   losses
+    gather(X, idx, out)                      out[r] = X[idx[r]]: a mini-batch's rows            training
 
-``compiled`` is None, and the NumPy lines run, when the extension was not built (no C compiler at
-install time), when GLASSNET_PURE_NUMPY=1 is set (for comparisons), and for arrays the kernels do
-not take (``usable``: non-contiguous views, mixed or integer dtypes).
+Threads: a kernel is shared by ``max_threads()`` threads, the caller's and helpers of a small pool in
+_fused.c that take chunks of the work while they run and are never waited for when they do not (an
+OpenMP team waits for all its threads: on a shared machine, a time slice per kernel; bench/README.md).
+The count is OMP_NUM_THREADS when set, else the machine's processors; threadpoolctl sets it as a library
+of user_api "openmp" (``threadpool_limits(1)``, the sweeps' one-thread-per-worker rule). A kernel that
+moves less than ``compiled.min_parallel()`` bytes runs on the caller alone (a second core costs more
+than it saves there: bench/README.md). Threads share rows and elements, never a sum: each db row is
+summed whole by one thread, so the thread count never changes a bit.
+
+``compiled`` is None, and the NumPy lines run, when the extension was not built (no C compiler with
+OpenMP at install time), when GLASSNET_PURE_NUMPY=1 is set (for comparisons), and for arrays the
+kernels do not take (``usable``: non-contiguous views, mixed or integer dtypes).
 """
 
 from __future__ import annotations
@@ -20,14 +36,18 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import threadpoolctl
 
 try:
     from . import _fused as compiled
 except ImportError:  # pragma: no cover - depends on the build
     compiled = None
-
+built = compiled  # the extension, even where GLASSNET_PURE_NUMPY turns it off: its thread count is still set
 if os.environ.get("GLASSNET_PURE_NUMPY"):
     compiled = None
+
+# The kernels' codes for g (the C enum in _fused.c; tests/test_kernels.py checks they agree)
+RELU, LEAKY, BIAS, TANH, SIGMOID, LINEAR = range(6)
 
 
 def usable(*arrays) -> bool:
@@ -43,3 +63,38 @@ def usable(*arrays) -> bool:
         type(a) is np.ndarray and a.flags.c_contiguous and a.dtype == first.dtype and a.dtype.isnative
         for a in arrays
     )
+
+
+def usable_indices(index) -> bool:
+    """True when ``index`` can be a kernel's integer argument: a C-contiguous np.intp NumPy array."""
+    return compiled is not None and type(index) is np.ndarray and index.dtype == np.intp and index.flags.c_contiguous
+
+
+def max_threads() -> int:
+    """The threads a large kernel runs on now (1 without the compiled kernels)."""
+    return 1 if compiled is None else compiled.max_threads()
+
+
+class KernelThreads(threadpoolctl.LibController):
+    """The kernels' thread pool as threadpoolctl sees it: user_api "openmp", internal_api "glassnet"."""
+
+    user_api = "openmp"
+    internal_api = "glassnet"
+    filename_prefixes = ("_fused.",)
+
+    def set_additional_attributes(self):
+        if built is None or os.path.realpath(self.filepath) != os.path.realpath(built.__file__):
+            raise OSError(f"{self.filepath} is not glassnet's kernels")  # another package's _fused: not ours
+
+    def get_num_threads(self):
+        return built.max_threads()
+
+    def set_num_threads(self, num_threads):
+        built.set_threads(max(1, int(num_threads)))
+
+    def get_version(self):
+        return None
+
+
+if built is not None:
+    threadpoolctl.register(KernelThreads)

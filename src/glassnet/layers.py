@@ -104,13 +104,14 @@ class Dense:
         gradient dZ[L] = (A[L] - Y)/m. ``dA`` is overwritten (it becomes dZ): nothing else needs it.
         """
         A_prev, Z, A = self.cache
-        if dZ is None:
-            dZ = self.activation.backward(dA, Z, A, out=dA)  # (6) dZ = dA * g'(Z)
+        if dZ is None:  # (6) dZ = dA * g'(Z) and (8) db = (1/m) sum(dZ), the 1/m being in dZ: one pass
+            dZ = self.activation.backward_and_sum(dA, Z, A, self.db)
+        else:
+            dZ.sum(axis=1, keepdims=True, out=self.db)  # (8) db = (1/m) sum(dZ), the 1/m being in dZ
         self.dZ = dZ
         xp.matmul(dZ, A_prev.T, out=self.dW)  # (7) dW = (1/m) dZ A_prev^T, the 1/m being in dZ
         if l2:
             self.dW += (l2 / m) * self.W  # (7) + (l2/m) W, the L2 term's gradient
-        dZ.sum(axis=1, keepdims=True, out=self.db)  # (8) db = (1/m) sum(dZ), the 1/m being in dZ
         if not need_dA_prev:
             return None
         out = self._buffer("dA_prev", dZ.shape[1], dZ.dtype) if reuse_buffers else None

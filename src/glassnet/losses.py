@@ -18,6 +18,9 @@ The L2 term is added by the network, not here.
 
 from __future__ import annotations
 
+import numpy as np
+
+from . import kernels
 from .backend import xp
 from .errors import LabelError, ShapeError
 
@@ -39,8 +42,20 @@ class Loss:
             return float(losses.sum()) / losses.shape[0]
         return float((losses * weights[0]).sum()) / float(weights.sum())
 
-    def output_dZ(self, AL, Y, out=None):
-        """dZ[L] = A[L] - Y: the derivative of m*J with respect to Z[L]."""
+    def output_dZ(self, AL, Y, out=None, scale: float = 1.0):
+        """dZ[L] = (A[L] - Y) * scale: the derivative of scale·m·J with respect to Z[L] (scale 1/m: of J).
+
+        One compiled pass (``kernels.compiled.output_dz``) when the arrays allow, else the NumPy lines.
+        """
+        dZ = compiled_output_dZ(AL, Y, out, scale)
+        if dZ is None:
+            dZ = self.numpy_output_dZ(AL, Y, out)
+            if scale != 1.0:
+                dZ *= scale
+        return dZ
+
+    def numpy_output_dZ(self, AL, Y, out=None):
+        """dZ[L] = A[L] - Y with NumPy."""
         return xp.subtract(AL, Y, out=out)
 
     def constant_cost(self, Y) -> float:
@@ -60,6 +75,22 @@ class Loss:
                 f"got {Y.shape}"
             )
         return xp.asarray(Y, dtype=dtype)
+
+
+def compiled_output_dZ(AL, Y, out, scale: float):
+    """dZ = (A[L] - Y) * scale in one compiled pass, or None where the kernel does not take the arrays.
+
+    Y shaped like A[L] in its dtype, or integer labels (1, m) of a softmax (C, m), C > 1, whose one-hot
+    the kernel subtracts: the NumPy lines' operations, each element rounded alike.
+    """
+    if not kernels.usable(AL) or (out is not None and not (out.shape == AL.shape and kernels.usable(AL, out))):
+        return None
+    labels = Y.shape == (1, AL.shape[1]) and AL.shape[0] != 1 and Y.dtype != AL.dtype
+    if not (kernels.usable_indices(Y) if labels else Y.shape == AL.shape and kernels.usable(AL, Y)):
+        return None
+    dZ = np.empty_like(AL) if out is None else out
+    kernels.compiled.output_dz(AL, Y, dZ, scale)
+    return dZ
 
 
 class BinaryCrossEntropy(Loss):
@@ -107,7 +138,7 @@ class SoftmaxCrossEntropy(Loss):
             picked = (shifted * Y).sum(axis=0)
         return log_sum_exp - picked
 
-    def output_dZ(self, AL, Y, out=None):
+    def numpy_output_dZ(self, AL, Y, out=None):
         """dZ[L] = A[L] - Y, with integer labels subtracting 1 at each example's class."""
         if Y.shape[0] == 1 and AL.shape[0] != 1:
             if out is None:

@@ -248,12 +248,14 @@ class Network:
         w (1, m) the average is weighted: dZ[L] = w (A[L] - Y) / sum(w), and m in the L2 term is sum(w).
         """
         AL = self.layers[-1].cache.A
-        dZ = self.loss.output_dZ(AL, Y)  # dZ[L] = A[L] - Y (the derivative of the cost through g[L])
         if weights is None:
             m = AL.shape[1]
-            dZ *= 1.0 / m  # the average cost's 1/m, once here instead of in every dW and db
+            # dZ[L] = A[L] - Y (the derivative of the cost through g[L]) times the average cost's 1/m, once
+            # here instead of in every dW and db: dZ = A[L] - Y;  dZ *= 1.0 / m (one compiled pass)
+            dZ = self.loss.output_dZ(AL, Y, scale=1.0 / m)
         else:
             m = float(weights.sum())
+            dZ = self.loss.output_dZ(AL, Y)
             dZ *= weights / m
         self._backpropagate(dZ, m, reuse_buffers)
 

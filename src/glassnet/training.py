@@ -42,7 +42,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import defaults
+from . import defaults, kernels
 from .backend import blas_threads, make_rng, spawn_seed, threads_for, xp
 from .callbacks import Callback, Checkpoints, EarlyStopping, TrainingState, as_callbacks
 from .data.augmentation import augment_columns
@@ -338,9 +338,12 @@ class _Loop:
                 continue
             idx = order[start:start + self.batch]
             xb = self.x_buffer[:idx.size]
-            # take(mode="clip") writes straight into the buffer; the default mode goes through a temporary
-            # copy (2-10x slower, python -m bench.tricks). The indices are a permutation: nothing clips.
-            np.take(self.XT, idx, axis=0, out=xb, mode="clip")
+            if kernels.usable(self.XT, xb) and kernels.usable_indices(idx):
+                kernels.compiled.gather(self.XT, idx, xb)  # the line below, shared by the kernels' threads when large
+            else:
+                # take(mode="clip") writes straight into the buffer; the default mode goes through a temporary
+                # copy (2-10x slower, python -m bench.tricks). The indices are a permutation: nothing clips.
+                np.take(self.XT, idx, axis=0, out=xb, mode="clip")
             yield xb.T, self.YT[idx].T, None if weights is None else weights[idx].T
 
     def train_epoch(self, epoch: int, lr: float) -> dict | None:

@@ -1,7 +1,8 @@
 """What each speed trick of the engine still buys: one process, tricks on and off, interleaved.
 
-    python -m bench.tricks                 # 784-512-256-10, batch 128, float32, Adam; ~1 min
-    python -m bench.tricks --batch 512 --repeats 9
+    python -m bench.tricks                 # 784-512-256-10, batch 128, float32, Adam; ~2 min
+    python -m bench.tricks --batch 512 --repeats 9 --dtype float64
+    python -m bench.tricks --threshold     # the kernels on 2 threads against 1, by size
 
 Each trick is timed on and off in alternation (A B A B ...) on the same network and data, so a
 change in the machine's speed hits both alike; the figure is the median ratio off/on over the
@@ -10,9 +11,13 @@ for:
 
 * reuse_buffers    forward + backward of one mini-batch with the layers' Z, A and dA arrays kept
                    between batches (on) or allocated anew (off)
-* kernels          the same step with the compiled kernels (Adam, bias+ReLU, ReLU backward) or the
-                   NumPy lines beside each call (glassnet.kernels.compiled set to None); then each
-                   kernel alone (kernel_*) against its NumPy lines
+* kernels          the same step (forward, backward, Adam) with the compiled kernels or the NumPy
+                   lines beside each call (glassnet.kernels.compiled set to None)
+* threads          the same step with the kernels on every core or on one (threadpoolctl's
+                   "openmp" limit; BLAS keeps its threads)
+* kernel_NAME      each kernel alone against its NumPy lines, on the first layer's arrays (Adam: all
+                   of θ; gather: one mini-batch from 16 384 examples, 51 MB)
+* threads_NAME     each kernel alone on every core against one
 * huge_pages       Adam's step on flat vectors from backend.zeros_vector (2 MiB-aligned,
                    madvise(MADV_HUGEPAGE)) or from np.zeros, after a matrix product evicted them
 * gather_clip      np.take(..., out=buffer, mode="clip") or the default mode, one mini-batch
@@ -23,6 +28,7 @@ for:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 
@@ -44,10 +50,16 @@ def _timed(function, inner: int, setup=None) -> float:
     return total / inner
 
 
-def _ab(on, off, repeats: int, inner: int, setup=None) -> dict:
+def _ab(on, off, repeats: int, inner: int, setup=None, one_thread: bool = False) -> dict:
+    """Median times of ``on`` and ``off`` and of their ratio, interleaved; ``one_thread``: ``off`` is ``on``
+    with the kernels' OpenMP threads limited to one (threadpoolctl, set outside the timed calls)."""
+    from threadpoolctl import threadpool_limits
+
     ratios, t_on, t_off = [], [], []
     for _ in range(repeats):
-        a, b = _timed(on, inner, setup), _timed(off, inner, setup)
+        a = _timed(on, inner, setup)
+        with threadpool_limits(limits=1, user_api="openmp") if one_thread else contextlib.nullcontext():
+            b = _timed(off, inner, setup)
         t_on.append(a)
         t_off.append(b)
         ratios.append(b / a)
@@ -55,12 +67,13 @@ def _ab(on, off, repeats: int, inner: int, setup=None) -> dict:
             "off_over_on": statistics.median(ratios)}
 
 
-def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inner: int = 20) -> dict:
+def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inner: int = 20,
+            dtype: str = "float32") -> dict:
     rng = np.random.default_rng(0)
-    m = 8 * batch
-    data = rng.standard_normal((m, layers[0]), dtype=np.float32)  # example-major, as images load
+    m = max(8 * batch, 16384)  # 51 MB of float32: more than the caches hold, as a data set is
+    data = rng.standard_normal((m, layers[0]), dtype=np.float32).astype(dtype)  # example-major, as images load
     labels = rng.integers(0, layers[-1], (1, batch))
-    net = gn.Network(list(layers), output_activation="softmax", dtype="float32", seed=0)
+    net = gn.Network(list(layers), output_activation="softmax", dtype=dtype, seed=0)
     opt = gn.Adam(1e-3)
     opt.attach(net.parameter_shapes(), dtype=net.dtype)
     Xb = np.ascontiguousarray(data[:batch]).T
@@ -76,18 +89,13 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
 
     results["reuse_buffers"] = _ab(step(True, adam=False), step(False, adam=False), repeats, inner)
 
-    compiled = kernels.compiled
-
-    def without_kernels():
-        kernels.compiled = None
-        try:
-            step(True)()
-        finally:
-            kernels.compiled = compiled
-
-    results["kernels"] = _ab(step(True), without_kernels, repeats, inner) if compiled else {"skipped": "not built"}
-    if compiled:
-        results.update(_kernels_alone(net, opt, Xb, repeats, inner))
+    if kernels.compiled is None:
+        results["kernels"] = {"skipped": "not built"}
+    else:
+        results["kernels"] = _ab(step(True), _without_kernels(step(True)), repeats, inner)
+        results["threads"] = _ab(step(True), step(True), repeats, inner, one_thread=True)
+        order = rng.permutation(m)[:batch]
+        results.update(_kernels_alone(net, opt, Xb, labels, data, order, repeats, inner))
 
     n = net.n_params
     evict = [np.ones(8 << 20, np.float32), np.empty(8 << 20, np.float32)]  # 2 x 32 MiB
@@ -100,66 +108,127 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
         theta, grad, v, s = vectors
         return lambda: opt._apply(theta, grad, {"v": v, "s": s}, None, 1e-3)
 
-    huge = [backend.zeros_vector(n, np.float32) for _ in range(4)]
-    plain = [np.zeros(n, np.float32) for _ in range(4)]
+    huge = [backend.zeros_vector(n, dtype) for _ in range(4)]
+    plain = [np.zeros(n, dtype) for _ in range(4)]
     for vectors in (huge, plain):
-        vectors[1][...] = rng.standard_normal(n, dtype=np.float32)
+        vectors[1][...] = rng.standard_normal(n)
     opt.t = 10
     results["huge_pages"] = _ab(adam_on(huge), adam_on(plain), repeats, inner, setup=flush)
 
     order = rng.permutation(m)[:batch]
-    buffer = np.empty((batch, layers[0]), np.float32)
+    buffer = np.empty((batch, layers[0]), dtype)
     results["gather_clip"] = _ab(lambda: np.take(data, order, axis=0, out=buffer, mode="clip"),
                                  lambda: np.take(data, order, axis=0, out=buffer), repeats, inner * 5)
     feature_major = np.ascontiguousarray(data.T)
-    buffer_t = np.empty((layers[0], batch), np.float32)
+    buffer_t = np.empty((layers[0], batch), dtype)
     results["example_major"] = _ab(lambda: np.take(data, order, axis=0, out=buffer, mode="clip"),
                                    lambda: np.take(feature_major, order, axis=1, out=buffer_t, mode="clip"),
                                    repeats, inner * 5)
     return results
 
 
-def _kernels_alone(net, opt, Xb, repeats: int, inner: int) -> dict:
-    """Each compiled kernel against the NumPy lines beside its call, on the first layer's arrays."""
+def _without_kernels(function):
+    """``function`` with glassnet.kernels.compiled set to None: the NumPy lines beside each call."""
+    def run():
+        compiled = kernels.compiled
+        kernels.compiled = None
+        try:
+            function()
+        finally:
+            kernels.compiled = compiled
+    return run
+
+
+def _kernel_calls(net, opt, Xb, labels) -> dict:
+    """name: a call of one kernel's public caller, on the first layer's arrays (Adam: on all of θ)."""
     layer = net.layers[0]
     Z = layer.W @ Xb
-    out, dA = np.empty_like(Z), np.ones_like(Z)
-    relu = layer.activation
-    compiled = kernels.compiled
-
-    def numpy_lines(function):
-        def run():
-            kernels.compiled = None
-            try:
-                function()
-            finally:
-                kernels.compiled = compiled
-        return run
-
+    out, dA, db = np.empty_like(Z), np.ones_like(Z), np.empty((Z.shape[0], 1), Z.dtype)
+    AL = np.abs(net.layers[-1].W @ net.layers[-2].W @ Z)
+    AL /= AL.sum(axis=0, keepdims=True)
+    relu, leaky, tanh = gn.activations.ReLU(), gn.activations.LeakyReLU(0.01), gn.activations.Tanh()
+    T = np.tanh(Z)
     theta, grad = net.theta, net.dtheta
     return {
-        "kernel_adam": _ab(lambda: opt.step(theta, grad, 1e-3), numpy_lines(lambda: opt.step(theta, grad, 1e-3)),
-                           repeats, inner),
-        "kernel_bias_relu": _ab(lambda: relu.add_bias_and_activate(Z, layer.b, out),
-                                numpy_lines(lambda: relu.add_bias_and_activate(Z, layer.b, out)), repeats, inner),
-        "kernel_relu_back": _ab(lambda: relu.backward(dA, Z, out, out=dA),
-                                numpy_lines(lambda: relu.backward(dA, Z, out, out=dA)), repeats, inner),
+        "adam": lambda: opt.step(theta, grad, 1e-3),
+        "bias_relu": lambda: relu.add_bias_and_activate(Z, layer.b, out),
+        "bias_leaky": lambda: leaky.add_bias_and_activate(Z, layer.b, out),
+        "relu_back": lambda: relu.backward(dA, Z, out, out=dA),
+        "relu_back_db": lambda: relu.backward_and_sum(dA, Z, out, db),
+        "tanh_back_db": lambda: tanh.backward_and_sum(dA, Z, T, db),
+        "output_dz": lambda: net.loss.output_dZ(AL, labels, scale=1.0 / AL.shape[1]),
     }
+
+
+def _kernels_alone(net, opt, Xb, labels, data, order, repeats: int, inner: int) -> dict:
+    """Each compiled kernel against the NumPy lines beside its call (kernel_*), and on 2 threads against 1
+    (threads_*)."""
+    results = {}
+    for name, call in _kernel_calls(net, opt, Xb, labels).items():
+        results[f"kernel_{name}"] = _ab(call, _without_kernels(call), repeats, inner)
+        results[f"threads_{name}"] = _ab(call, call, repeats, inner, one_thread=True)
+    buffer = np.empty((order.size, data.shape[1]), data.dtype)
+
+    def gather():  # the fit loop's mini-batch: the kernel, or its NumPy line
+        kernels.compiled.gather(data, order, buffer)
+
+    results["kernel_gather"] = _ab(gather, lambda: np.take(data, order, axis=0, out=buffer, mode="clip"), repeats,
+                                   inner * 5)
+    results["threads_gather"] = _ab(gather, gather, repeats, inner * 5, one_thread=True)
+    return results
+
+
+def threshold(repeats: int = 7, inner: int = 50) -> dict:
+    """Seconds of the ReLU backward + db kernel and of Adam on 2 threads and on 1, by size: where 2 starts to pay."""
+    rng = np.random.default_rng(0)
+    rows, relu = {}, gn.activations.ReLU()
+    for n in (1024, 4096, 8192, 16384, 32768, 65536, 262144):
+        dA, Z = rng.standard_normal((2, n // 128, 128), dtype=np.float32)
+        db = np.empty((n // 128, 1), np.float32)
+        W, g, v, s = (rng.random(n, dtype=np.float32) for _ in range(4))
+
+        def back(dA=dA, Z=Z, db=db):
+            relu.backward_and_sum(dA, Z, Z, db)
+
+        def adam(W=W, g=g, v=v, s=s):
+            kernels.compiled.adam(W, g, v, s, 0.9, 0.999, 1e-3, 1e-8)
+
+        previous = kernels.compiled.min_parallel(0)  # every size on every thread
+        try:
+            back, adam = (_ab(f, f, repeats, inner, one_thread=True) for f in (back, adam))
+        finally:
+            kernels.compiled.min_parallel(previous)
+        rows[f"relu_back_db {n * 12 // 1024} KiB"] = back
+        rows[f"adam {n * 28 // 1024} KiB"] = adam
+    return rows
+
+
+def _print(results: dict) -> None:
+    print(f"{'trick':<26}{'on (ms)':>10}{'off (ms)':>10}{'off/on':>9}")
+    for name, r in results.items():
+        if "skipped" in r:
+            print(f"{name:<26}{r['skipped']:>29}")
+        else:
+            print(f"{name:<26}{r['on_ms']:>10.4f}{r['off_ms']:>10.4f}{r['off_over_on']:>9.2f}")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tricks", description=__doc__.split("\n")[0])
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--threshold", action="store_true",
+                        help="instead: two kernels on 2 threads (on) against 1 (off), by bytes moved")
     args = parser.parse_args(argv)
-    results = measure(batch=args.batch, repeats=args.repeats)
-    print(f"784-512-256-10, float32, batch {args.batch}, median of {args.repeats} interleaved repeats")
-    print(f"{'trick':<16}{'on (ms)':>10}{'off (ms)':>10}{'off/on':>9}")
-    for name, r in results.items():
-        if "skipped" in r:
-            print(f"{name:<16}{r['skipped']:>29}")
-        else:
-            print(f"{name:<16}{r['on_ms']:>10.3f}{r['off_ms']:>10.3f}{r['off_over_on']:>9.2f}")
+    if args.threshold:
+        print(f"kernels on {kernels.max_threads()} threads (on) against 1 (off), float32, "
+              f"median of {args.repeats} interleaved repeats")
+        _print(threshold(args.repeats))
+        return 0
+    results = measure(batch=args.batch, repeats=args.repeats, dtype=args.dtype)
+    print(f"784-512-256-10, {args.dtype}, batch {args.batch}, {kernels.max_threads()} kernel threads, "
+          f"median of {args.repeats} interleaved repeats")
+    _print(results)
     return 0
 
 

@@ -172,7 +172,8 @@ def _patches(clock: SectionClock) -> list[tuple[object, str, object]]:
     ]
     for cls in (activations.Activation, *activations.ACTIVATIONS.values()):
         wanted += [(cls, method, name) for method, name in (("add_bias_and_activate", "bias + activation"),
-                                                            ("backward", "activation backward"))
+                                                            ("backward", "activation backward"),
+                                                            ("backward_and_sum", "activation backward + db"))
                    if method in vars(cls)]
     wanted += [(cls, "output_dZ", "output dZ") for cls in (losses.Loss, *losses.Loss.__subclasses__())
                if "output_dZ" in vars(cls)]

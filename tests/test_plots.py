@@ -1,9 +1,10 @@
-"""Figures: a decision boundary's legend names the class of each colour; a paired-seeds plot draws every seed."""
+"""Figures: a decision boundary's legend names the class of each colour and its grid is predicted in bounded
+batches, in order; a paired-seeds plot draws every seed."""
 
 import numpy as np
 
 from glassnet.network import Network
-from glassnet.plots import decision_boundary, new_figure, paired_seeds
+from glassnet.plots import GRID_BATCH, decision_boundary, new_figure, paired_seeds
 
 
 def two_classes():
@@ -24,6 +25,33 @@ def test_decision_boundary_has_a_legend_of_the_class_colours():
     colours = [tuple(h.get_markerfacecolor()) for h in legend.legend_handles]
     assert colours == [tuple(scatter.cmap(scatter.norm(k))) for k in (0, 1)]  # the points' colours
     assert "class" in legend.get_title().get_text()
+
+
+class Recording:
+    """A classifier whose prediction is x1 > 0.3 (numbers it can check), recording the columns of each call."""
+
+    class_names = None
+
+    def __init__(self):
+        self.calls = []
+
+    def predict(self, X):
+        self.calls.append(X.copy())
+        return (X[0:1] > 0.3).astype(np.int64)
+
+
+def test_decision_boundary_predicts_the_grid_in_bounded_batches_in_order():
+    X, Y = two_classes()
+    net = Recording()
+    ax = new_figure().add_subplot()
+    shaded = {}
+    contourf = ax.contourf
+    ax.contourf = lambda gx, gy, regions, **kw: shaded.update(gx=gx, regions=regions) or contourf(gx, gy, regions, **kw)
+    decision_boundary(net, X, Y, resolution=150, ax=ax)  # 22 500 points: several batches, the last one short
+    assert len(net.calls) == -(-150 * 150 // GRID_BATCH) and all(c.shape[1] <= GRID_BATCH for c in net.calls)
+    assert np.concatenate(net.calls, axis=1).shape == (2, 150 * 150)
+    # each point's prediction shades that point: the regions are x1 > 0.3 over the whole grid
+    assert np.array_equal(shaded["regions"], (shaded["gx"] > 0.3).astype(np.int64))
 
 
 def test_legend_on_a_given_axes_with_class_names():

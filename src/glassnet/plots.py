@@ -66,6 +66,9 @@ def train_dev_curves(history, path=None, title="Train and dev", weights_epoch: i
     return _finish(fig, path)
 
 
+GRID_BATCH = 4096  # grid points per prediction in decision_boundary
+
+
 def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolution: int = 300, ax=None,
                       class_names=None):
     """The regions a 2-D classifier predicts, with the examples (X (2, m), Y (1, m)) on top.
@@ -83,7 +86,10 @@ def decision_boundary(net, X, Y, path=None, title="Decision boundary", resolutio
     ys = np.linspace(X[1].min() - pad_y, X[1].max() + pad_y, resolution)
     gx, gy = np.meshgrid(xs, ys)
     grid = np.vstack([gx.ravel(), gy.ravel()])
-    regions = np.asarray(net.predict(grid))[0].reshape(gx.shape)
+    # the grid (90 000 points at the default resolution) a few thousand columns at a time: one call would hold
+    # every layer's Z and A for all of them (550 MB for a 256-128 float64 net) where these hold 25 MB
+    regions = np.concatenate([np.asarray(net.predict(grid[:, start:start + GRID_BATCH]))[0]
+                              for start in range(0, grid.shape[1], GRID_BATCH)]).reshape(gx.shape)
     fig = None
     if ax is None:
         fig = new_figure(5, 5)

@@ -292,8 +292,11 @@ def test_no_local_worker_outlives_a_killed_sweep(job, tmp_path, how):
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
 def test_a_worker_whose_parent_died_before_its_watchdog_started_ends(tmp_path):
     # the parent is killed and not reaped yet (a zombie) when the worker starts watching it
-    grandchild = "import sys, time; from glassnet.sweeps.workers import watch_parent; time.sleep(1.0); " \
-                 "watch_parent(int(sys.argv[1]), interval=0.05); time.sleep(30)"
+    # the grandchild waits until /proc says its parent is a zombie, then starts watching it
+    grandchild = "import sys, time; from glassnet.sweeps.workers import watch_parent; parent = int(sys.argv[1]); " \
+                 "state = lambda: open(f'/proc/{parent}/stat').read().rsplit(')', 1)[1].split()[0]\n" \
+                 "while state() != 'Z': time.sleep(0.01)\n" \
+                 "watch_parent(parent, interval=0.05); time.sleep(30)"
     middle = start_python(f"""
         import os, subprocess, sys, time
         child = subprocess.Popen([sys.executable, "-c", {grandchild!r}, str(os.getpid())])

@@ -5,6 +5,7 @@ instead of building networks themselves."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -13,6 +14,12 @@ UPPER_ROOMS = ("glassnet.cli", "glassnet.labs", "glassnet.sklearn", "glassnet.pl
 FRONT_ENDS = ("glassnet.cli", "glassnet.sweeps", "glassnet.sklearn", "glassnet.playground")
 MAX_FUNCTION_LINES = 60
 MAX_MODULE_LINES = 500
+
+
+@functools.cache
+def syntax(path: Path) -> ast.AST:
+    """The parsed file, once per test process (the tests only read the trees)."""
+    return ast.parse(path.read_text())
 
 
 def modules() -> dict[str, Path]:
@@ -32,7 +39,7 @@ def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     """
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(syntax(path)):
         if isinstance(node, ast.Import):
             candidates = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -136,7 +143,7 @@ def test_no_core_module_imports_the_package_from_inside():
 def test_no_function_over_60_lines():
     long = []
     for path in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(syntax(path)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 lines = node.end_lineno - node.lineno + 1
                 if lines > MAX_FUNCTION_LINES:
@@ -149,7 +156,7 @@ def test_upper_rooms_use_public_names_only():
     for name, path in modules().items():
         if not name.startswith(UPPER_ROOMS):
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(syntax(path)):
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("glassnet")):
                 private += [f"{name}: {a.name}" for a in node.names
                         if a.name.startswith("_") and not a.name.endswith("__")]
@@ -195,7 +202,7 @@ def test_private_names_stay_in_the_module_that_defines_them():
     # An attribute or function whose name starts with _ belongs to its module: the fit loop, the
     # diagnostics and the front ends use public names (train_step, theta, LayerCache, ...), so a change
     # inside one room cannot break another. Names glassnet does not define (sys._getframe) are not ours.
-    trees = {path: ast.parse(path.read_text()) for path in PACKAGE.rglob("*.py")}
+    trees = {path: syntax(path) for path in PACKAGE.rglob("*.py")}
     defined = {path: private_definitions(tree) for path, tree in trees.items()}
     ours = set().union(*defined.values())
     found = [f"{path.relative_to(SRC)}:{line} {name}" for path, tree in trees.items()
@@ -217,7 +224,7 @@ def test_front_ends_describe_runs_and_do_not_build_networks():
     for name, path in modules().items():
         if not name.startswith(FRONT_ENDS):
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(syntax(path)):
             if isinstance(node, ast.Call):
                 called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
                 if called.endswith("Network"):

@@ -1,0 +1,336 @@
+"""Tests that kill the mutants mutmut found surviving in the compiled-kernel dispatch of activations.py and losses.py
+(issue 25's ``add_bias_and_activate``, ``backward_and_sum``, ``ReLU.backward``, the output dZ; python -m bench.mutation,
+bench/README.md "Mutation score"). The behaviours:
+
+* the compiled kernel runs, once, with the right kind, alpha and output array, whenever the arrays allow it (seen
+  through a recording wrapper put in place of ``kernels.compiled``), and gives the NumPy lines' bits;
+* an array the kernels do not take (a non-contiguous view, a mixed dtype) goes the NumPy way: the right numbers,
+  written into the array asked for (a kernel handed it raises TypeError);
+* the NumPy lines themselves (``kernels.compiled`` None, as without a build or with GLASSNET_PURE_NUMPY=1): ``out=``
+  honoured, dZ in place of dA, the scale applied, integer labels of two classes or one example;
+* ``constant_cost`` computed in float64 whatever Y's dtype, and without a warning for no examples.
+
+The mutants that cannot change behaviour are listed, with the reason, in bench/mutation-equivalent.txt.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from glassnet import activations, kernels, losses
+
+needs_kernels = pytest.mark.skipif(kernels.compiled is None, reason="the optional compiled kernels are not built")
+
+DTYPES = [np.float64, np.float32]
+ELEMENTWISE = [activations.ReLU(), activations.LeakyReLU(0.2), activations.Tanh(), activations.Sigmoid(),
+               activations.Linear()]
+
+
+class Recorder:
+    """Stands for the compiled module: records each kernel call (name, arguments), then runs the real kernel."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, []
+
+    def __getattr__(self, name):
+        attribute = getattr(self.real, name)
+        if name not in ("bias_act", "backward_sum", "output_dz"):
+            return attribute
+
+        def call(*args):
+            self.calls.append((name, args))
+            return attribute(*args)
+        return call
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    recorder = Recorder(kernels.compiled)
+    monkeypatch.setattr(kernels, "compiled", recorder)
+    return recorder
+
+
+@pytest.fixture
+def numpy_lines(monkeypatch):
+    """Runs a function with the NumPy lines (kernels.compiled None) and returns its result."""
+    def run(function):
+        with monkeypatch.context() as patch:
+            patch.setattr(kernels, "compiled", None)
+            return function()
+    return run
+
+
+def same_bits(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and np.ascontiguousarray(a).tobytes() == \
+        np.ascontiguousarray(b).tobytes()
+
+
+def data(shape, dtype, seed=0):
+    """Values of both signs, with exact zeros (ReLU's and leaky ReLU's kink), never square (rows != columns)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    x.flat[::4] = 0.0
+    return x.astype(dtype)
+
+
+def fortran(x):
+    return np.asfortranarray(x)
+
+
+# ------------------------------------------------------------------------- add_bias_and_activate
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("g", ELEMENTWISE + [activations.Softmax()], ids=repr)
+def test_add_bias_and_activate_runs_its_kernel_once_into_out(g, dtype, spy):
+    """ReLU and leaky ReLU: one fused pass into out, with their alpha; the others: the bias compiled, then forward into
+    out. The numbers are the NumPy lines' (Z + b, then g) bit for bit; the array returned is out."""
+    Z0, b = data((3, 5), dtype), data((3, 1), dtype, seed=1)
+    Z, out = Z0.copy(), np.full((3, 5), np.nan, dtype)
+    result = g.add_bias_and_activate(Z, b, out=out)
+    expected_Z = Z0 + b
+    assert result is (Z if g.name == "linear" else out)  # a linear layer's A is Z itself
+    assert same_bits(Z, expected_Z) and same_bits(result, g.forward(expected_Z))
+    [(name, args)] = spy.calls
+    assert name == "bias_act" and args[0] is Z and args[1] is b
+    if g.forward_kernel == kernels.BIAS:
+        assert args[2] is Z and args[3] == kernels.BIAS
+    else:
+        assert args[2] is out and args[3] == g.forward_kernel
+    if isinstance(g, activations.LeakyReLU):  # the one kind whose kernel reads alpha
+        assert args[4] == g.alpha
+
+
+@needs_kernels
+def test_leaky_relus_alpha_reaches_the_kernel(spy):
+    Z, b, out = data((3, 5), np.float64), np.zeros((3, 1)), np.empty((3, 5))
+    Z[0, 0] = -2.0
+    activations.LeakyReLU(0.25).add_bias_and_activate(Z, b, out=out)
+    assert spy.calls[0][1][4] == 0.25 and out[0, 0] == -0.5
+
+
+@pytest.mark.parametrize("g", ELEMENTWISE + [activations.Softmax()], ids=repr)
+def test_add_bias_and_activate_honours_out_on_the_numpy_lines(g, numpy_lines):
+    Z, b, out = data((3, 5), np.float64), data((3, 1), np.float64, seed=1), np.empty((3, 5))
+    expected = g.forward(Z + b)
+    result = numpy_lines(lambda: g.add_bias_and_activate(Z, b, out=out))
+    assert result is (Z if g.name == "linear" else out) and same_bits(result, expected)
+
+
+@pytest.mark.parametrize("g", [activations.ReLU(), activations.LeakyReLU(0.2)], ids=repr)
+@pytest.mark.parametrize("kind", ["float32 out", "fortran out", "strided out", "fortran Z", "float32 b"])
+def test_add_bias_and_activate_takes_arrays_the_kernel_does_not(g, kind, numpy_lines):
+    """An out (or Z, b) the kernel does not take: the NumPy lines, their numbers, written into that out."""
+    def arrays():
+        Z, b, out = data((3, 5), np.float64), data((3, 1), np.float64, seed=1), np.full((3, 5), np.nan)
+        if kind == "float32 out":
+            out = out.astype(np.float32)
+        elif kind == "fortran out":
+            out = fortran(out)
+        elif kind == "strided out":
+            out = np.full((3, 10), np.nan)[:, ::2]
+        elif kind == "fortran Z":
+            Z = fortran(Z)
+        else:
+            b = b.astype(np.float32)
+        return Z, b, out
+
+    def run():
+        Z, b, out = arrays()
+        result = g.add_bias_and_activate(Z, b, out=out)
+        assert result is out
+        return Z, out
+
+    (Z, out), (Z_numpy, out_numpy) = run(), numpy_lines(run)
+    assert same_bits(Z, Z_numpy) and same_bits(out, out_numpy)
+    assert not np.isnan(out).any()
+
+
+# ------------------------------------------------------------------------- backward_and_sum, ReLU.backward
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("g", ELEMENTWISE, ids=repr)
+def test_backward_and_sum_runs_its_kernel_once(g, dtype, spy, numpy_lines):
+    """One compiled pass: dA made dZ in place (returned), db its row sums; the NumPy lines' bits."""
+    Z = data((3, 5), dtype)
+    A = Z if g.name == "linear" else g.forward(Z)
+    dA0 = data((3, 5), dtype, seed=2)
+
+    def run():
+        dA, db = dA0.copy(), np.full((3, 1), np.nan, dtype)
+        dZ = g.backward_and_sum(dA, Z, A, db)
+        assert dZ is dA
+        return dZ, db
+
+    (dZ, db), (dZ_numpy, db_numpy) = run(), numpy_lines(run)
+    assert same_bits(dZ, dZ_numpy) and same_bits(db, db_numpy)
+    [(name, args)] = spy.calls
+    assert name == "backward_sum" and args[1] is Z and args[2] is A and args[4] == g.backward_kernel
+    assert args[3].shape == (3, 1) and (args[5] == g.alpha if isinstance(g, activations.LeakyReLU) else True)
+
+
+@pytest.mark.parametrize("g", ELEMENTWISE + [activations.Softmax()], ids=repr)
+def test_backward_and_sum_works_in_place_of_dA_on_the_numpy_lines(g, numpy_lines):
+    Z = data((3, 5), np.float64)
+    A = Z if g.name == "linear" else g.forward(Z)
+    dA, db = data((3, 5), np.float64, seed=2), np.empty((3, 1))
+    expected = g.backward(dA.copy(), Z, A)
+    dZ = numpy_lines(lambda: g.backward_and_sum(dA, Z, A, db))
+    assert dZ is dA and same_bits(dA, expected) and same_bits(db, expected.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("g", ELEMENTWISE, ids=repr)
+@pytest.mark.parametrize("kind", ["fortran dA", "fortran Z", "fortran A", "strided db", "float32 db"])
+def test_backward_and_sum_takes_arrays_the_kernel_does_not(g, kind, numpy_lines):
+    """One array the kernel does not take: the NumPy lines' numbers, dZ in dA and the sums in that db."""
+    if g.name == "linear" and kind == "fortran A":
+        return  # A is Z for a linear layer
+    def arrays():
+        Z, dA, db = data((3, 5), np.float64), data((3, 5), np.float64, seed=2), np.full((3, 1), np.nan)
+        A = g.forward(Z) if g.name != "linear" else Z
+        if kind == "fortran dA":
+            dA = fortran(dA)
+        elif kind == "fortran Z":
+            Z = fortran(Z)
+            A = Z if g.name == "linear" else A
+        elif kind == "fortran A":
+            A = fortran(A)
+        elif kind == "strided db":
+            db = np.full((3, 2), np.nan)[:, :1]
+        else:
+            db = db.astype(np.float32)
+        return dA, Z, A, db
+
+    def run():
+        dA, Z, A, db = arrays()
+        dZ = g.backward_and_sum(dA, Z, A, db)
+        assert dZ is dA
+        return dZ, db
+
+    (dZ, db), (dZ_numpy, db_numpy) = run(), numpy_lines(run)
+    assert same_bits(dZ, dZ_numpy) and same_bits(db, db_numpy) and not np.isnan(db).any()
+
+
+@pytest.mark.parametrize("kind", ["fortran dA", "float32 dA"])
+def test_relu_backward_in_place_of_a_dA_the_kernel_does_not_take(kind, numpy_lines):
+    def run():
+        Z, dA = data((3, 5), np.float64), data((3, 5), np.float64, seed=2)
+        dA = fortran(dA) if kind == "fortran dA" else dA.astype(np.float32)
+        dZ = activations.ReLU().backward(dA, Z, None, out=dA)
+        assert dZ is dA
+        return dZ
+
+    assert same_bits(run(), numpy_lines(run))
+
+
+# ------------------------------------------------------------------------- the output dZ
+
+
+def _output_cases(dtype):
+    AL3, AL1 = data((3, 5), dtype, seed=3), data((1, 5), dtype, seed=4)
+    labels = np.array([[0, 2, 1, 2, 0]], dtype=np.intp)
+    return [
+        (losses.MeanSquaredError(), AL3, data((3, 5), dtype, seed=5)),
+        (losses.BinaryCrossEntropy(), AL1, (data((1, 5), dtype, seed=6) > 0).astype(dtype)),
+        (losses.SoftmaxCrossEntropy(), AL3, np.eye(3, dtype=dtype)[:, labels[0]].copy()),
+        (losses.SoftmaxCrossEntropy(), AL3, labels),
+    ]
+
+
+def _one_hot_of(AL, Y):
+    return np.eye(AL.shape[0], dtype=AL.dtype)[:, Y[0]] if Y.dtype == np.intp else Y
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("with_out", [False, True])
+@pytest.mark.parametrize("case", range(4), ids=["mse", "bce", "softmax one-hot", "softmax labels"])
+def test_output_dz_runs_its_kernel_once(case, with_out, dtype, spy):
+    loss, AL, Y = _output_cases(dtype)[case]
+    out = np.full(AL.shape, np.nan, dtype) if with_out else None
+    dZ = loss.output_dZ(AL, Y, out=out, scale=0.2)
+    assert dZ is out if with_out else dZ.dtype == dtype
+    expected = np.subtract(AL, _one_hot_of(AL, Y))
+    expected *= dtype(0.2)
+    assert same_bits(dZ, expected)
+    [(name, args)] = spy.calls
+    assert name == "output_dz" and args[0] is AL and args[1] is Y and args[3] == 0.2
+    assert args[2] is out if with_out else True
+
+
+@pytest.mark.parametrize("case", range(4), ids=["mse", "bce", "softmax one-hot", "softmax labels"])
+@pytest.mark.parametrize("scale", [1.0, 2.0, 0.2])
+def test_output_dz_on_the_numpy_lines_scales_and_honours_out(case, scale, numpy_lines):
+    loss, AL, Y = _output_cases(np.float64)[case]
+    expected = np.subtract(AL, _one_hot_of(AL, Y))
+    expected *= scale
+    out = np.full(AL.shape, np.nan)
+    assert same_bits(numpy_lines(lambda: loss.output_dZ(AL, Y, scale=scale)), expected)
+    assert numpy_lines(lambda: loss.output_dZ(AL, Y, out=out, scale=scale)) is out and same_bits(out, expected)
+
+
+@pytest.mark.parametrize("classes,m", [(2, 5), (3, 1), (2, 1)])
+@pytest.mark.parametrize("with_out", [False, True])
+def test_integer_labels_of_two_classes_or_one_example_on_the_numpy_lines(classes, m, with_out, numpy_lines):
+    """(C, m) - one_hot(labels), also for C = 2 and for m = 1 (where a broadcast subtraction would also run)."""
+    AL = data((classes, m), np.float64, seed=7) + 3.0
+    Y = (np.arange(m, dtype=np.intp) % classes)[None, :]
+    out = np.full(AL.shape, np.nan) if with_out else None
+    dZ = numpy_lines(lambda: losses.SoftmaxCrossEntropy().output_dZ(AL, Y, out=out))
+    assert same_bits(dZ, AL - np.eye(classes)[:, Y[0]])
+    assert dZ is out if with_out else dZ is not AL
+
+
+@pytest.mark.parametrize("kind", ["fortran out", "float32 out", "fortran AL", "float32 Y", "fortran Y"])
+@pytest.mark.parametrize("case", range(4), ids=["mse", "bce", "softmax one-hot", "softmax labels"])
+def test_output_dz_takes_arrays_the_kernel_does_not(case, kind, numpy_lines):
+    """An AL, Y or out the kernel does not take: the NumPy lines' numbers, in that out."""
+    def run():
+        loss, AL, Y = _output_cases(np.float64)[case]
+        out = np.full(AL.shape, np.nan)
+        if kind == "fortran out":
+            out = fortran(np.full((AL.shape[1], AL.shape[0]), np.nan).T) if AL.shape[0] > 1 else out[:, ::-1]
+        elif kind == "float32 out":
+            out = out.astype(np.float32)
+        elif kind == "fortran AL":
+            AL = fortran(AL) if AL.shape[0] > 1 else AL[:, ::-1].copy()[:, ::-1]
+        elif kind == "float32 Y" and Y.dtype != np.intp:
+            Y = Y.astype(np.float32)
+        elif kind == "fortran Y":
+            Y = fortran(Y) if Y.shape[0] > 1 else Y[:, ::-1].copy()[:, ::-1]
+        dZ = loss.output_dZ(AL, Y, out=out, scale=0.5)
+        assert dZ is out
+        return dZ
+
+    with np.errstate(all="ignore"):
+        got, expected = run(), numpy_lines(run)
+    assert same_bits(got, expected) and not np.isnan(got).any()
+
+
+# ------------------------------------------------------------------------- constant_cost
+
+
+@pytest.mark.parametrize("loss,Y", [
+    (losses.BinaryCrossEntropy(), np.array([[1, 0, 0, 1, 0, 0, 0]])),
+    (losses.SoftmaxCrossEntropy(), np.eye(3)[:, [0, 1, 1, 2, 2, 2, 0]]),
+    (losses.MeanSquaredError(), np.array([[0.1, 0.7, 0.3, -1.9, 2.3], [1.1, 0.2, 0.3, 0.4, 5.7]])),
+], ids=["bce", "softmax", "mse"])
+def test_constant_cost_is_computed_in_float64_whatever_ys_dtype(loss, Y):
+    Y32 = Y.astype(np.float32)
+    assert loss.constant_cost(Y32) == loss.constant_cost(Y32.astype(np.float64))
+
+
+@pytest.mark.parametrize("loss,Y", [(losses.BinaryCrossEntropy(), np.zeros((1, 0))),
+                                    (losses.SoftmaxCrossEntropy(), np.zeros((3, 0))),
+                                    (losses.MeanSquaredError(), np.zeros((2, 0)))], ids=["bce", "softmax", "mse"])
+def test_constant_cost_of_no_examples_is_zero_without_a_warning(loss, Y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert loss.constant_cost(Y) == 0.0

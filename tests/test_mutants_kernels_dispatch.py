@@ -218,11 +218,31 @@ def test_backward_and_sum_takes_arrays_the_kernel_does_not(g, kind, numpy_lines)
     assert same_bits(dZ, dZ_numpy) and same_bits(db, db_numpy) and not np.isnan(db).any()
 
 
-@pytest.mark.parametrize("kind", ["fortran dA", "float32 dA"])
+@needs_kernels
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_backward_in_place_runs_its_kernel_once(dtype, spy, numpy_lines):
+    """dZ = dA * [Z > 0] in place of dA: one compiled pass (no sums), the NumPy line's bits."""
+    Z, dA0 = data((3, 5), dtype), data((3, 5), dtype, seed=2)
+
+    def run():
+        dA = dA0.copy()
+        dZ = activations.ReLU().backward(dA, Z, None, out=dA)
+        assert dZ is dA
+        return dZ
+
+    assert same_bits(run(), numpy_lines(run))
+    [(name, args)] = spy.calls
+    assert name == "backward_sum" and args[1] is Z and args[3] is None and args[4] == kernels.RELU
+
+
+@pytest.mark.parametrize("kind", ["fortran dA", "float32 dA", "fortran Z"])
 def test_relu_backward_in_place_of_a_dA_the_kernel_does_not_take(kind, numpy_lines):
     def run():
         Z, dA = data((3, 5), np.float64), data((3, 5), np.float64, seed=2)
-        dA = fortran(dA) if kind == "fortran dA" else dA.astype(np.float32)
+        if kind == "fortran Z":
+            Z = fortran(Z)
+        else:
+            dA = fortran(dA) if kind == "fortran dA" else dA.astype(np.float32)
         dZ = activations.ReLU().backward(dA, Z, None, out=dA)
         assert dZ is dA
         return dZ

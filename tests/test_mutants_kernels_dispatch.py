@@ -8,19 +8,24 @@ bench/README.md "Mutation score"). The behaviours:
   written into the array asked for (a kernel handed it raises TypeError);
 * the NumPy lines themselves (``kernels.compiled`` None, as without a build or with GLASSNET_PURE_NUMPY=1): ``out=``
   honoured, dZ in place of dA, the scale applied, integer labels of two classes or one example;
-* ``constant_cost`` computed in float64 whatever Y's dtype, and without a warning for no examples.
+* ``constant_cost`` computed in float64 whatever Y's dtype, and without a warning for no examples;
+* optimizers.py, the rest of the full run's survivors there: Adam's kernel given only arrays it takes, the notes'
+  ``update`` keeping the parameters' dtype and following new names, ``t`` counting from 0, a fresh optimizer
+  pickled, ``get_optimizer``'s learning-rate override checked and not erasing a config's own, a schedule's repr.
 
 The mutants that cannot change behaviour are listed, with the reason, in bench/mutation-equivalent.txt.
 """
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
 import pytest
 
-from glassnet import activations, kernels, losses
+from glassnet import activations, kernels, losses, optimizers
+from glassnet.errors import HyperparameterError
 
 needs_kernels = pytest.mark.skipif(kernels.compiled is None, reason="the optional compiled kernels are not built")
 
@@ -37,7 +42,7 @@ class Recorder:
 
     def __getattr__(self, name):
         attribute = getattr(self.real, name)
-        if name not in ("bias_act", "backward_sum", "output_dz"):
+        if name not in ("bias_act", "backward_sum", "output_dz", "adam"):
             return attribute
 
         def call(*args):
@@ -354,3 +359,109 @@ def test_constant_cost_of_no_examples_is_zero_without_a_warning(loss, Y):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert loss.constant_cost(Y) == 0.0
+
+
+# ------------------------------------------------------------------------- optimizers
+
+
+def _params(dtype=np.float64, layout=None):
+    rng = np.random.default_rng(8)
+    params = {"W1": rng.standard_normal((3, 5)).astype(dtype), "b1": rng.standard_normal((3, 1)).astype(dtype)}
+    grads = {"dW1": rng.standard_normal((3, 5)).astype(dtype), "db1": rng.standard_normal((3, 1)).astype(dtype)}
+    if layout == "fortran W":
+        params["W1"] = fortran(params["W1"])
+    elif layout == "fortran dW":
+        grads["dW1"] = fortran(grads["dW1"])
+    return params, grads
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_adam_update_runs_its_kernel_once_a_parameter(dtype, spy, numpy_lines):
+    def run():
+        params, grads = _params(dtype)
+        opt = optimizers.Adam(0.01)
+        for _ in range(2):
+            opt.update(params, grads)
+        return params
+
+    got, expected = run(), numpy_lines(run)
+    assert all(same_bits(got[k], expected[k]) for k in got)
+    assert [name for name, _ in spy.calls] == ["adam"] * 4
+
+
+@pytest.mark.parametrize("layout", ["fortran W", "fortran dW"])
+def test_adam_takes_a_parameter_or_gradient_the_kernel_does_not(layout, numpy_lines):
+    def run():
+        params, grads = _params(np.float64, layout)
+        opt = optimizers.Adam(0.01)
+        for _ in range(2):
+            opt.update(params, grads)
+        return params
+
+    got, expected = run(), numpy_lines(run)
+    assert all(same_bits(got[k], expected[k]) for k in got)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_notes_update_keeps_the_parameters_dtype_and_equals_step(dtype):
+    """update() on float32 parameters: float32 state, and the bits of step() on the flat float32 theta."""
+    params, grads = _params(dtype)
+    by_name, flat = optimizers.Adam(0.01), optimizers.Adam(0.01)
+    theta = np.concatenate([params["W1"].ravel(), params["b1"].ravel()])
+    grad = np.concatenate([grads["dW1"].ravel(), grads["db1"].ravel()])
+    flat.attach({"W1": (3, 5), "b1": (3, 1)}, dtype=dtype)
+    for _ in range(3):
+        by_name.update(params, grads)
+        flat.step(theta, grad)
+    assert by_name.state["W1"]["v"].dtype == dtype and by_name.state["b1"]["s"].dtype == dtype
+    assert same_bits(np.concatenate([params["W1"].ravel(), params["b1"].ravel()]), theta)
+
+
+def test_the_notes_update_follows_new_parameter_names():
+    params, grads = _params()
+    opt = optimizers.Adam(0.01)
+    opt.update({"W1": params["W1"]}, {"dW1": grads["dW1"]})
+    opt.update(params, grads)  # a parameter the first call did not have: the state is laid out again
+    assert list(opt.state) == ["W1", "b1"] and opt.t == 1
+
+
+@pytest.mark.parametrize("make", [lambda: optimizers.GradientDescent(0.1), lambda: optimizers.Adam(0.01)],
+                         ids=["gd", "adam"])
+def test_t_counts_the_steps_from_zero(make):
+    opt = make()
+    assert opt.t == 0
+    theta, grad = np.ones(4), np.full(4, 0.5)
+    if opt.slots:
+        opt.attach({"W1": (2, 2)})
+    opt.step(theta, grad)
+    opt.step(theta, grad)
+    assert opt.t == 2
+
+
+def test_a_fresh_optimizer_pickles_and_then_trains_like_one_never_pickled():
+    copy = pickle.loads(pickle.dumps(optimizers.Adam(0.01)))
+    params, grads = _params()
+    params2 = {k: v.copy() for k, v in params.items()}
+    copy.update(params, grads)
+    optimizers.Adam(0.01).update(params2, grads)
+    assert all(same_bits(params[k], params2[k]) for k in params)
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.5])
+def test_get_optimizer_checks_the_learning_rate_it_sets_on_an_object(bad):
+    opt = optimizers.Adam(0.01)
+    with pytest.raises(HyperparameterError, match=r"^learning_rate must be a number in \(0.0, inf\), got"):
+        optimizers.get_optimizer(opt, learning_rate=bad)
+    assert opt.learning_rate == 0.01
+    assert optimizers.get_optimizer(opt, learning_rate=0.5) is opt and opt.learning_rate == 0.5
+
+
+def test_get_optimizer_without_a_learning_rate_keeps_the_configs_own():
+    assert optimizers.get_optimizer({"name": "adam", "learning_rate": 0.05}).learning_rate == 0.05
+    assert optimizers.get_optimizer({"name": "adam", "learning_rate": 0.05}, learning_rate=0.2).learning_rate == 0.2
+
+
+def test_a_schedules_repr_lists_its_arguments():
+    assert repr(optimizers.StepDecay(7, 0.25)) == "StepDecay(step_size=7, factor=0.25)"
+    assert repr(optimizers.ExponentialDecay(0.9)) == "ExponentialDecay(rate=0.9)"

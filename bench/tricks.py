@@ -17,7 +17,8 @@ for:
                    "openmp" limit; BLAS keeps its threads)
 * kernel_NAME      each kernel alone against its NumPy lines, on the first layer's arrays (Adam: all
                    of θ; gather: one mini-batch from 16 384 examples, 51 MB)
-* threads_NAME     each kernel alone on every core against one
+* threads_NAME     each kernel alone with its helper threads allowed against one thread, at the
+                   default threshold (compiled.min_parallel(): smaller kernels run on one either way)
 * huge_pages       Adam's step on flat vectors from backend.zeros_vector (2 MiB-aligned,
                    madvise(MADV_HUGEPAGE)) or from np.zeros, after a matrix product evicted them
 * gather_clip      np.take(..., out=buffer, mode="clip") or the default mode, one mini-batch

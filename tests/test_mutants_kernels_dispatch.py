@@ -11,7 +11,9 @@ bench/README.md "Mutation score"). The behaviours:
 * ``constant_cost`` computed in float64 whatever Y's dtype, and without a warning for no examples;
 * optimizers.py, the rest of the full run's survivors there: Adam's kernel given only arrays it takes, the notes'
   ``update`` keeping the parameters' dtype and following new names, ``t`` counting from 0, a fresh optimizer
-  pickled, ``get_optimizer``'s learning-rate override checked and not erasing a config's own, a schedule's repr.
+  pickled, ``get_optimizer``'s learning-rate override checked and not erasing a config's own, a schedule's repr;
+* gradcheck/check.py, the same: ``numerical_derivative``'s messages, float64 work for an integer or float32 θ, no
+  unused f(θ) for two-sided differences; ``norm`` of tiny entries.
 
 The mutants that cannot change behaviour are listed, with the reason, in bench/mutation-equivalent.txt.
 """
@@ -26,6 +28,7 @@ import pytest
 
 from glassnet import activations, kernels, losses, optimizers
 from glassnet.errors import HyperparameterError
+from glassnet.gradcheck import check
 
 needs_kernels = pytest.mark.skipif(kernels.compiled is None, reason="the optional compiled kernels are not built")
 
@@ -465,3 +468,43 @@ def test_get_optimizer_without_a_learning_rate_keeps_the_configs_own():
 def test_a_schedules_repr_lists_its_arguments():
     assert repr(optimizers.StepDecay(7, 0.25)) == "StepDecay(step_size=7, factor=0.25)"
     assert repr(optimizers.ExponentialDecay(0.9)) == "ExponentialDecay(rate=0.9)"
+
+
+# ------------------------------------------------------------------------- gradcheck/check.py
+
+
+def test_numerical_derivative_names_its_bad_arguments():
+    with pytest.raises(HyperparameterError) as bad_step:
+        check.numerical_derivative(lambda x: x, 1.0, epsilon=0)
+    assert str(bad_step.value) == ("epsilon must be a number in (0.0, inf), got 0; a small positive step such as "
+                                   "1e-2 (or 1e-7 for gradient checks)")
+    with pytest.raises(HyperparameterError) as bad_theta:
+        check.numerical_derivative(lambda x: x, float("nan"))
+    assert str(bad_theta.value) == "theta must be a number in (-inf, inf), got nan"
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float32])
+def test_numerical_derivative_works_in_float64_for_any_theta(dtype):
+    """f receives float64 (the docstring): an integer θ is not truncated back, a float32 one not rounded to it."""
+    seen = []
+
+    def f(x):
+        seen.append(x.dtype)
+        return float((x ** 3).sum())
+
+    grad = check.numerical_derivative(f, np.array([1, 2], dtype=dtype), epsilon=1e-3)
+    np.testing.assert_allclose(grad, [3.0, 12.0], rtol=1e-6)
+    assert set(seen) == {np.dtype(np.float64)}
+
+
+@pytest.mark.parametrize("two_sided,calls", [(True, 6), (False, 4)])
+def test_numerical_derivative_evaluates_f_only_where_it_needs_to(two_sided, calls):
+    """Two-sided: f at θ ± ε e_i, 2n calls (no f(θ)); one-sided: f(θ) once and θ + ε e_i, n + 1 calls."""
+    count = []
+    check.numerical_derivative(lambda x: count.append(1) or float(x.sum()), np.zeros(3), two_sided=two_sided)
+    assert len(count) == calls
+
+
+def test_norm_of_tiny_entries_does_not_underflow():
+    for tiny in (1e-200, 1e-170):  # the squares of these underflow to 0 (or lose digits as subnormals)
+        assert check.norm(np.array([3.0, 4.0]) * tiny) / tiny == pytest.approx(5.0, rel=1e-15)

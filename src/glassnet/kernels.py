@@ -50,6 +50,9 @@ if os.environ.get("GLASSNET_PURE_NUMPY"):
 RELU, LEAKY, BIAS, TANH, SIGMOID, LINEAR = range(6)
 
 
+NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))  # in the machine's byte order: '>f8' is not among them
+
+
 def usable(*arrays) -> bool:
     """True when a compiled kernel can take these arrays: NumPy, C-contiguous, one float dtype in native order.
 
@@ -58,11 +61,13 @@ def usable(*arrays) -> bool:
     """
     if compiled is None:
         return False
-    first = arrays[0]
-    return first.dtype in (np.float32, np.float64) and all(
-        type(a) is np.ndarray and a.flags.c_contiguous and a.dtype == first.dtype and a.dtype.isnative
-        for a in arrays
-    )
+    dtype = arrays[0].dtype
+    if dtype not in NATIVE_FLOATS:
+        return False
+    for a in arrays:  # a loop, not all(...): this runs for every layer of every mini-batch
+        if type(a) is not np.ndarray or a.dtype != dtype or not a.flags.c_contiguous:
+            return False
+    return True
 
 
 def usable_indices(index) -> bool:

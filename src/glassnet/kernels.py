@@ -64,7 +64,7 @@ def usable(*arrays) -> bool:
     dtype = arrays[0].dtype
     if dtype not in NATIVE_FLOATS:
         return False
-    for a in arrays:  # a loop, not all(...): this runs for every layer of every mini-batch
+    for a in arrays:  # noqa: SIM110 (a loop, not all(...): half the time, and it runs for every layer of every mini-batch)
         if type(a) is not np.ndarray or a.dtype != dtype or not a.flags.c_contiguous:
             return False
     return True

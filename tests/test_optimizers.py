@@ -159,3 +159,22 @@ def test_optimizer_state_survives_pickling():
     opt.step(a, np.ones(8))
     clone.step(b, np.ones(8))
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("make", [lambda: gn.Adam(0.01), lambda: gn.Momentum(0.01), lambda: gn.RMSprop(0.01)],
+                         ids=["adam", "momentum", "rmsprop"])
+def test_a_step_without_state_for_theta_is_refused_with_the_fix(make):
+    """step() before attach(), or on a theta of another size than the attached state: a glassnet error saying
+    both sizes and the two ways out, theta untouched (it was a raw KeyError, or NumPy's broadcasting error)."""
+    opt = make()
+    theta = np.ones(4)
+    with pytest.raises(gn.ShapeError, match=r"theta has 4 values, the state 0; call attach\(shapes, dtype\)"):
+        opt.step(theta, np.ones(4))
+    opt.attach({"W1": (2, 2)}, np.float64)
+    with pytest.raises(gn.ShapeError, match=r"theta has 5 values, the state 4; .* or use update\(params, grads\)"):
+        opt.step(np.ones(5), np.ones(5))
+    assert opt.t == 0 and np.array_equal(theta, np.ones(4))
+    opt.step(theta, np.ones(4))  # attached for these 4 values: it steps
+    assert opt.t == 1 and (theta < 1).all()
+    assert set(make().state_arrays()) == set()  # a fresh optimizer has no state vectors yet: an empty dict
+    assert set(opt.state_arrays()) == set(opt.slots) and all(a.size == 4 for a in opt.state_arrays().values())

@@ -34,6 +34,7 @@ import numpy as np
 
 from . import kernels
 from .backend import xp, zeros_vector
+from .errors import ShapeError
 from .validation import check_int, check_number, from_registry
 
 
@@ -96,6 +97,13 @@ class Optimizer:
     # -------------------------------------------------------------- updates
     def step(self, theta, grad, learning_rate: float | None = None) -> None:
         """One update of the flat vector ``theta`` (in place) from the flat gradient ``grad``."""
+        if self.slots and (not self._flat or self._flat[self.slots[0]].size != np.size(theta)):
+            held = self._flat[self.slots[0]].size if self._flat else 0
+            raise ShapeError(
+                f"{type(self).__name__}.step keeps state for each value of theta: theta has {np.size(theta)} values, "
+                f"the state {held}; call attach(shapes, dtype) for these parameters first, or use "
+                "update(params, grads), which attaches it"
+            )
         self.t += 1
         lr = self.learning_rate if learning_rate is None else learning_rate
         self._apply(theta, grad, self._flat, self._scratch, lr)

@@ -88,3 +88,21 @@ def wait_until(condition, what: str, timeout: float = 30.0, every: float = 0.05)
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(every)
+
+
+@pytest.fixture
+def numpy_lines(monkeypatch):
+    """Runs its argument with the NumPy lines (glassnet.kernels.compiled None) and returns its result."""
+    from glassnet import kernels
+
+    def run(function):
+        with monkeypatch.context() as patch:
+            patch.setattr(kernels, "compiled", None)
+            return function()
+    return run
+
+
+def same_bits(a, b) -> bool:
+    """Equal arrays, NaN for NaN and the sign of zero included (tobytes reads any layout in C order)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()

@@ -18,6 +18,8 @@ from threadpoolctl import threadpool_limits
 import glassnet as gn
 from glassnet import activations, kernels, losses, optimizers
 
+from .conftest import same_bits
+
 pytestmark = pytest.mark.skipif(
     kernels.compiled is None, reason="the optional compiled kernels are not built (pip install -e . builds them)"
 )
@@ -37,19 +39,6 @@ def two_threads():
         kernels.compiled.min_parallel(previous)
 
 
-@pytest.fixture
-def numpy_lines(monkeypatch):
-    """A function that runs its argument with the NumPy lines (kernels.compiled None) and returns its result."""
-    def run(function):
-        with monkeypatch.context() as patch:
-            patch.setattr(kernels, "compiled", None)
-            return function()
-    return run
-
-
-def same_bits(a, b) -> bool:
-    """Equal arrays, NaN for NaN and the sign of zero included."""
-    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def same_sums(a, b) -> bool:

@@ -30,6 +30,8 @@ from glassnet import activations, kernels, losses, optimizers
 from glassnet.errors import HyperparameterError
 from glassnet.gradcheck import check
 
+from .conftest import same_bits
+
 needs_kernels = pytest.mark.skipif(kernels.compiled is None, reason="the optional compiled kernels are not built")
 
 DTYPES = [np.float64, np.float32]
@@ -61,20 +63,6 @@ def spy(monkeypatch):
     return recorder
 
 
-@pytest.fixture
-def numpy_lines(monkeypatch):
-    """Runs a function with the NumPy lines (kernels.compiled None) and returns its result."""
-    def run(function):
-        with monkeypatch.context() as patch:
-            patch.setattr(kernels, "compiled", None)
-            return function()
-    return run
-
-
-def same_bits(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    return a.dtype == b.dtype and a.shape == b.shape and np.ascontiguousarray(a).tobytes() == \
-        np.ascontiguousarray(b).tobytes()
 
 
 def data(shape, dtype, seed=0):
@@ -378,15 +366,19 @@ def _params(dtype=np.float64, layout=None):
     return params, grads
 
 
+def two_adam_updates(params, grads):
+    """The parameters after two Adam(0.01) updates with the same gradients."""
+    opt = optimizers.Adam(0.01)
+    for _ in range(2):
+        opt.update(params, grads)
+    return params
+
+
 @needs_kernels
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_adam_update_runs_its_kernel_once_a_parameter(dtype, spy, numpy_lines):
     def run():
-        params, grads = _params(dtype)
-        opt = optimizers.Adam(0.01)
-        for _ in range(2):
-            opt.update(params, grads)
-        return params
+        return two_adam_updates(*_params(dtype))
 
     got, expected = run(), numpy_lines(run)
     assert all(same_bits(got[k], expected[k]) for k in got)
@@ -396,11 +388,7 @@ def test_adam_update_runs_its_kernel_once_a_parameter(dtype, spy, numpy_lines):
 @pytest.mark.parametrize("layout", ["fortran W", "fortran dW"])
 def test_adam_takes_a_parameter_or_gradient_the_kernel_does_not(layout, numpy_lines):
     def run():
-        params, grads = _params(np.float64, layout)
-        opt = optimizers.Adam(0.01)
-        for _ in range(2):
-            opt.update(params, grads)
-        return params
+        return two_adam_updates(*_params(np.float64, layout))
 
     got, expected = run(), numpy_lines(run)
     assert all(same_bits(got[k], expected[k]) for k in got)

@@ -1,4 +1,7 @@
+import numpy as np
+
 import glassnet.labs as labs
+from glassnet.labs.normalization import cost_with_best_b, make_data
 
 from .honesty import check_honest
 
@@ -15,3 +18,16 @@ def test_normalization_lab(tmp_path):
     assert [c.verdict for c in result.claims] == ["holds", "holds"]
     assert (tmp_path / "contours.png").is_file() and (tmp_path / "costs.png").is_file()
     assert check_honest(tmp_path)["n"] == {"seeds": 5, "seed_list": [0, 1, 2, 3, 4], "examples": {"train": 200}}
+
+
+def test_the_contours_cost_is_the_mean_squared_residual_with_the_best_b():
+    """The contour plot's closed form ½ (wᵀ S w - 2 wᵀ s + v) against the definition: for each (w1, w2), b = the
+    mean residual's negative, then J = 1/(2m) Σ (w·x + b - y)², on raw and standardized features."""
+    rng = np.random.default_rng(0)
+    X, Y = make_data(3)
+    for X_seen, scale in ((X, 0.01), ((X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True), 300)):
+        w1, w2 = rng.normal(size=40) * scale, rng.normal(size=40) * 3
+        residual = np.stack([w1, w2]).T @ X_seen - Y
+        residual -= residual.mean(axis=1, keepdims=True)  # + b, at its best
+        J = (residual**2).mean(axis=1) / 2
+        np.testing.assert_allclose(cost_with_best_b(X_seen, Y, w1, w2), J, rtol=1e-12)

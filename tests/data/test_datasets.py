@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import shutil
 import struct
 import urllib.error
@@ -187,6 +188,24 @@ def test_read_idx_parses_and_validates(tmp_path):
     not_gzip.write_bytes(b"hello")
     with pytest.raises(DatasetError, match="cannot read"):
         ds.read_idx(not_gzip)
+
+
+
+def test_read_idx_reads_a_file_once_until_it_changes(tmp_path):
+    """A second read of the same file is the same read-only array (no second decompression); a file written
+    again (another size or modification time) is read again, and one deleted is an error, not the old array."""
+    path = tmp_path / "images.gz"
+    _write_idx(path, bytes([0, 0, 0x08, 1]), (3,), bytes([1, 2, 3]))
+    first = ds.read_idx(path)
+    assert ds.read_idx(path) is first and not first.flags.writeable
+    with pytest.raises(ValueError):
+        first[0] = 9
+    _write_idx(path, bytes([0, 0, 0x08, 1]), (4,), bytes([4, 5, 6, 7]))
+    os.utime(path, ns=(0, 10**18))
+    assert ds.read_idx(path).tolist() == [4, 5, 6, 7]
+    path.unlink()
+    with pytest.raises(DatasetError, match="cannot read"):
+        ds.read_idx(path)
 
 
 # ------------------------------------------------------------------------------ the course's files

@@ -7,6 +7,7 @@ are divided by ``IMAGE_SCALE`` and digits by ``DIGITS_SCALE`` unless ``scaled=Fa
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import struct
@@ -70,12 +71,24 @@ _IDX_TYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """An IDX file (gzip'd if its name ends in .gz) as an array of the shape its header declares.
+    """An IDX file (gzip'd if its name ends in .gz) as a read-only array of the shape its header declares.
 
     Header: two zero bytes, a type byte (0x08 = uint8, ...), a byte with the number of dimensions
     d, then d big-endian uint32 sizes; then the values in row-major order, big-endian.
+    The last few files read are kept, by path, size and modification time: loading MNIST again in the
+    same process (a notebook cell run twice, a sweep's trials) does not decompress 47 MB again.
     """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path} as a (gzip'd) IDX file: {exc}; delete it and get it again") from exc
+    return _read_idx_once(path.absolute(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_idx_once(path: Path, size: int, mtime_ns: int) -> np.ndarray:
+    """``read_idx``'s work, once per (path, size, modification time); the array is read-only, so sharing it is safe."""
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as f:

@@ -363,6 +363,19 @@ def test_gradcheck_passes_and_fails_with_exit_codes(tmp_path, capsys):
     assert "ε = 0.5 is too large" in out and "Use a smaller ε" in out
 
 
+
+def test_gradcheck_standardizes_with_the_limited_training_set_as_train_does(capsys, monkeypatch):
+    """--limit N: the normalizer of a gradient check is fitted on the first N training examples, as a training
+    run's is (before, it saw the whole training split whatever --limit said)."""
+    from glassnet.data.preprocessing import Standardizer
+
+    fitted = []
+    fit = Standardizer.fit
+    monkeypatch.setattr(Standardizer, "fit", lambda self, X, *a, **k: fitted.append(X.shape) or fit(self, X, *a, **k))
+    code, out, _ = run(capsys, "gradcheck", "--data", "moons", "--limit", "40", "--layers", "3", "--examples", "8")
+    assert code == 0, out
+    assert fitted == [(2, 40)]
+
 def test_gradcheck_a_saved_model(default_run, capsys):
     # a trained model has tiny gradients, so rounding at ε = 1e-7 matters: use ε = 1e-5
     code, out, _ = run(capsys, "gradcheck", "--model", str(default_run / "model.npz"), "--examples", "8",

@@ -166,8 +166,9 @@ def _split(r: LoadRequest, X, Y, n_classes: int, seed, **extra) -> Dataset:
 
 def _build_idx(r: LoadRequest) -> Dataset:
     loader = load_mnist if r.name == "mnist" else load_fashion_mnist
-    X_tr, Y_tr = loader(r.path, split="train", scaled=r.scaled, **r.options)
-    X_te, Y_te = loader(r.path, split="test", scaled=r.scaled, **r.options)
+    options = {k: v for k, v in r.options.items() if k != "limit"}  # the limit is the training split's alone
+    X_tr, Y_tr = loader(r.path, split="train", scaled=r.scaled, limit=r.options.get("limit"), **options)
+    X_te, Y_te = loader(r.path, split="test", scaled=r.scaled, **options)
     classes = tuple(str(d) for d in range(10)) if r.name == "mnist" else FASHION_MNIST_CLASSES
     return Dataset(X_tr, Y_tr, X_te, Y_te, 10, r.name, (28, 28, 1), classes, input_scale=IMAGE_SCALE,
                    scaled=r.scaled)
@@ -218,10 +219,10 @@ DATASETS: dict[str, DatasetInfo] = {
                                  "Wisconsin breast cancer: 569 examples, 30 raw features, 2 classes",
                                  (), _build_bundled),
     "mnist": DatasetInfo("mnist", "file", "MNIST digits 28x28: 60000 train / 10000 test, 10 classes (downloaded)",
-                         ("images", "download", "cache_dir"), _build_idx),
+                         ("images", "download", "cache_dir", "limit"), _build_idx),
     "fashion_mnist": DatasetInfo("fashion_mnist", "file",
                                  "Fashion-MNIST 28x28: 60000 train / 10000 test, 10 classes (downloaded)",
-                                 ("images", "download", "cache_dir"), _build_idx),
+                                 ("images", "download", "cache_dir", "limit"), _build_idx),
     "cats": DatasetInfo("cats", "file", "the course's cat / non-cat 64x64 RGB: 209 train / 50 test",
                         ("images",), _build_cats),
     "course_2d": DatasetInfo("course_2d", "file", "the course's 2-D regularization set: 211 train / 200 test",
@@ -254,6 +255,8 @@ def load(name: str, path=None, *, test: float = 0.2, seed=None, scaled: bool = T
     ``path`` is where file-based sets are read from (see ``locate``); the others take no path.
     ``options`` go to the loader or generator: ``DATASETS[name].options`` lists them (``images``,
     ``download``, ``cache_dir`` for files; ``n``, ``noise``, ``classes``, ... for generated sets).
+    ``limit`` (mnist, fashion_mnist): the first ``limit`` training examples, the others not converted
+    to floats at all (the test split stays whole).
     A set's folder name is a name too (``fashion-mnist``, ``catvnoncat``, ``regularization-2d``).
     ``scaled=False`` gives the raw features of the sets with a fixed scaling (digits 0..16, images
     0..255; ``Dataset.input_scale`` says the divisor either way); the other sets are the same with

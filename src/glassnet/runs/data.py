@@ -57,8 +57,11 @@ def read_dataset(spec: RunSpec, *, raw: bool = True, net=None, by_name: bool = F
     if is_file_name(spec.data):
         return _file_dataset(Path(spec.data), spec, net, by_name)
     options = {}
-    if datasets.canonical_name(spec.data) in ("mnist", "fashion_mnist") and spec.data_path is not None:
-        options["download"] = False
+    if datasets.canonical_name(spec.data) in ("mnist", "fashion_mnist"):
+        if spec.data_path is not None:
+            options["download"] = False
+        if spec.limit:  # the first ``limit`` images, as prepare() keeps: the other 58 000 are never converted
+            options["limit"] = spec.limit
     return datasets.load(spec.data, path=spec.data_path, test=spec.test_fraction, seed=spec.seed, scaled=not raw,
                          **options)
 

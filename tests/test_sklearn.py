@@ -481,6 +481,11 @@ def test_pipeline_cross_val_score_and_grid_search_with_two_jobs():
     assert grid.best_score_ > 0.8
     assert grid.best_estimator_[-1].network_.l2 == grid.best_params_["glassclassifier__l2"]
     assert grid.score(X, y) > 0.8
+    # joblib keeps its two worker processes for the next parallel call; none comes, so let them go now, while
+    # other tests run, instead of at this test process's exit
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=False)
 
 
 @pytest.mark.parametrize("make", [

@@ -117,30 +117,12 @@ names = st.sampled_from(["relu", "tanh", "sigmoid", "leaky_relu", "linear", "sof
 outputs = st.sampled_from(["sigmoid", "softmax", "linear"])
 # Magnitudes a data set has: up to 1e6, a few tiny ones, and rarely huge ones (1e200 overflows the forward
 # pass: the network must say so with a NonFiniteWarning or an error, never return inf without a word).
-# Each family draws n values from a NumPy generator: a matrix's elements come from one drawn seed and a drawn
-# mix of families: a few draws per matrix instead of about three per element.
-values = (lambda rng, n: rng.uniform(-10, 10, n), lambda rng, n: rng.uniform(-1e6, 1e6, n),
-          lambda rng, n: rng.choice([0.0, -0.0, 1e-300, 5e-324, 1.0], n), lambda rng, n: rng.choice([1e200, -1e300], n))
+values = st.one_of(st.floats(-10, 10), st.floats(-1e6, 1e6), st.sampled_from([0.0, -0.0, 1e-300, 5e-324, 1.0]),
+                   st.sampled_from([1e200, -1e300]))
 
 # Sample weights, zeros included: a mini-batch whose weights are all zero has nothing to learn from, and
 # weights too small for float32 (1e-300) must be refused, not divided by.
-weights = (lambda rng, n: 10.0 ** rng.uniform(-30, 6, n), lambda rng, n: rng.choice([0.0, 1e-300], n))
-
-
-def from_families(draw, families, n: int) -> np.ndarray:
-    """n values, each from one of a drawn subset of ``families`` (shrinking: the first alone), by a drawn seed."""
-    chosen = draw(st.lists(st.sampled_from(range(len(families))), min_size=1, max_size=len(families), unique=True))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    which = rng.integers(len(chosen), size=n)
-    out = np.empty(n)
-    for i, family in enumerate(chosen):
-        out[which == i] = families[family](rng, int((which == i).sum()))
-    return out
-
-
-def labels_from(draw, top: int, m: int) -> np.ndarray:
-    """m integer labels in 0..top, from a drawn seed (0 shrinks to a fixed, simple draw)."""
-    return np.random.default_rng(draw(st.integers(0, 2**32 - 1))).integers(0, top + 1, m)
+weights = st.one_of(st.floats(1e-30, 1e6), st.sampled_from([0.0, 1e-300]))
 
 
 @st.composite
@@ -200,7 +182,8 @@ def matrix(draw, rows: int, m: int, wrong: bool = True, integers: bool = False, 
         rows = draw(st.integers(0, 5))
     if wrong and empty and draw(st.integers(0, 15)) == 0:
         m = 0
-    vals = labels_from(draw, max(rows, 1), rows * m) if integers else from_families(draw, elements, rows * m)
+    hi = max(rows, 1)
+    vals = draw(st.lists(st.integers(0, hi) if integers else elements, min_size=rows * m, max_size=rows * m))
     a = np.array(vals, dtype=float).reshape(rows, m)
     kind = draw(st.integers(0, 40)) if wrong else 0
     if kind == 1:
@@ -248,12 +231,12 @@ def targets(draw, net_kwargs: dict, m: int, wrong: bool = True):
     if out == "linear":
         return draw(matrix(n_y, m, wrong))
     if out == "softmax" and draw(st.booleans()):
-        labels = labels_from(draw, max(n_y - 1, 0), m)
+        labels = draw(st.lists(st.integers(0, max(n_y - 1, 0)), min_size=m, max_size=m))
         Y = np.zeros((n_y, m))
         Y[labels, range(m)] = 1
         return Y if not wrong or draw(st.integers(0, 8)) else Y.ravel()
     top = max(n_y - 1, 1) if out == "softmax" else 1
-    labels = labels_from(draw, top, m).astype(float).reshape(1, m)
+    labels = np.array(draw(st.lists(st.integers(0, top), min_size=m, max_size=m)), dtype=float).reshape(1, m)
     if wrong and draw(st.integers(0, 8)) == 0:
         labels = draw(matrix(1, m, wrong, integers=True))
     return labels

@@ -66,6 +66,22 @@ def test_a_limit_reads_the_first_training_images_alone(shared_datasets):
         with pytest.raises(HyperparameterError, match="limit"):
             ds.load_mnist(shared_datasets / "mnist", limit=wrong)
 
+
+def test_pixels_picked_before_the_conversion_are_the_loaders_columns(shared_datasets):
+    """read_idx_images gives the stored uint8 pixels; images_to_columns of any pick of them is load_mnist's
+    columns of those examples, bit for bit and in the same layout (one contiguous image per column)."""
+    from glassnet.data.readers import images_to_columns, read_idx_images
+
+    pixels, labels = read_idx_images("mnist", shared_datasets / "mnist", "test")
+    assert pixels.shape == (10000, 28, 28) and pixels.dtype == np.uint8 and labels.shape == (10000,)
+    X, Y = ds.load_mnist(shared_datasets / "mnist", split="test")
+    pick = np.array([3, 17, 9999, 0])
+    columns = images_to_columns(pixels[pick])
+    assert np.array_equal(columns, X[:, pick]) and columns.flags.f_contiguous
+    assert np.array_equal(labels[pick], Y[0, pick])
+    with pytest.raises(UnknownNameError, match="split"):
+        read_idx_images("mnist", shared_datasets / "mnist", "dev")
+
 def test_mnist_test_split_and_images_layout(shared_datasets):
     X, Y = ds.load_mnist(shared_datasets / "mnist", split="test")
     assert X.shape == (784, 10000) and Y.shape == (1, 10000)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import runs as run_specs
 from ..data.augmentation import HorizontalFlip, RandomCrop, RandomRotation, augment_columns, from_names
-from ..data.datasets import load_mnist
+from ..data.readers import images_to_columns, load_mnist, read_idx_images
 from ..plots import new_figure
 from .evidence import sign_test
 from .report import median_range, paired_text, pct
@@ -52,15 +52,15 @@ def specs(epochs: int, seed: int) -> dict[str, run_specs.RunSpec]:
 def run(ctx, result) -> None:
     cfg = settings(ctx.quick)
     download = ctx.data_path is None  # a given folder is read as it is; the cache may be filled
-    X_all, Y_all = load_mnist(ctx.data_path, split="train", download=download)
-    X_test, Y_test = load_mnist(ctx.data_path, split="test", download=download)
-    X_test, Y_test = X_test[:, :N_TEST], Y_test[:, :N_TEST]
+    pixels, labels = read_idx_images("mnist", ctx.data_path, "train", download=download)  # uint8, as stored
+    X_test, Y_test = load_mnist(ctx.data_path, split="test", download=download, limit=N_TEST)
 
     runs = []
     first_subset = None
     for seed in ctx.seeds:
-        idx = np.sort(np.random.default_rng([seed, 11]).choice(X_all.shape[1], cfg["n_train"], replace=False))
-        X, Y = X_all.T[idx].T, Y_all[:, idx]  # gathered example-major (each image contiguous), as the loader gives
+        idx = np.sort(np.random.default_rng([seed, 11]).choice(pixels.shape[0], cfg["n_train"], replace=False))
+        # the seed's images alone become floats (x / 255), one per column, each contiguous, as load_mnist gives
+        X, Y = images_to_columns(pixels[idx]), labels[idx].astype(np.int64).reshape(1, -1)
         record = {"seed": seed, "class_counts": np.bincount(Y[0], minlength=10).tolist()}
         for key, spec in specs(cfg["epochs"], seed).items():
             net = run_specs.build(spec, LAYER_DIMS[0], LAYER_DIMS[-1], "softmax")

@@ -398,7 +398,7 @@ def test_raw_features_and_the_fixed_scaling_they_need(shared_datasets):
     assert scaled.input_scale == unscaled.input_scale == 16.0 and scaled.scaled and not unscaled.scaled
     assert np.array_equal(unscaled.X_test / 16.0, scaled.X_test)  # the same split, raw values
     assert unscaled.feature_names[:2] == ("pixel_0_0", "pixel_0_1") and len(unscaled.feature_names) == 64
-    mnist = ds.load("mnist", path=shared_datasets, scaled=False, download=False)
+    mnist = ds.load("mnist", path=shared_datasets, scaled=False, download=False, limit=10)  # the test split whole
     assert mnist.input_scale == 255.0 and mnist.X_test.dtype == np.float32 and mnist.X_test.max() == 255.0
     # the network's own division gives the loader's numbers bit for bit
     scaled_test, _ = ds.load_mnist(shared_datasets, split="test")

@@ -375,6 +375,9 @@ def test_gradcheck_standardizes_with_the_limited_training_set_as_train_does(caps
     code, out, _ = run(capsys, "gradcheck", "--data", "moons", "--limit", "40", "--layers", "3", "--examples", "8")
     assert code == 0, out
     assert fitted == [(2, 40)]
+    # more examples asked than the limit keeps: the 40 there are, labels with them
+    code, out, _ = run(capsys, "gradcheck", "--data", "moons", "--limit", "40", "--layers", "3", "--examples", "64")
+    assert code == 0 and "on 40 examples of moons" in out, out
 
 def test_gradcheck_a_saved_model(default_run, capsys):
     # a trained model has tiny gradients, so rounding at ε = 1e-7 matters: use ε = 1e-5

@@ -80,8 +80,9 @@ def cmd_gradcheck(args) -> int:
     dataset = read_dataset(spec, raw=net is not None and net.input_scale is not None)
     if net is None:
         net = gradcheck_network(spec, dataset)
-    X_train = dataset.X_train[:, : spec.limit]  # --limit: the first N training examples, as in train (None: all)
-    X, Y = X_train[:, : args.examples], dataset.Y_train[:, : args.examples]
+    # --limit: the first N training examples, as in train (None: all); --examples of them are checked
+    X_train, Y_train = dataset.X_train[:, : spec.limit], dataset.Y_train[:, : spec.limit]
+    X, Y = X_train[:, : args.examples], Y_train[:, : args.examples]
     if args.normalize and not args.model:
         X = Standardizer().fit(X_train).transform(X)
     print(f"gradient check of {net!r} on {X.shape[1]} examples of {dataset.name}", flush=True)

@@ -166,8 +166,9 @@ def _split(r: LoadRequest, X, Y, n_classes: int, seed, **extra) -> Dataset:
 
 def _build_idx(r: LoadRequest) -> Dataset:
     loader = load_mnist if r.name == "mnist" else load_fashion_mnist
-    options = {k: v for k, v in r.options.items() if k != "limit"}  # the limit is the training split's alone
-    X_tr, Y_tr = loader(r.path, split="train", scaled=r.scaled, limit=r.options.get("limit"), **options)
+    options = dict(r.options)
+    limit = options.pop("limit", None)  # the training split's alone
+    X_tr, Y_tr = loader(r.path, split="train", scaled=r.scaled, limit=limit, **options)
     X_te, Y_te = loader(r.path, split="test", scaled=r.scaled, **options)
     classes = tuple(str(d) for d in range(10)) if r.name == "mnist" else FASHION_MNIST_CLASSES
     return Dataset(X_tr, Y_tr, X_te, Y_te, 10, r.name, (28, 28, 1), classes, input_scale=IMAGE_SCALE,

@@ -83,8 +83,12 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     try:
         stat = path.stat()
     except OSError as exc:
-        raise DatasetError(f"cannot read {path} as a (gzip'd) IDX file: {exc}; delete it and get it again") from exc
+        raise _unreadable(path, exc) from exc
     return _read_idx_once(path.absolute(), stat.st_size, stat.st_mtime_ns)
+
+
+def _unreadable(path: Path, exc: Exception) -> DatasetError:
+    return DatasetError(f"cannot read {path} as a (gzip'd) IDX file: {exc}; delete it and get it again")
 
 
 @functools.lru_cache(maxsize=4)
@@ -97,7 +101,7 @@ def _read_idx_once(path: Path, size: int, mtime_ns: int) -> np.ndarray:
         else:
             data = path.read_bytes()
     except (OSError, EOFError, zlib.error) as exc:
-        raise DatasetError(f"cannot read {path} as a (gzip'd) IDX file: {exc}; delete it and get it again") from exc
+        raise _unreadable(path, exc) from exc
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
         raise DatasetError(f"{path} is not an IDX file: its magic number is {data[:4].hex()!r}, expected 0000 "
                            "then a type byte (08 = uint8) and the number of dimensions")

@@ -19,6 +19,10 @@ for:
                    of θ; gather: one mini-batch from 16 384 examples, 51 MB)
 * threads_NAME     each kernel alone with its helper threads allowed against one thread, at the
                    default threshold (compiled.min_parallel(): smaller kernels run on one either way)
+* adaptive         the training step with compiled.adaptive() on (a large kernel runs the way, pool or
+                   one thread, that has been faster for its size) against off (the pool for every large one)
+* pool_after_product  Adam on θ right after a matrix product, as in a training loop (BLAS's threads
+                   still waiting on the cores): the pool for it (on) against one thread (off)
 * huge_pages       Adam's step on flat vectors from backend.zeros_vector (2 MiB-aligned,
                    madvise(MADV_HUGEPAGE)) or from np.zeros, after a matrix product evicted them
 * gather_clip      np.take(..., out=buffer, mode="clip") or the default mode, one mini-batch
@@ -95,6 +99,8 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
     else:
         results["kernels"] = _ab(step(True), _without_kernels(step(True)), repeats, inner)
         results["threads"] = _ab(step(True), step(True), repeats, inner, one_thread=True)
+        results["adaptive"] = _ab(step(True), _with_adaptive(step(True), False), repeats, inner)
+        results["pool_after_product"] = _pool_after_product(net, opt, Xb, repeats, inner)
         order = rng.permutation(m)[:batch]
         results.update(_kernels_alone(net, opt, Xb, labels, data, order, repeats, inner))
 
@@ -138,6 +144,49 @@ def _without_kernels(function):
         finally:
             kernels.compiled = compiled
     return run
+
+
+def _with_adaptive(function, on: bool):
+    """``function`` with compiled.adaptive set to ``on`` for its duration."""
+    def run():
+        previous = kernels.compiled.adaptive(on)
+        try:
+            function()
+        finally:
+            kernels.compiled.adaptive(previous)
+    return run
+
+
+def _pool_after_product(net, opt, Xb, repeats: int, inner: int) -> dict:
+    """Adam on θ right after the first layer's product, timed alone: the pool forced (on) against one thread (off)."""
+    from threadpoolctl import threadpool_limits
+
+    layer = net.layers[0]
+    Z = np.empty((layer.W.shape[0], Xb.shape[1]), layer.W.dtype)
+
+    def timed():
+        total = 0.0
+        for _ in range(inner):
+            np.matmul(layer.W, Xb, out=Z)
+            start = time.perf_counter()
+            opt.step(net.theta, net.dtheta, 1e-3)
+            total += time.perf_counter() - start
+        return total / inner
+
+    previous = kernels.compiled.adaptive(False)  # the pool from min_parallel() on, as before adaptive
+    try:
+        ratios, t_on, t_off = [], [], []
+        for _ in range(repeats):
+            a = timed()
+            with threadpool_limits(limits=1, user_api="openmp"):
+                b = timed()
+            t_on.append(a)
+            t_off.append(b)
+            ratios.append(b / a)
+    finally:
+        kernels.compiled.adaptive(previous)
+    return {"on_ms": 1e3 * statistics.median(t_on), "off_ms": 1e3 * statistics.median(t_off),
+            "off_over_on": statistics.median(ratios)}
 
 
 def _kernel_calls(net, opt, Xb, labels) -> dict:
@@ -195,10 +244,12 @@ def threshold(repeats: int = 7, inner: int = 50) -> dict:
             kernels.compiled.adam(W, g, v, s, 0.9, 0.999, 1e-3, 1e-8)
 
         previous = kernels.compiled.min_parallel(0)  # every size on every thread
+        adaptive = kernels.compiled.adaptive(False)  # the pool itself, not the faster way
         try:
             back, adam = (_ab(f, f, repeats, inner, one_thread=True) for f in (back, adam))
         finally:
             kernels.compiled.min_parallel(previous)
+            kernels.compiled.adaptive(adaptive)
         rows[f"relu_back_db {n * 12 // 1024} KiB"] = back
         rows[f"adam {n * 28 // 1024} KiB"] = adam
     return rows

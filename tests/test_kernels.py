@@ -32,11 +32,13 @@ SHAPES = [(1, 1), (3, 7), (513, 129)]
 def two_threads():
     """Every kernel on two threads, whatever its size (so small test arrays take the threaded path)."""
     previous = kernels.compiled.min_parallel(0)
+    adaptive = kernels.compiled.adaptive(False)  # the pool for every job: the threaded path is the one tested
     try:
         with threadpool_limits(limits=2, user_api="openmp"):
             yield
     finally:
         kernels.compiled.min_parallel(previous)
+        kernels.compiled.adaptive(adaptive)
 
 
 
@@ -299,6 +301,39 @@ def test_the_thread_count_follows_threadpoolctl_the_sweeps_and_omp_num_threads()
     out = subprocess.run([sys.executable, "-c", script], env={**ONE_THREAD_ENV}, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "1"
+
+
+def test_adaptive_runs_each_job_one_way_or_the_other_and_the_bits_stay():
+    """From min_parallel() on, a job runs on the pool or on one thread, the way that has been faster for its
+    kernel and size (each measured first, the other tried every 32nd run); either way the same bits."""
+    c = kernels.compiled
+    previous = c.min_parallel(0)
+    c.forget_ways()
+    assert c.way_stats() == []
+    try:
+        with threadpool_limits(limits=2, user_api="openmp"):
+            assert c.adaptive() is True  # the default
+            rng = np.random.default_rng(9)
+            dZ = rng.standard_normal((64, 1000))
+            expected = dZ.sum(axis=1, keepdims=True)
+            for _ in range(70):
+                db = np.empty_like(expected)
+                c.backward_sum(dZ, dZ, dZ, db, kernels.LINEAR, 0.0)
+                assert same_bits(db, expected)
+            (way,) = c.way_stats()
+            assert way["kernel"] == "backward_sum"
+            assert way["bytes_from"] <= dZ.nbytes < 2 * way["bytes_from"]  # the size class: 64 rows of 8 000 bytes
+            assert way["runs_one"] >= 1 and way["runs_pool"] >= 1  # both measured
+            assert 69 <= way["runs_one"] + way["runs_pool"] <= 70  # a run that starts the helpers is not counted
+            assert way["ns_per_byte_one"] > 0 and way["ns_per_byte_pool"] > 0
+            assert c.adaptive(False) is True and c.adaptive() is False  # off: returns the previous setting
+            c.forget_ways()
+            c.backward_sum(dZ, dZ, dZ, db, kernels.LINEAR, 0.0)
+            assert c.way_stats() == []  # off: the pool, nothing measured
+    finally:
+        c.adaptive(True)
+        c.min_parallel(previous)
+        c.forget_ways()
 
 
 def test_a_forked_child_has_a_pool_of_its_own(two_threads):

@@ -152,16 +152,66 @@ static void forget_helpers(void) {
     pool.helpers = 0;
 }
 
+/* One thread or the pool, for a job of this kernel and size, on this machine now: the way that has been
+   faster. A second core pays when it is free; while BLAS's own threads wait for the next matrix product
+   they hold it, and the pool then costs more than it gives (bench/README.md, "threads in a training
+   loop"). Each kernel and size class (log2 of the bytes moved) keeps the mean ns per byte of its runs
+   each way (an exponential average, weight 1/4); a job runs the faster way, and every EXPLORE-th job of
+   a class the other way, so a change of load is seen. Off (adaptive(0)): the pool for every job at or
+   above min_parallel(). The way never changes a bit of the results. */
+#define KINDS 8
+#define CLASSES 48
+#define EXPLORE 32
+typedef struct {
+    double ns_per_byte[2]; /* [0] one thread, [1] the pool; 0: not measured yet */
+    unsigned long long runs[2];
+} Way;
+static Way ways[KINDS][CLASSES];
+static _Atomic int adaptive_ways = 1;
+enum { JOB_ADAM, JOB_BIAS_ACT, JOB_BACKWARD_ROWS, JOB_BACKWARD, JOB_GATHER }; /* a Way table each */
+
+static int size_class(Py_ssize_t bytes) {
+    int c = 0;
+    while (bytes > 1 && c < CLASSES - 1) bytes >>= 1, c++;
+    return c;
+}
+
+/* 1: the pool; 0: one thread (a way not yet measured is measured first; every EXPLORE-th run explores). */
+static int pick_way(const Way *way) {
+    const unsigned long long runs = way->runs[0] + way->runs[1];
+    if (way->ns_per_byte[1] == 0) return 1;
+    if (way->ns_per_byte[0] == 0) return 0;
+    const int faster = way->ns_per_byte[1] < way->ns_per_byte[0];
+    return runs % EXPLORE == EXPLORE - 1 ? !faster : faster;
+}
+
+static void remember_way(Way *way, int pool_way, long long ns, Py_ssize_t bytes) {
+    const double rate = (double)ns / (double)bytes, old = way->ns_per_byte[pool_way];
+    way->ns_per_byte[pool_way] = old == 0 ? rate : old + (rate - old) / 4;
+    way->runs[pool_way]++;
+}
+
 /* fn(ctx, lo, hi) over [0, n) in chunks of whole `unit`s, on the pool's threads when the job moves at least
-   min_parallel_bytes (item_bytes per item) and the pool is free; else on this thread alone. */
-static void parallel(work_fn fn, const void *ctx, Py_ssize_t n, Py_ssize_t unit, Py_ssize_t item_bytes) {
+   min_parallel_bytes (item_bytes per item), the pool is free and (adaptive) the pool has been the faster
+   way for this job's kind and size; else on this thread alone. */
+static void parallel(int kind, work_fn fn, const void *ctx, Py_ssize_t n, Py_ssize_t unit, Py_ssize_t item_bytes) {
     Py_ssize_t per = (CHUNK_BYTES / (item_bytes > 0 ? item_bytes : 1) + unit - 1) / unit * unit;
     if (per < unit) per = unit;
     while ((n + per - 1) / per > (Py_ssize_t)FIELD) per *= 2;
-    if (pool.threads < 2 || n * item_bytes < min_parallel_bytes || n <= per || pthread_mutex_trylock(&pool.submit)) {
+    const Py_ssize_t bytes = n * item_bytes;
+    if (pool.threads < 2 || bytes < min_parallel_bytes || n <= per || pthread_mutex_trylock(&pool.submit)) {
         fn(ctx, 0, n);
         return;
     }
+    Way *way = atomic_load(&adaptive_ways) ? &ways[kind][size_class(bytes)] : NULL; /* under pool.submit */
+    const long long start = way ? now_ns() : 0;
+    if (way && !pick_way(way)) {
+        fn(ctx, 0, n);
+        remember_way(way, 0, now_ns() - start, bytes);
+        pthread_mutex_unlock(&pool.submit);
+        return;
+    }
+    if (pool.helpers < pool.threads - 1) way = NULL; /* starting threads is not the pool's usual cost */
     while (pool.helpers < pool.threads - 1 && pool.helpers < MAX_HELPERS) {
         pthread_t thread;
         pthread_attr_t attr;
@@ -185,6 +235,7 @@ static void parallel(work_fn fn, const void *ctx, Py_ssize_t n, Py_ssize_t unit,
     work(gen);
     for (int spins = 0; atomic_load(&pool.finished) < (Py_ssize_t)count; spins++)
         if (spins > 1000) sched_yield(); /* a helper finishes a chunk it claimed: microseconds */
+    if (way) remember_way(way, 1, now_ns() - start, bytes);
     pthread_mutex_unlock(&pool.submit);
 }
 
@@ -438,9 +489,23 @@ typedef struct {
     Py_ssize_t row_bytes;
 } GatherJob;
 
+/* The rows are scattered through X, each a wait for memory: the next GATHER_AHEAD rows are asked for while one
+   is copied, so their waits overlap instead of adding up. */
+#ifndef GATHER_AHEAD
+#define GATHER_AHEAD 4
+#endif
+static void prefetch_row(const GatherJob *j, Py_ssize_t r) {
+    const char *row = j->X + j->at[r] * j->row_bytes;
+    for (Py_ssize_t b = 0; b < j->row_bytes; b += 64) __builtin_prefetch(row + b, 0, 0);
+}
+
 static void gather_work(const void *ctx, Py_ssize_t lo, Py_ssize_t hi) {
     const GatherJob *j = ctx;
-    for (Py_ssize_t r = lo; r < hi; r++) memcpy(j->out + r * j->row_bytes, j->X + j->at[r] * j->row_bytes, j->row_bytes);
+    for (Py_ssize_t r = lo; r < hi && r < lo + GATHER_AHEAD; r++) prefetch_row(j, r);
+    for (Py_ssize_t r = lo; r < hi; r++) {
+        if (r + GATHER_AHEAD < hi) prefetch_row(j, r + GATHER_AHEAD);
+        memcpy(j->out + r * j->row_bytes, j->X + j->at[r] * j->row_bytes, j->row_bytes);
+    }
 }
 
 /* ------------------------------------------------------------------------------------ the functions */
@@ -460,7 +525,7 @@ static PyObject *adam(PyObject *self, PyObject *args) {
     const AdamJob job = {arrays.views[0].buf, arrays.views[1].buf, arrays.views[2].buf, arrays.views[3].buf,
                          beta1, beta2, step, eps, arrays.is_double, arrays.views[0].itemsize};
     Py_BEGIN_ALLOW_THREADS
-    parallel(adam_work, &job, n, 16, 7 * job.size);
+    parallel(JOB_ADAM, adam_work, &job, n, 16, 7 * job.size);
     Py_END_ALLOW_THREADS
     release(&arrays);
     Py_RETURN_NONE;
@@ -485,7 +550,7 @@ static PyObject *bias_act(PyObject *self, PyObject *args) {
     const RowsJob job = {arrays.views[0].buf, arrays.views[2].buf, NULL, arrays.views[1].buf, n / rows, kind, alpha,
                          arrays.is_double};
     Py_BEGIN_ALLOW_THREADS
-    parallel(bias_act_work, &job, rows, 1, 3 * job.cols * arrays.views[0].itemsize);
+    parallel(JOB_BIAS_ACT, bias_act_work, &job, rows, 1, 3 * job.cols * arrays.views[0].itemsize);
     Py_END_ALLOW_THREADS
     release(&arrays);
     Py_RETURN_NONE;
@@ -515,9 +580,9 @@ static PyObject *backward_sum(PyObject *self, PyObject *args) {
     const Py_ssize_t item_bytes = (kind == LINEAR ? 1 : 3) * job.cols * arrays.views[0].itemsize;
     Py_BEGIN_ALLOW_THREADS
     if (summed)
-        parallel(backward_rows_work, &job, rows, 1, item_bytes); /* a row at a time: summed while in the cache */
+        parallel(JOB_BACKWARD_ROWS, backward_rows_work, &job, rows, 1, item_bytes); /* a row at a time: summed while in the cache */
     else
-        parallel(backward_work, &job, n, 16, item_bytes / job.cols);
+        parallel(JOB_BACKWARD, backward_work, &job, n, 16, item_bytes / job.cols);
     Py_END_ALLOW_THREADS
     release(&arrays);
     Py_RETURN_NONE;
@@ -593,7 +658,7 @@ static PyObject *gather(PyObject *self, PyObject *args) {
     }
     const GatherJob job = {arrays.views[0].buf, arrays.views[1].buf, idx.buf, row_bytes};
     Py_BEGIN_ALLOW_THREADS
-    parallel(gather_work, &job, rows, 1, 2 * row_bytes);
+    parallel(JOB_GATHER, gather_work, &job, rows, 1, 2 * row_bytes);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&idx);
     release(&arrays);
@@ -605,6 +670,45 @@ static PyObject *min_parallel(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "|n", &bytes)) return NULL;
     if (bytes >= 0) min_parallel_bytes = bytes;
     return PyLong_FromSsize_t(previous);
+}
+
+static PyObject *adaptive(PyObject *self, PyObject *args) {
+    int on = -1;
+    if (!PyArg_ParseTuple(args, "|p", &on)) return NULL;
+    const int previous = atomic_load(&adaptive_ways);
+    if (on >= 0) atomic_store(&adaptive_ways, on);
+    return PyBool_FromLong(previous);
+}
+
+static PyObject *way_stats(PyObject *self, PyObject *args) {
+    static const char *names[] = {"adam", "bias_act", "backward_sum", "backward", "gather"};
+    PyObject *rows = PyList_New(0);
+    if (rows == NULL) return NULL;
+    pthread_mutex_lock(&pool.submit);
+    for (int k = 0; k < KINDS && k < (int)(sizeof names / sizeof names[0]); k++)
+        for (int c = 0; c < CLASSES; c++) {
+            const Way *w = &ways[k][c];
+            if (w->runs[0] + w->runs[1] == 0) continue;
+            PyObject *row = Py_BuildValue("{s:s,s:n,s:K,s:K,s:d,s:d}", "kernel", names[k], "bytes_from",
+                                          (Py_ssize_t)1 << c, "runs_one", w->runs[0], "runs_pool", w->runs[1],
+                                          "ns_per_byte_one", w->ns_per_byte[0], "ns_per_byte_pool", w->ns_per_byte[1]);
+            if (row == NULL || PyList_Append(rows, row) < 0) {
+                Py_XDECREF(row);
+                Py_DECREF(rows);
+                pthread_mutex_unlock(&pool.submit);
+                return NULL;
+            }
+            Py_DECREF(row);
+        }
+    pthread_mutex_unlock(&pool.submit);
+    return rows;
+}
+
+static PyObject *forget_ways(PyObject *self, PyObject *args) {
+    pthread_mutex_lock(&pool.submit);
+    memset(ways, 0, sizeof ways);
+    pthread_mutex_unlock(&pool.submit);
+    Py_RETURN_NONE;
 }
 
 static PyObject *max_threads(PyObject *self, PyObject *args) {
@@ -631,6 +735,12 @@ static PyMethodDef methods[] = {
     {"gather", gather, METH_VARARGS, "gather(X, idx, out): out[r] = X[idx[r]] (rows)."},
     {"min_parallel", min_parallel, METH_VARARGS,
      "min_parallel([bytes]): the memory traffic from which a kernel uses every thread; returns the previous."},
+    {"adaptive", adaptive, METH_VARARGS,
+     "adaptive([on]): whether a job at or above min_parallel() runs the way (one thread or the pool) that has "
+     "been faster for its kernel and size (on), or always on the pool (off); returns the previous setting."},
+    {"way_stats", way_stats, METH_NOARGS,
+     "[{kernel, bytes_from, runs_one, runs_pool, ns_per_byte_one, ns_per_byte_pool}]: what adaptive has measured."},
+    {"forget_ways", forget_ways, METH_NOARGS, "Forget what adaptive has measured (each way is measured anew)."},
     {"max_threads", max_threads, METH_NOARGS, "The threads a large kernel uses now."},
     {"set_threads", set_threads, METH_VARARGS, "set_threads(n): the threads a large kernel may use from now on."},
     {NULL, NULL, 0, NULL},

@@ -23,8 +23,13 @@ OpenMP team waits for all its threads: on a shared machine, a time slice per ker
 The count is OMP_NUM_THREADS when set, else the machine's processors; threadpoolctl sets it as a library
 of user_api "openmp" (``threadpool_limits(1)``, the sweeps' one-thread-per-worker rule). A kernel that
 moves less than ``compiled.min_parallel()`` bytes runs on the caller alone (a second core costs more
-than it saves there: bench/README.md). Threads share rows and elements, never a sum: each db row is
-summed whole by one thread, so the thread count never changes a bit.
+than it saves there: bench/README.md). A larger one runs the way that has been faster for its kernel
+and size on this machine, the pool or the caller alone (``compiled.adaptive()``, on by default; each
+way measured first, the other tried every 32nd run; ``compiled.way_stats()`` shows what was measured):
+in a training loop BLAS's own threads wait on the second core between matrix products, and the pool
+took 1.6-2x one thread's time there (bench/README.md, "Threads in a training loop"). Threads share rows
+and elements, never a sum: each db row is summed whole by one thread, so neither the thread count nor
+the way changes a bit.
 
 ``compiled`` is None, and the NumPy lines run, when the extension was not built (no C compiler with
 OpenMP at install time), when GLASSNET_PURE_NUMPY=1 is set (for comparisons), and for arrays the

@@ -57,7 +57,22 @@ def train_glassnet(case: Case, data, labels, epochs: int) -> dict:
             "setup_seconds": total - sum(seconds),
             "rss_before_train_mb": rss_before, "final_loss": float(history["cost"][-1]),
             "final_accuracy": float(history["accuracy"][-1]), "dtype_used": str(net.dtype),
-            "version": glassnet.__version__, "notes": []}
+            "version": glassnet.__version__, "notes": _kernel_ways()}
+
+
+def _kernel_ways() -> list[str]:
+    """Which way each large kernel ran most in this process: one thread or the pool (glassnet.kernels, adaptive)."""
+    from glassnet import kernels
+
+    if kernels.compiled is None:
+        return ["the compiled kernels are not built: the NumPy lines ran"]
+    runs: dict[str, list[int]] = {}
+    for way in kernels.compiled.way_stats():
+        counts = runs.setdefault(way["kernel"], [0, 0])
+        counts[0] += way["runs_one"]
+        counts[1] += way["runs_pool"]
+    return [f"{name} from {kernels.compiled.min_parallel() >> 20} MiB moved ran mostly "
+            f"{'on one thread' if one >= pool else 'on the pool'} (adaptive)" for name, (one, pool) in sorted(runs.items())]
 
 
 def train_pytorch(case: Case, data, labels, epochs: int) -> dict:

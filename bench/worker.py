@@ -71,8 +71,9 @@ def _kernel_ways() -> list[str]:
         counts = runs.setdefault(way["kernel"], [0, 0])
         counts[0] += way["runs_one"]
         counts[1] += way["runs_pool"]
-    return [f"{name} from {kernels.compiled.min_parallel() >> 20} MiB moved ran mostly "
-            f"{'on one thread' if one >= pool else 'on the pool'} (adaptive)" for name, (one, pool) in sorted(runs.items())]
+    start = kernels.compiled.min_parallel() >> 20
+    return [f"{name} from {start} MiB moved ran mostly {'on one thread' if one >= pool else 'on the pool'} (adaptive)"
+            for name, (one, pool) in sorted(runs.items())]
 
 
 def train_pytorch(case: Case, data, labels, epochs: int) -> dict:

@@ -307,12 +307,12 @@ def test_adaptive_runs_each_job_one_way_or_the_other_and_the_bits_stay():
     """From min_parallel() on, a job runs on the pool or on one thread, the way that has been faster for its
     kernel and size (each measured first, the other tried every 32nd run); either way the same bits."""
     c = kernels.compiled
-    previous = c.min_parallel(0)
+    previous, adaptive = c.min_parallel(0), c.adaptive(True)
+    assert adaptive is True  # the default
     c.forget_ways()
     assert c.way_stats() == []
     try:
         with threadpool_limits(limits=2, user_api="openmp"):
-            assert c.adaptive() is True  # the default
             rng = np.random.default_rng(9)
             dZ = rng.standard_normal((64, 1000))
             expected = dZ.sum(axis=1, keepdims=True)
@@ -331,7 +331,7 @@ def test_adaptive_runs_each_job_one_way_or_the_other_and_the_bits_stay():
             c.backward_sum(dZ, dZ, dZ, db, kernels.LINEAR, 0.0)
             assert c.way_stats() == []  # off: the pool, nothing measured
     finally:
-        c.adaptive(True)
+        c.adaptive(adaptive)
         c.min_parallel(previous)
         c.forget_ways()
 

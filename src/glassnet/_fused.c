@@ -154,21 +154,21 @@ static void forget_helpers(void) {
 
 /* One thread or the pool, for a job of this kernel and size, on this machine now: the way that has been
    faster. A second core pays when it is free; while BLAS's own threads wait for the next matrix product
-   they hold it, and the pool then costs more than it gives (bench/README.md, "threads in a training
+   they hold it, and the pool then costs more than it gives (bench/README.md, "Threads in a training
    loop"). Each kernel and size class (log2 of the bytes moved) keeps the mean ns per byte of its runs
    each way (an exponential average, weight 1/4); a job runs the faster way, and every EXPLORE-th job of
    a class the other way, so a change of load is seen. Off (adaptive(0)): the pool for every job at or
    above min_parallel(). The way never changes a bit of the results. */
-#define KINDS 8
 #define CLASSES 48
 #define EXPLORE 32
 typedef struct {
     double ns_per_byte[2]; /* [0] one thread, [1] the pool; 0: not measured yet */
     unsigned long long runs[2];
 } Way;
-static Way ways[KINDS][CLASSES];
+enum { JOB_ADAM, JOB_BIAS_ACT, JOB_BACKWARD_ROWS, JOB_BACKWARD, JOB_GATHER, JOB_KINDS }; /* a Way table each */
+static const char *job_names[JOB_KINDS] = {"adam", "bias_act", "backward_sum", "backward", "gather"};
+static Way ways[JOB_KINDS][CLASSES];
 static _Atomic int adaptive_ways = 1;
-enum { JOB_ADAM, JOB_BIAS_ACT, JOB_BACKWARD_ROWS, JOB_BACKWARD, JOB_GATHER }; /* a Way table each */
 
 static int size_class(Py_ssize_t bytes) {
     int c = 0;
@@ -681,15 +681,14 @@ static PyObject *adaptive(PyObject *self, PyObject *args) {
 }
 
 static PyObject *way_stats(PyObject *self, PyObject *args) {
-    static const char *names[] = {"adam", "bias_act", "backward_sum", "backward", "gather"};
     PyObject *rows = PyList_New(0);
     if (rows == NULL) return NULL;
     pthread_mutex_lock(&pool.submit);
-    for (int k = 0; k < KINDS && k < (int)(sizeof names / sizeof names[0]); k++)
+    for (int k = 0; k < JOB_KINDS; k++)
         for (int c = 0; c < CLASSES; c++) {
             const Way *w = &ways[k][c];
             if (w->runs[0] + w->runs[1] == 0) continue;
-            PyObject *row = Py_BuildValue("{s:s,s:n,s:K,s:K,s:d,s:d}", "kernel", names[k], "bytes_from",
+            PyObject *row = Py_BuildValue("{s:s,s:n,s:K,s:K,s:d,s:d}", "kernel", job_names[k], "bytes_from",
                                           (Py_ssize_t)1 << c, "runs_one", w->runs[0], "runs_pool", w->runs[1],
                                           "ns_per_byte_one", w->ns_per_byte[0], "ns_per_byte_pool", w->ns_per_byte[1]);
             if (row == NULL || PyList_Append(rows, row) < 0) {

@@ -339,7 +339,7 @@ class _Loop:
             idx = order[start:start + self.batch]
             xb = self.x_buffer[:idx.size]
             if kernels.usable(self.XT, xb) and kernels.usable_indices(idx):
-                kernels.compiled.gather(self.XT, idx, xb)  # the line below, shared by the kernels' threads when large
+                kernels.compiled.gather(self.XT, idx, xb)  # the line below (kernels: threads when faster)
             else:
                 # take(mode="clip") writes straight into the buffer; the default mode goes through a temporary
                 # copy (2-10x slower, python -m bench.tricks). The indices are a permutation: nothing clips.

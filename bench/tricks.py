@@ -23,6 +23,8 @@ for:
                    one thread, that has been faster for its size) against off (the pool for every large one)
 * pool_after_product  Adam on θ right after a matrix product, as in a training loop (BLAS's threads
                    still waiting on the cores): the pool for it (on) against one thread (off)
+* gather_ahead     eight training steps (gather, forward, backward, Adam) with each next mini-batch copied
+                   on another core while this one steps (MiniBatches.gather_next: on) or when taken (off)
 * huge_pages       Adam's step on flat vectors from backend.zeros_vector (2 MiB-aligned,
                    madvise(MADV_HUGEPAGE)) or from np.zeros, after a matrix product evicted them
 * gather_clip      np.take(..., out=buffer, mode="clip") or the default mode, one mini-batch
@@ -41,6 +43,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet import backend, kernels
+from glassnet.minibatches import MiniBatches
 
 
 def _timed(function, inner: int, setup=None) -> float:
@@ -101,6 +104,8 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
         results["threads"] = _ab(step(True), step(True), repeats, inner, one_thread=True)
         results["adaptive"] = _ab(step(True), _with_adaptive(step(True), False), repeats, inner)
         results["pool_after_product"] = _pool_after_product(net, opt, Xb, repeats, inner)
+        results["gather_ahead"] = _ab(_steps(net, opt, data, labels, batch, ahead=True),
+                                      _steps(net, opt, data, labels, batch, ahead=False), repeats, max(1, inner // 8))
         order = rng.permutation(m)[:batch]
         results.update(_kernels_alone(net, opt, Xb, labels, data, order, repeats, inner))
 
@@ -132,6 +137,28 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
                                    lambda: np.take(feature_major, order, axis=1, out=buffer_t, mode="clip"),
                                    repeats, inner * 5)
     return results
+
+
+def _steps(net, opt, data, labels, batch: int, ahead: bool, count: int = 8):
+    """``count`` training steps of the fit loop on the next mini-batches of ``data`` (its rows out of the caches, as
+    in an epoch): X{t+1} copied ahead or when taken."""
+    batches = MiniBatches(data, np.zeros((data.shape[0], 1), np.intp), None, batch)  # Y: the fixed labels below
+    shuffle = np.random.default_rng(1)
+    at = [len(batches)]  # the next mini-batch of the epoch
+
+    def run():
+        if at[0] + count > len(batches) - 1:  # a new epoch (shuffle waits for a copy under way)
+            batches.shuffle(shuffle.permutation(data.shape[0]))
+            at[0] = 0
+        for t in range(at[0], at[0] + count):
+            Xb = batches.take(t)[0]
+            net._forward(Xb, training=True, reuse_buffers=True)
+            net._backward(labels, reuse_buffers=True)
+            if ahead:
+                batches.gather_next(t)  # X{t+1} on another core while Adam steps
+            opt.step(net.theta, net.dtheta, 1e-3)
+        at[0] += count  # X{at} may still be on its way: the next run takes it
+    return run
 
 
 def _without_kernels(function):

@@ -239,6 +239,8 @@ static void parallel(int kind, work_fn fn, const void *ctx, Py_ssize_t n, Py_ssi
     pthread_mutex_unlock(&pool.submit);
 }
 
+static void forget_ahead(void); /* the gather ahead's thread, below */
+
 static void start_pool(void) {
     static int started = 0;
     if (started++) return;
@@ -246,6 +248,7 @@ static void start_pool(void) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN), wanted = env && *env ? strtol(env, NULL, 10) : cpus;
     pool.threads = wanted < 1 ? 1 : wanted > MAX_HELPERS + 1 ? MAX_HELPERS + 1 : (int)wanted;
     pthread_atfork(NULL, NULL, forget_helpers);
+    pthread_atfork(NULL, NULL, forget_ahead);
 }
 
 /* ------------------------------------------------------------------------------------ arithmetic */
@@ -508,6 +511,73 @@ static void gather_work(const void *ctx, Py_ssize_t lo, Py_ssize_t hi) {
     }
 }
 
+/* The next mini-batch while this one trains: gather_ahead(X, idx, out) hands the copy to a thread of its own
+   and returns; gather_wait() returns once it is done. In a training loop the caller then scores and steps
+   (Python, the optimizer's pass over memory) on its core, while BLAS's thread waits for the next product
+   on the other core, spinning; the woken copy runs there in its place (measured: bench/README.md, "The next
+   mini-batch while this one steps"). The thread is kept off the caller's processor: beside the caller it
+   would take the caller's time. With one thread allowed (threadpoolctl, OMP_NUM_THREADS=1), one processor,
+   or another Python thread's copy under way, gather_ahead copies before it returns. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    int started;            /* the thread runs */
+    int posted;             /* a copy waits for the thread (under lock) */
+    _Atomic int busy;       /* a copy is posted or running: gather_wait waits for 0 */
+    int holding;            /* the buffers below are held until their owner's gather_wait */
+    unsigned long owner;    /* the Python thread that started the copy: only it waits for it */
+    int off_cpu;            /* the processor the thread was last kept off, -1 none */
+    Py_buffer X, out, idx;
+    GatherJob job;
+    Py_ssize_t rows;
+} ahead = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .off_cpu = -1};
+
+static void *ahead_thread(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&ahead.lock);
+    for (;;) {
+        while (!ahead.posted) pthread_cond_wait(&ahead.wake, &ahead.lock);
+        ahead.posted = 0;
+        pthread_mutex_unlock(&ahead.lock);
+        gather_work(&ahead.job, 0, ahead.rows);
+        atomic_store(&ahead.busy, 0);
+        pthread_mutex_lock(&ahead.lock);
+    }
+    return NULL;
+}
+
+/* Keep the thread off the caller's processor (and on the others it may use); 0 when no other is allowed. */
+static int ahead_off_caller(void) {
+#ifndef __linux__
+    return 0; /* no way to keep it off the caller's processor: the caller copies */
+#else
+    const int cpu = sched_getcpu();
+    if (cpu < 0) return ahead.off_cpu >= 0; /* not known: the last placement, if any */
+    if (cpu == ahead.off_cpu) return 1;
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+    CPU_CLR(cpu, &allowed);
+    if (CPU_COUNT(&allowed) == 0 || pthread_setaffinity_np(ahead.thread, sizeof allowed, &allowed) != 0) return 0;
+    ahead.off_cpu = cpu;
+    return 1;
+#endif
+}
+
+static void ahead_wait(void) {
+    for (int spins = 0; atomic_load(&ahead.busy); spins++)
+        if (spins > 1000) sched_yield(); else relax();
+}
+
+/* After fork() the child has no thread: it starts one when it first needs it. */
+static void forget_ahead(void) {
+    pthread_mutex_init(&ahead.lock, NULL);
+    pthread_cond_init(&ahead.wake, NULL);
+    ahead.started = ahead.posted = ahead.holding = 0;
+    ahead.off_cpu = -1;
+    atomic_store(&ahead.busy, 0);
+}
+
 /* ------------------------------------------------------------------------------------ the functions */
 static PyObject *adam(PyObject *self, PyObject *args) {
     PyObject *objects[4];
@@ -637,32 +707,106 @@ static PyObject *output_dz(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-static PyObject *gather(PyObject *self, PyObject *args) {
+/* gather's and gather_ahead's arguments (X, idx, out): the buffers held (release them, or hand them on) and the
+   job; -1 with an exception set. */
+static int gather_arguments(PyObject *args, Arrays *arrays, Py_buffer *idx, GatherJob *job, Py_ssize_t *rows) {
     PyObject *objects[2], *index;
-    if (!PyArg_ParseTuple(args, "OOO", &objects[0], &index, &objects[1])) return NULL;
+    if (!PyArg_ParseTuple(args, "OOO", &objects[0], &index, &objects[1])) return -1;
     static const char *names[] = {"X", "out"};
     static const int writable[] = {0, 1};
+    if (acquire(arrays, objects, names, writable, 2) < 0) return -1;
+    if (arrays->views[0].ndim != 2 || arrays->views[1].ndim != 2 ||
+        arrays->views[0].shape[1] != arrays->views[1].shape[1]) {
+        size_error(arrays, "X (m, n) and out (b, n) must be 2-D with the same rows' length");
+        return -1;
+    }
+    if (acquire_indices(idx, index, "idx", arrays->views[0].shape[0]) < 0) {
+        release(arrays);
+        return -1;
+    }
+    *rows = idx->len / idx->itemsize;
+    if (*rows != arrays->views[1].shape[0]) {
+        PyBuffer_Release(idx);
+        size_error(arrays, "out must have one row per index");
+        return -1;
+    }
+    *job = (GatherJob){arrays->views[0].buf, arrays->views[1].buf, idx->buf,
+                       arrays->views[0].shape[1] * arrays->views[0].itemsize};
+    return 0;
+}
+
+static PyObject *gather(PyObject *self, PyObject *args) {
     Arrays arrays;
-    if (acquire(&arrays, objects, names, writable, 2) < 0) return NULL;
-    if (arrays.views[0].ndim != 2 || arrays.views[1].ndim != 2 || arrays.views[0].shape[1] != arrays.views[1].shape[1])
-        return size_error(&arrays, "X (m, n) and out (b, n) must be 2-D with the same rows' length");
     Py_buffer idx;
-    if (acquire_indices(&idx, index, "idx", arrays.views[0].shape[0]) < 0) {
-        release(&arrays);
-        return NULL;
-    }
-    const Py_ssize_t rows = idx.len / idx.itemsize, row_bytes = arrays.views[0].shape[1] * arrays.views[0].itemsize;
-    if (rows != arrays.views[1].shape[0]) {
-        PyBuffer_Release(&idx);
-        return size_error(&arrays, "out must have one row per index");
-    }
-    const GatherJob job = {arrays.views[0].buf, arrays.views[1].buf, idx.buf, row_bytes};
+    GatherJob job;
+    Py_ssize_t rows;
+    if (gather_arguments(args, &arrays, &idx, &job, &rows) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
-    parallel(JOB_GATHER, gather_work, &job, rows, 1, 2 * row_bytes);
+    parallel(JOB_GATHER, gather_work, &job, rows, 1, 2 * job.row_bytes);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&idx);
     release(&arrays);
     Py_RETURN_NONE;
+}
+
+/* Wait for the copy this Python thread's gather_ahead started, then let go of its buffers. Called with the GIL,
+   which guards `holding` and `owner`: while the owner waits, another thread finds the copy held and copies
+   on its own. */
+static void finish_ahead(void) {
+    if (!ahead.holding || ahead.owner != PyThread_get_thread_ident()) return;
+    Py_BEGIN_ALLOW_THREADS
+    ahead_wait();
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&ahead.X);
+    PyBuffer_Release(&ahead.out);
+    PyBuffer_Release(&ahead.idx);
+    ahead.holding = 0;
+}
+
+static PyObject *gather_wait(PyObject *self, PyObject *args) {
+    finish_ahead();
+    Py_RETURN_NONE;
+}
+
+/* Hand the copy to the ahead thread: 1, or 0 when it cannot run off the caller's processor. */
+static int post_ahead(Arrays *arrays, Py_buffer *idx, const GatherJob *job, Py_ssize_t rows) {
+    if (pool.threads < 2) return 0;
+    if (!ahead.started) {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        ahead.started = pthread_create(&ahead.thread, &attr, ahead_thread, NULL) == 0;
+        pthread_attr_destroy(&attr);
+        ahead.off_cpu = -1;
+    }
+    if (ahead.holding || !ahead.started || !ahead_off_caller()) return 0; /* held: another thread's copy */
+    ahead.X = arrays->views[0], ahead.out = arrays->views[1], ahead.idx = *idx;
+    ahead.holding = 1, ahead.owner = PyThread_get_thread_ident();
+    ahead.job = *job, ahead.rows = rows;
+    atomic_store(&ahead.busy, 1);
+    pthread_mutex_lock(&ahead.lock);
+    ahead.posted = 1;
+    pthread_cond_signal(&ahead.wake);
+    pthread_mutex_unlock(&ahead.lock);
+    return 1;
+}
+
+static PyObject *gather_ahead(PyObject *self, PyObject *args) {
+    finish_ahead(); /* one copy at a time: this thread's last one is waited for */
+    Arrays arrays;
+    Py_buffer idx;
+    GatherJob job;
+    Py_ssize_t rows;
+    if (gather_arguments(args, &arrays, &idx, &job, &rows) < 0) return NULL;
+    const int posted = post_ahead(&arrays, &idx, &job, rows);
+    if (!posted) {
+        Py_BEGIN_ALLOW_THREADS
+        gather_work(&job, 0, rows);
+        Py_END_ALLOW_THREADS
+        PyBuffer_Release(&idx);
+        release(&arrays);
+    }
+    return PyBool_FromLong(posted);
 }
 
 static PyObject *min_parallel(PyObject *self, PyObject *args) {
@@ -732,6 +876,10 @@ static PyMethodDef methods[] = {
      "backward_sum(dA, Z, A, db, kind, alpha): dA *= g'(Z) in place; db = row sums of it (db None: none)."},
     {"output_dz", output_dz, METH_VARARGS, "output_dz(AL, Y, dZ, scale): dZ = (AL - Y) * scale."},
     {"gather", gather, METH_VARARGS, "gather(X, idx, out): out[r] = X[idx[r]] (rows)."},
+    {"gather_ahead", gather_ahead, METH_VARARGS,
+     "gather_ahead(X, idx, out): start out[r] = X[idx[r]] on a thread of its own, off the caller's processor, and "
+     "return (True) before it is done; gather_wait() waits. False: copied already (one thread allowed)."},
+    {"gather_wait", gather_wait, METH_NOARGS, "Wait for the copy gather_ahead started (none: return at once)."},
     {"min_parallel", min_parallel, METH_VARARGS,
      "min_parallel([bytes]): the memory traffic from which a kernel uses every thread; returns the previous."},
     {"adaptive", adaptive, METH_VARARGS,

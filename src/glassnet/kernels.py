@@ -15,7 +15,9 @@ the arrays' dtype (float32 or float64):
                                               1 - A² (TANH), A(1 - A) (SIGMOID), 1 (LINEAR), in place;
                                               db = Σ_columns dA (NumPy's pairwise order; db None: no sum)
     output_dz(AL, Y, dZ, c)                  dZ = (AL - Y) c; Y integer labels: (AL - one_hot(Y)) c   losses
-    gather(X, idx, out)                      out[r] = X[idx[r]]: a mini-batch's rows            training
+    gather(X, idx, out)                      out[r] = X[idx[r]]: a mini-batch's rows            minibatches
+    gather_ahead(X, idx, out), gather_wait() the same copy on a thread of its own, off the caller's
+                                              processor: the next mini-batch while this one trains
 
 Threads: a kernel is shared by ``max_threads()`` threads, the caller's and helpers of a small pool in
 _fused.c that take chunks of the work while they run and are never waited for when they do not (an

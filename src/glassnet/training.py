@@ -8,8 +8,8 @@ One epoch (the notes' mini-batch gradient descent, 1 ≤ batch_size ≤ m):
 
 ``batch_size=None`` is full-batch gradient descent, as in the notes. The last, partial batch is
 used. The data set is never copied per epoch: each mini-batch is gathered from a permutation into
-one reused buffer (example-major, so each example's features are contiguous; the network gets its
-(n_x, batch) transpose view). Dev data is evaluated after each epoch without dropout.
+a reused buffer (``glassnet.minibatches``: example-major, the next one copied on another core while
+one trains). Dev data is evaluated after each epoch without dropout.
 
 History records per epoch: ``cost`` and ``accuracy`` (running averages over the epoch's
 mini-batches, with dropout as trained, like Keras reports them), ``dev_cost`` and
@@ -42,7 +42,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import defaults, kernels
+from . import defaults
 from .backend import blas_threads, make_rng, spawn_seed, threads_for, xp
 from .callbacks import Callback, Checkpoints, EarlyStopping, TrainingState, as_callbacks
 from .data.augmentation import augment_columns
@@ -52,6 +52,7 @@ from .guard import DIVERGED_FACTOR, GROWTH_WARNING, DivergenceGuard, DivergenceW
 from .history import History
 from .layer_stats import epoch_record
 from .metrics import batch_metric_sum, finish_metric, metric_names
+from .minibatches import MiniBatches
 from .modelfile import load_checkpoint_into
 from .optimizers import get_optimizer, get_schedule
 from .progress import progress_for
@@ -209,7 +210,6 @@ class _Loop:
         if X_dev is not None:
             Xd = net.check_X(X_dev, "X_dev", raw=True)
             self.raw_dev = (xp.asarray(Xd, dtype=net.dtype), net.check_Y(Y_dev, Xd.shape[1], "Y_dev"))
-        self.x_buffer = xp.empty((self.batch, X.shape[0]), dtype=net.dtype) if self.batch < m else None
 
     def start(self, normalize, seed, standardize_targets=False) -> None:
         """A fresh run: the normalizers fitted on the training set only, the generators, the optimizer."""
@@ -259,6 +259,7 @@ class _Loop:
         the network has a target normalizer.
         """
         self.YT = xp.ascontiguousarray(self.net.standardize_targets(self.Y).T)
+        self.batches = MiniBatches(self.XT, self.YT, self.WT, self.batch)
         if self.raw_dev is not None:
             Xd, Yd = self.raw_dev
             self.dev = (self.net.input_pipeline(Xd), Yd)
@@ -290,6 +291,7 @@ class _Loop:
                     history.stop_reason = f"completed {self.epochs} epochs"
                     self.verify_final_weights()
             finally:
+                self.batches.finish()
                 if progress is not None:
                     progress.close()
         self.guard.judge(self.Y)
@@ -329,23 +331,6 @@ class _Loop:
             self.stopped_by(stoppers, epoch)
         return bool(stoppers)
 
-    def batches(self, order):
-        """(X{t}, Y{t}, w{t}) in the notes' layout: gathered into the reused buffer, or the data set whole."""
-        weights = self.WT
-        for start in range(0, self.m, self.batch):
-            if self.batch == self.m:  # full batch: the data set itself, no gather
-                yield self.XT.T, self.YT.T, None if weights is None else weights.T
-                continue
-            idx = order[start:start + self.batch]
-            xb = self.x_buffer[:idx.size]
-            if kernels.usable(self.XT, xb) and kernels.usable_indices(idx):
-                kernels.compiled.gather(self.XT, idx, xb)  # the line below (kernels: threads when faster)
-            else:
-                # take(mode="clip") writes straight into the buffer; the default mode goes through a temporary
-                # copy (2-10x slower, python -m bench.tricks). The indices are a permutation: nothing clips.
-                np.take(self.XT, idx, axis=0, out=xb, mode="clip")
-            yield xb.T, self.YT[idx].T, None if weights is None else weights[idx].T
-
     def train_epoch(self, epoch: int, lr: float) -> dict | None:
         """Every mini-batch once: forward, cost, backward, step. None when the cost diverged.
 
@@ -354,12 +339,14 @@ class _Loop:
         with the m of the whole training set. Each mini-batch's gradient carries (l2/b) W for its
         b examples: the notes' J of that batch.
         """
-        net, name = self.net, metric_names(self.net.output_activation)[0]
-        order = self.shuffle_rng.permutation(self.m) if self.batch < self.m else None
+        net, name, batches = self.net, metric_names(self.net.output_activation)[0], self.batches
+        batches.shuffle(self.shuffle_rng.permutation(self.m) if self.batch < self.m else None)
         loss_sum = metric_sum = 0.0
         steps = 0  # mini-batches stepped on so far in this epoch
-        for t, (Xb, Yb, wb) in enumerate(self.batches(order)):
+        for t in range(len(batches)):
+            Xb, Yb, wb = batches.take(t)  # X{t} (n_x, b): copied while mini-batch t-1 trained, or now
             if wb is not None and not float(wb.sum()) > 0:
+                self.keep_last_batch()
                 continue  # every example of this mini-batch has weight 0: it has nothing to learn from
             if self.augment is not None:
                 Xb = augment_columns(Xb, self.image_shape, self.augment, self.augment_rng)
@@ -368,6 +355,7 @@ class _Loop:
             if not math.isfinite(J):
                 self.guard.diverged(epoch, J, f"at mini-batch {t + 1}", lr, first_batch=steps == 0)
                 return None
+            batches.gather_next(t)  # X{t+1} copied on another core while this mini-batch is scored and stepped
             J_units, batch_metric = self.in_target_units(J, AL, Yb, wb)
             metric_sum += batch_metric
             if self.guard.start_cost is None:
@@ -378,6 +366,12 @@ class _Loop:
             self.last_batch = (Xb, Yb, wb)  # what the final check and the diagnostics score
         return {"epoch": epoch, "cost": loss_sum / self.m_weighted, "l2_cost": net.l2_cost(self.m_weighted),
                 name: finish_metric(net.output_activation, metric_sum, self.m), "learning_rate": lr}
+
+    def keep_last_batch(self) -> None:
+        """A copy of the last trained mini-batch's X{t}: its buffer goes to the mini-batches skipped after it."""
+        if hasattr(self, "last_batch") and not self.last_batch[0].flags.owndata:
+            Xb, Yb, wb = self.last_batch
+            self.last_batch = (Xb.copy(order="K"), Yb, wb)  # in its layout: the same products
 
     def in_target_units(self, J: float, AL, Yb, wb) -> tuple[float, float]:
         """(J, the metric's batch sum) of a mini-batch in the targets' own units, as evaluate reports them.

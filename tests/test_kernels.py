@@ -162,6 +162,45 @@ def test_output_dz_equals_the_numpy_lines(shape, dtype, numpy_lines):
         assert same_bits(fused, plain), (loss, Y.dtype)
 
 
+@pytest.mark.parametrize("shape", [(2, 1), (3, 7), (10, 128), (129, 513)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_argmax_hits_equal_the_numpy_lines(shape, dtype, numpy_lines):
+    """The accuracy's count: NumPy's argmax picks the first maximum, and a NaN (the first) over any number."""
+    from glassnet.metrics import batch_metric_sum
+
+    rng = np.random.default_rng(11)
+    AL = awkward(rng, shape, dtype)
+    AL[:, ::4] = AL[0, ::4]  # ties: whole columns equal
+    AL[:, 1::5] = 0.0
+    AL[-1, 1::10] = -0.0  # -0 ties +0
+    labels = rng.integers(0, shape[0], (1, shape[1]))
+    labels[0, ::3] = AL.argmax(axis=0)[::3]  # some hits whatever the values
+    one_hot = np.ascontiguousarray(np.eye(shape[0], dtype=dtype)[:, labels[0]])
+    for Y in (labels, one_hot):
+        expected = numpy_lines(lambda Y=Y: batch_metric_sum("softmax", AL, Y))
+        assert expected == float((AL.argmax(axis=0) == labels[0]).sum())
+        assert kernels.compiled.argmax_hits(AL, Y) == expected
+        assert batch_metric_sum("softmax", AL, Y) == expected
+
+
+def test_argmax_hits_refuse_what_they_do_not_take():
+    from glassnet.metrics import compiled_hits_apply
+
+    c, AL = kernels.compiled, np.zeros((3, 4), np.float32)
+    with pytest.raises(ValueError, match="2-D"):
+        c.argmax_hits(np.zeros(12, np.float32), np.zeros((1, 4), np.intp))
+    with pytest.raises(ValueError, match=r"Y \(integer labels\)\[2\] = 3 is outside 0..2"):
+        c.argmax_hits(AL, np.array([[0, 1, 3, 2]]))
+    with pytest.raises(ValueError, match="shaped like AL"):
+        c.argmax_hits(AL, np.zeros((4, 3), np.float32))
+    with pytest.raises(TypeError, match="same dtype"):
+        c.argmax_hits(AL, np.zeros((3, 4)))
+    assert not compiled_hits_apply(np.zeros((1, 4)), np.zeros((1, 4)))  # one unit: the labels are the values
+    assert not compiled_hits_apply(AL, np.zeros((1, 4), np.int32))  # not np.intp: NumPy's lines
+    assert not compiled_hits_apply(np.asfortranarray(np.zeros((3, 4))), np.zeros((1, 4), np.intp))
+    assert compiled_hits_apply(AL, np.zeros((1, 4), np.intp)) and compiled_hits_apply(AL, AL)
+
+
 @pytest.mark.parametrize("shape", [(1, 1), (3, 7), (513, 129)])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_gather_equals_np_take(shape, dtype, two_threads):

@@ -28,7 +28,11 @@
        dZ = (AL - Y) * scale          Y: targets shaped like AL, or integer labels (1, m) of a softmax,
                                       where dZ = (AL - one_hot(Y)) * scale
 
-   gather(X, idx, out)                                    glassnet.training: a mini-batch
+   argmax_hits(AL, Y)                                     glassnet.metrics: batch_metric_sum (softmax)
+       the number of columns j with argmax_k AL[k, j] == label j: Y's integer labels (1, m), or argmax_k Y[k, j]
+       of a one-hot Y shaped like AL (NumPy's argmax: the first maximum; a NaN is the maximum, the first NaN)
+
+   gather(X, idx, out)                                    glassnet.minibatches: a mini-batch
        out[r] = X[idx[r]]             (rows of example-major storage; np.take(X, idx, axis=0, out=out))
 
    Threads: a kernel that moves at least min_parallel() bytes is shared by up to `threads` threads (the
@@ -316,6 +320,28 @@ static void start_pool(void) {
         Py_ssize_t n2 = n / 2;                                                                    \
         n2 -= n2 % 8;                                                                             \
         return pairwise_##SUFFIX(x, n2) + pairwise_##SUFFIX(x + n2, n - n2);                      \
+    }                                                                                             \
+    /* NumPy's argmax down column j of a (rows, cols) array: the first maximum, or the first NaN */         \
+    static Py_ssize_t column_argmax_##SUFFIX(const T *a, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t j) { \
+        Py_ssize_t best = 0;                                                                      \
+        T top = a[j];                                                                             \
+        if (top != top) return 0;                                                                 \
+        for (Py_ssize_t k = 1; k < rows; k++) {                                                   \
+            const T x = a[k * cols + j];                                                          \
+            if (!(x <= top)) { /* larger, or NaN */                                               \
+                best = k, top = x;                                                                \
+                if (x != x) break;                                                                \
+            }                                                                                     \
+        }                                                                                         \
+        return best;                                                                              \
+    }                                                                                             \
+    static Py_ssize_t argmax_hits_##SUFFIX(const T *al, const T *y, const Py_ssize_t *labels, Py_ssize_t rows, \
+                                           Py_ssize_t cols) {                                     \
+        Py_ssize_t hits = 0;                                                                      \
+        for (Py_ssize_t j = 0; j < cols; j++)                                                     \
+            hits += column_argmax_##SUFFIX(al, rows, cols, j) ==                                  \
+                    (labels ? labels[j] : column_argmax_##SUFFIX(y, rows, cols, j));              \
+        return hits;                                                                              \
     }                                                                                             \
     static void output_dz_##SUFFIX(const T *restrict al, const T *restrict y, const Py_ssize_t *labels, \
                                    T *restrict dz, Py_ssize_t rows, Py_ssize_t cols, T c) {       \
@@ -658,6 +684,40 @@ static PyObject *backward_sum(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* The targets Y for AL's n values: integer labels (1, m) of AL (C, m), where *labels is set and *rows = C, or
+   values of AL's dtype and size (*labels NULL, *rows = 1). Y's buffer is held in *y; -1 (AL's released) on error. */
+static int targets_argument(PyObject *targets, Arrays *arrays, Py_buffer *y, const Py_ssize_t **labels,
+                            Py_ssize_t *rows, Py_ssize_t *cols) {
+    const Py_ssize_t n = length(arrays, 0);
+    if (get_buffer(y, targets, "Y", 0) < 0) {
+        release(arrays);
+        return -1;
+    }
+    const char *y_format = native_format(y->format);
+    const int is_labels = strcmp(y_format, "f") != 0 && strcmp(y_format, "d") != 0;
+    *cols = y->len / y->itemsize, *rows = 1, *labels = NULL;
+    if (is_labels) {
+        *rows = *cols ? n / *cols : 0;
+        PyBuffer_Release(y);
+        if (acquire_indices(y, targets, "Y (integer labels)", *rows) < 0) {
+            release(arrays);
+            return -1;
+        }
+        *labels = y->buf;
+    } else if (strcmp(y_format, native_format(arrays->views[0].format)) != 0) {
+        PyBuffer_Release(y);
+        release(arrays);
+        PyErr_SetString(PyExc_TypeError, "AL and Y must have the same dtype");
+        return -1;
+    }
+    if (*rows * *cols != n) {
+        PyBuffer_Release(y);
+        size_error(arrays, "Y must be shaped like AL, or integer labels (1, m) for AL (C, m)");
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *output_dz(PyObject *self, PyObject *args) {
     PyObject *objects[3], *targets;
     double scale;
@@ -667,36 +727,12 @@ static PyObject *output_dz(PyObject *self, PyObject *args) {
     static const int writable[] = {0, 1, 1};
     Arrays arrays;
     if (acquire(&arrays, objects, names, writable, 2) < 0) return NULL;
-    Py_ssize_t n = length(&arrays, 0);
+    if (length(&arrays, 1) != length(&arrays, 0)) return size_error(&arrays, "AL and dZ must have the same size");
     Py_buffer y;
-    int is_labels = 0;
-    if (length(&arrays, 1) != n) return size_error(&arrays, "AL and dZ must have the same size");
-    if (get_buffer(&y, targets, "Y", 0) < 0) {
-        release(&arrays);
-        return NULL;
-    }
-    const char *y_format = native_format(y.format);
-    is_labels = strcmp(y_format, "f") != 0 && strcmp(y_format, "d") != 0;
-    Py_ssize_t cols = y.len / y.itemsize, rows = 1;
-    if (is_labels) {
-        rows = cols ? n / cols : 0;
-        PyBuffer_Release(&y);
-        if (acquire_indices(&y, targets, "Y (integer labels)", rows) < 0) {
-            release(&arrays);
-            return NULL;
-        }
-    } else if (strcmp(y_format, native_format(arrays.views[0].format)) != 0) {
-        PyBuffer_Release(&y);
-        release(&arrays);
-        PyErr_SetString(PyExc_TypeError, "AL and Y must have the same dtype");
-        return NULL;
-    }
-    if (rows * cols != n) {
-        PyBuffer_Release(&y);
-        return size_error(&arrays, "Y must be shaped like AL, or integer labels (1, m) for AL (C, m)");
-    }
-    const void *al = arrays.views[0].buf, *yb = is_labels ? NULL : y.buf;
-    const Py_ssize_t *labels = is_labels ? y.buf : NULL;
+    const Py_ssize_t *labels;
+    Py_ssize_t rows, cols;
+    if (targets_argument(targets, &arrays, &y, &labels, &rows, &cols) < 0) return NULL;
+    const void *al = arrays.views[0].buf, *yb = labels ? NULL : y.buf;
     void *dz = arrays.views[1].buf;
     if (arrays.is_double)
         output_dz_double(al, yb, labels, dz, rows, cols, scale);
@@ -705,6 +741,32 @@ static PyObject *output_dz(PyObject *self, PyObject *args) {
     PyBuffer_Release(&y);
     release(&arrays);
     Py_RETURN_NONE;
+}
+
+static PyObject *argmax_hits(PyObject *self, PyObject *args) {
+    PyObject *objects[1], *targets;
+    if (!PyArg_ParseTuple(args, "OO", &objects[0], &targets)) return NULL;
+    static const char *names[] = {"AL"};
+    static const int writable[] = {0};
+    Arrays arrays;
+    if (acquire(&arrays, objects, names, writable, 1) < 0) return NULL;
+    if (arrays.views[0].ndim != 2) return size_error(&arrays, "AL must be 2-D: (C, m)");
+    Py_buffer y;
+    const Py_ssize_t *labels;
+    Py_ssize_t rows, cols;
+    if (targets_argument(targets, &arrays, &y, &labels, &rows, &cols) < 0) return NULL;
+    if (!labels) { /* one-hot: shaped like AL itself */
+        rows = arrays.views[0].shape[0], cols = arrays.views[0].shape[1];
+        if (y.ndim != 2 || y.shape[0] != rows || y.shape[1] != cols) {
+            PyBuffer_Release(&y);
+            return size_error(&arrays, "Y must be shaped like AL, or integer labels (1, m) for AL (C, m)");
+        }
+    }
+    const Py_ssize_t hits = arrays.is_double ? argmax_hits_double(arrays.views[0].buf, y.buf, labels, rows, cols)
+                                             : argmax_hits_float(arrays.views[0].buf, y.buf, labels, rows, cols);
+    PyBuffer_Release(&y);
+    release(&arrays);
+    return PyLong_FromSsize_t(hits);
 }
 
 /* gather's and gather_ahead's arguments (X, idx, out): the buffers held (release them, or hand them on) and the
@@ -875,6 +937,8 @@ static PyMethodDef methods[] = {
     {"backward_sum", backward_sum, METH_VARARGS,
      "backward_sum(dA, Z, A, db, kind, alpha): dA *= g'(Z) in place; db = row sums of it (db None: none)."},
     {"output_dz", output_dz, METH_VARARGS, "output_dz(AL, Y, dZ, scale): dZ = (AL - Y) * scale."},
+    {"argmax_hits", argmax_hits, METH_VARARGS,
+     "argmax_hits(AL, Y): the columns whose argmax is their label (Y integer labels (1, m) or one-hot like AL)."},
     {"gather", gather, METH_VARARGS, "gather(X, idx, out): out[r] = X[idx[r]] (rows)."},
     {"gather_ahead", gather_ahead, METH_VARARGS,
      "gather_ahead(X, idx, out): start out[r] = X[idx[r]] on a thread of its own, off the caller's processor, and "

@@ -15,6 +15,8 @@ the arrays' dtype (float32 or float64):
                                               1 - A² (TANH), A(1 - A) (SIGMOID), 1 (LINEAR), in place;
                                               db = Σ_columns dA (NumPy's pairwise order; db None: no sum)
     output_dz(AL, Y, dZ, c)                  dZ = (AL - Y) c; Y integer labels: (AL - one_hot(Y)) c   losses
+    argmax_hits(AL, Y)                       Σ_j [argmax_k AL[k, j] = label j]: the correct answers
+                                              of a softmax's mini-batch (Y labels or one-hot)     metrics
     gather(X, idx, out)                      out[r] = X[idx[r]]: a mini-batch's rows            minibatches
     gather_ahead(X, idx, out), gather_wait() the same copy on a thread of its own, off the caller's
                                               processor: the next mini-batch while this one trains

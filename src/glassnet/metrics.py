@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from . import kernels
+
 
 def metric_names(output_activation: str) -> tuple[str, ...]:
     """The per-epoch metrics for an output: accuracy for classifiers, RMSE for regression."""
@@ -39,10 +41,21 @@ def batch_metric_sum(output_activation: str, AL, Y) -> float:
     """Σ over the batch of the metric's per-example quantity: correct predictions, or squared error."""
     if output_activation == "linear":
         return float(((AL - Y) ** 2).sum()) / AL.shape[0]
+    if output_activation == "softmax" and compiled_hits_apply(AL, Y):
+        return float(kernels.compiled.argmax_hits(AL, Y))  # the lines below in one pass: 10 -> 2 us a mini-batch
     predictions = decide(output_activation, AL)
     if output_activation == "sigmoid":
         return float((predictions == Y).all(axis=0).sum())
     return float((predictions == labels_of(Y)).sum())
+
+
+def compiled_hits_apply(AL, Y) -> bool:
+    """Whether ``kernels.compiled.argmax_hits`` takes (A[L], Y) of C > 1 classes: Y integer labels (1, m) or one-hot."""
+    if AL.ndim != 2 or AL.shape[0] < 2 or not kernels.usable(AL):
+        return False
+    if Y.shape == (1, AL.shape[1]):
+        return kernels.usable_indices(Y)
+    return Y.shape == AL.shape and kernels.usable(AL, Y)
 
 
 def finish_metric(output_activation: str, total: float, m: int) -> float:
@@ -50,4 +63,4 @@ def finish_metric(output_activation: str, total: float, m: int) -> float:
     return math.sqrt(total / m) if output_activation == "linear" else total / m
 
 
-__all__ = ["batch_metric_sum", "decide", "finish_metric", "labels_of", "metric_names"]
+__all__ = ["batch_metric_sum", "compiled_hits_apply", "decide", "finish_metric", "labels_of", "metric_names"]

@@ -42,7 +42,7 @@ def batch_metric_sum(output_activation: str, AL, Y) -> float:
     if output_activation == "linear":
         return float(((AL - Y) ** 2).sum()) / AL.shape[0]
     if output_activation == "softmax" and compiled_hits_apply(AL, Y):
-        return float(kernels.compiled.argmax_hits(AL, Y))  # the lines below in one pass: 10 -> 2 us a mini-batch
+        return float(kernels.compiled.argmax_hits(AL, Y))  # the lines below in one pass (fit loop: 10 -> 6 us)
     predictions = decide(output_activation, AL)
     if output_activation == "sigmoid":
         return float((predictions == Y).all(axis=0).sum())

@@ -50,17 +50,22 @@ class MiniBatches:
         """order[t b : (t+1) b]: the examples of mini-batch t."""
         return self.order[t * self.batch:(t + 1) * self.batch]
 
+    def slot(self, t: int):
+        """(order[t b : (t+1) b], X{t}'s buffer (its rows), whether the compiled kernels copy into it)."""
+        idx = self.indices(t)
+        xb = self.buffers[t % 2][:idx.size]
+        return idx, xb, kernels.usable(self.XT, xb) and kernels.usable_indices(idx)
+
     def take(self, t: int):
         """(X{t}, Y{t}, w{t}) in the notes' layout: X{t} (n_x, b) a view of its buffer, copied now or ahead."""
         weights = self.WT
         if not self.buffers:  # full batch: the data set itself, no copy
             return self.XT.T, self.YT.T, None if weights is None else weights.T
-        idx = self.indices(t)
-        xb = self.buffers[t % 2][:idx.size]
+        idx, xb, compiled = self.slot(t)
         copied = self.ahead == t
         self.finish()
         if not copied:
-            if kernels.usable(self.XT, xb) and kernels.usable_indices(idx):
+            if compiled:
                 kernels.compiled.gather(self.XT, idx, xb)  # the line below (kernels: threads when faster)
             else:
                 # take(mode="clip") writes straight into the buffer; the default mode goes through a temporary
@@ -76,9 +81,8 @@ class MiniBatches:
         """
         if not self.buffers or (t + 1) * self.batch >= self.m:
             return
-        idx = self.indices(t + 1)
-        xb = self.buffers[(t + 1) % 2][:idx.size]
-        if kernels.usable(self.XT, xb) and kernels.usable_indices(idx):
+        idx, xb, compiled = self.slot(t + 1)
+        if compiled:
             self.finish()
             kernels.compiled.gather_ahead(self.XT, idx, xb)  # np.take(XT, idx, axis=0, out=xb), on another core
             self.ahead = t + 1

@@ -212,6 +212,81 @@ def test_gather_equals_np_take(shape, dtype, two_threads):
     assert same_bits(out, np.take(X, idx, axis=0))
 
 
+NUMPY_BLAS = np.show_config("dicts")["Build Dependencies"]["blas"]["name"]
+needs_numpys_blas = pytest.mark.skipif(not kernels.products_agree(),
+                                       reason=f"NumPy's BLAS ({NUMPY_BLAS}) is not scipy-openblas64: the products go to NumPy")
+
+
+def test_the_products_run_compiled_where_numpy_has_its_wheels_blas():
+    """The NumPy wheels' BLAS is scipy-openblas: there the compiled products must be found and agree."""
+    if NUMPY_BLAS != "scipy-openblas" or sys.platform != "linux":
+        pytest.skip(f"NumPy's BLAS here is {NUMPY_BLAS} on {sys.platform}")
+    assert kernels.products_agree()
+
+
+def operand(rng, rows, cols, dtype, layout):
+    """A (rows, cols) matrix stored as NumPy would hand it to BLAS: 'C', 'F' (a transposed C array), or a
+    'padded' view whose rows are longer than it (a leading dimension beyond its width)."""
+    if layout == "C":
+        return awkward(rng, (rows, cols), dtype)
+    if layout == "F":
+        return awkward(rng, (cols, rows), dtype).T
+    return awkward(rng, (rows, cols + 5), dtype)[:, 2 : 2 + cols]
+
+
+@needs_numpys_blas
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("m", "n", "p"), [(2, 2, 2), (3, 7, 5), (10, 128, 128), (128, 10, 128), (64, 800, 16),
+                                           (129, 513, 33)])
+def test_products_equal_numpys_bit_for_bit(m, n, p, dtype, threads):
+    """Tolerance 0: the same gemm call with beta = 1 on zeros adds 0 + x = x where NumPy's beta = 0 zeroes C
+    first; depths above BLAS's block (800) add block by block in both. NaN: any NaN (same_sums)."""
+    rng = np.random.default_rng(m * n * p)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        for a_layout in ("C", "F", "padded"):
+            for b_layout in ("C", "F", "padded"):
+                A, B = operand(rng, m, n, dtype, a_layout), operand(rng, n, p, dtype, b_layout)
+                out = np.full((m, p), np.nan, dtype)
+                assert kernels.compiled.matmul(A, B, out) is True
+                with np.errstate(all="ignore"):  # the awkward values' inf - inf
+                    expected = np.matmul(A, B)
+                assert same_sums(out, expected), (a_layout, b_layout)
+                assert same_sums(kernels.matmul(A, B), expected)
+
+
+@needs_numpys_blas
+def test_products_the_kernel_does_not_take_go_to_numpy():
+    """Nothing is written where the kernel says False, and kernels.matmul then gives np.matmul's answer."""
+    rng = np.random.default_rng(11)
+    A, B = rng.standard_normal((6, 5)), rng.standard_normal((5, 4))
+    big = rng.standard_normal((6, 12))
+    cases = {
+        "a column": (A, B[:, :1], np.empty((6, 1))),
+        "a row": (A[:1], B, np.empty((1, 4))),
+        "A @ A.T (NumPy's syrk)": (A, A.T, np.empty((6, 6))),
+        "every other column": (big[:, ::2][:, :5], B, np.empty((6, 4))),
+        "out in Fortran order": (A, B, np.empty((4, 6)).T),
+        "out over A": (big[:, :5], B, big[:, 6:10]),
+        "mixed dtypes": (A.astype(np.float32), B, np.empty((6, 4))),
+        "integers": (A.astype(np.int64), B.astype(np.int64), np.empty((6, 4), np.int64)),
+        "a read-only out": (A, B, np.empty((6, 4))),
+        "shapes that do not match": (A, B[:4], np.empty((6, 4))),
+    }
+    cases["a read-only out"][2].flags.writeable = False
+    for name, (a, b, out) in cases.items():
+        before = out.copy()
+        assert kernels.compiled.matmul(a, b, out) is False, name
+        assert same_bits(out, before), name
+        if name in ("a read-only out", "shapes that do not match"):
+            with pytest.raises(ValueError):
+                kernels.matmul(a, b, out=out)  # NumPy's own error
+        else:
+            expected = np.matmul(a, b)
+            assert same_bits(kernels.matmul(a, b, out=out), expected) and same_bits(out, expected), name
+    assert same_bits(kernels.matmul(A[0], B), np.matmul(A[0], B))  # a vector: NumPy
+
+
 def test_arrays_the_kernels_do_not_take_go_the_numpy_way():
     rng = np.random.default_rng(5)
     Z = rng.standard_normal((6, 8))

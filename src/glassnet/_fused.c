@@ -931,6 +931,127 @@ static PyObject *set_threads(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------------------------ products */
+/* matmul(A, B, out): out = A @ B by the cblas_?gemm call np.matmul(A, B, out=out) makes, in NumPy's own
+   BLAS, with beta = 1 on an out zeroed here where NumPy passes beta = 0. OpenBLAS computes
+   C = alpha op(A) op(B) + beta C by first scaling C by beta in a pass of its own (with beta = 0: zeroing
+   it), then adding each block of the product to C; that pass cost more than this memset (bench/README.md,
+   "The products without OpenBLAS's beta pass"). The additions are the same: 0 + x = x, block by block.
+   The call is NumPy's (numpy/_core/src/umath/matmul.c.src): row-major; A without transposition when its
+   rows are contiguous (lda = its row stride), else transposed (lda = its column stride); B likewise;
+   out C-contiguous (ldc = its columns). Returns False, touching nothing, where NumPy would not call gemm
+   (a dimension of 1 or 0, A @ A.T, strides BLAS cannot take) or the arrays overlap, and when NumPy's
+   BLAS was not found: scipy-openblas's 64-bit-integer interface (the NumPy wheels' BLAS), found among
+   the loaded libraries on Linux. glassnet.kernels checks once that its products equal NumPy's. */
+#ifdef __linux__
+#include <dlfcn.h>
+#include <link.h>
+#endif
+#include <stdint.h>
+
+typedef void (*sgemm_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *, int64_t,
+                         const float *, int64_t, float, float *, int64_t);
+typedef void (*dgemm_fn)(int, int, int, int64_t, int64_t, int64_t, double, const double *, int64_t,
+                         const double *, int64_t, double, double *, int64_t);
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 }; /* CBLAS's codes */
+static struct {
+    int searched;
+    sgemm_fn sgemm;
+    dgemm_fn dgemm;
+} blas;
+
+#ifdef __linux__
+static int find_gemm(struct dl_phdr_info *info, size_t size, void *data) {
+    if (info->dlpi_name == NULL || strstr(info->dlpi_name, "openblas") == NULL) return 0;
+    void *library = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD); /* loaded already: kept, not loaded */
+    if (library == NULL) return 0;
+    void *s = dlsym(library, "scipy_cblas_sgemm64_"), *d = dlsym(library, "scipy_cblas_dgemm64_");
+    if (s == NULL || d == NULL) {
+        dlclose(library);
+        return 0;
+    }
+    blas.sgemm = (sgemm_fn)s;
+    blas.dgemm = (dgemm_fn)d;
+    return 1;
+}
+#endif
+
+static int blas_found(void) {
+    if (!blas.searched) {
+        blas.searched = 1;
+#ifdef __linux__
+        dl_iterate_phdr(find_gemm, NULL);
+#endif
+    }
+    return blas.sgemm != NULL;
+}
+
+/* NumPy's is_blasable2d: rows `step1` bytes apart, unit steps along a row of d2 values. */
+static int blasable(Py_ssize_t step1, Py_ssize_t step2, Py_ssize_t d2, Py_ssize_t item) {
+    return step2 == item && step1 % item == 0 && step1 / item >= d2;
+}
+
+/* The operand's transposition and leading dimension as NumPy passes them; 0 where BLAS cannot take it. */
+static int operand(const Py_buffer *v, Py_ssize_t item, int64_t *ld) {
+    const Py_ssize_t *st = v->strides;
+    if ((uintptr_t)v->buf % item != 0) return 0;
+    if (blasable(st[0], st[1], v->shape[1], item)) {
+        *ld = st[0] / item;
+        return NO_TRANS;
+    }
+    if (blasable(st[1], st[0], v->shape[0], item)) {
+        *ld = st[1] / item;
+        return TRANS;
+    }
+    return 0;
+}
+
+static int overlaps(const Py_buffer *v, const Py_buffer *out) {
+    const char *lo = v->buf, *hi = lo + (v->shape[0] - 1) * v->strides[0] + (v->shape[1] - 1) * v->strides[1]
+                                     + v->itemsize;
+    const char *out_lo = out->buf, *out_hi = out_lo + out->len;
+    return lo < out_hi && out_lo < hi;
+}
+
+static PyObject *matmul(PyObject *self, PyObject *args) {
+    PyObject *objects[3];
+    if (!PyArg_ParseTuple(args, "OOO", &objects[0], &objects[1], &objects[2])) return NULL;
+    Py_buffer v[3];
+    const int flags[3] = {PyBUF_STRIDES | PyBUF_FORMAT, PyBUF_STRIDES | PyBUF_FORMAT,
+                          PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE};
+    int held = 0;
+    for (; held < 3; held++)
+        if (PyObject_GetBuffer(objects[held], &v[held], flags[held]) < 0) break;
+    int taken = 0;
+    if (held == 3 && blas_found() && v[0].ndim == 2 && v[1].ndim == 2 && v[2].ndim == 2) {
+        const char *format = native_format(v[0].format);
+        const int is_double = strcmp(format, "d") == 0;
+        const Py_ssize_t item = v[0].itemsize, m = v[0].shape[0], n = v[0].shape[1], p = v[1].shape[1];
+        int64_t lda = 0, ldb = 0;
+        const int ta = operand(&v[0], item, &lda), tb = operand(&v[1], item, &ldb);
+        const int same_float = (is_double || strcmp(format, "f") == 0) &&
+                               strcmp(native_format(v[1].format), format) == 0 &&
+                               strcmp(native_format(v[2].format), format) == 0;
+        const int shapes = v[1].shape[0] == n && v[2].shape[0] == m && v[2].shape[1] == p &&
+                           m > 1 && n > 1 && p > 1; /* NumPy's special cases: a dimension of 1 (or 0) */
+        const int syrk = v[0].buf == v[1].buf && ta != tb; /* NumPy calls syrk for A @ A.T */
+        if (same_float && shapes && ta && tb && !syrk && (uintptr_t)v[2].buf % item == 0 &&
+            !overlaps(&v[0], &v[2]) && !overlaps(&v[1], &v[2])) {
+            Py_BEGIN_ALLOW_THREADS
+            memset(v[2].buf, 0, (size_t)v[2].len);
+            if (is_double)
+                blas.dgemm(ROW_MAJOR, ta, tb, m, p, n, 1.0, v[0].buf, lda, v[1].buf, ldb, 1.0, v[2].buf, p);
+            else
+                blas.sgemm(ROW_MAJOR, ta, tb, m, p, n, 1.0f, v[0].buf, lda, v[1].buf, ldb, 1.0f, v[2].buf, p);
+            Py_END_ALLOW_THREADS
+            taken = 1;
+        }
+    }
+    for (int i = 0; i < held; i++) PyBuffer_Release(&v[i]);
+    if (held < 3) PyErr_Clear(); /* not an array BLAS can take (out not C-contiguous, read-only): NumPy's way */
+    return PyBool_FromLong(taken);
+}
+
 static PyMethodDef methods[] = {
     {"adam", adam, METH_VARARGS, "adam(W, dW, v, s, beta1, beta2, step_size, eps_t): one fused Adam pass."},
     {"bias_act", bias_act, METH_VARARGS, "bias_act(Z, b, A, kind, alpha): Z += b (per row), A = g(Z)."},
@@ -939,6 +1060,9 @@ static PyMethodDef methods[] = {
     {"output_dz", output_dz, METH_VARARGS, "output_dz(AL, Y, dZ, scale): dZ = (AL - Y) * scale."},
     {"argmax_hits", argmax_hits, METH_VARARGS,
      "argmax_hits(AL, Y): the columns whose argmax is their label (Y integer labels (1, m) or one-hot like AL)."},
+    {"matmul", matmul, METH_VARARGS,
+     "matmul(A, B, out): out = A @ B by NumPy's gemm call with beta = 1 on a zeroed out; False: not taken "
+     "(nothing done; NumPy's BLAS not found, or a product NumPy would not give to gemm)."},
     {"gather", gather, METH_VARARGS, "gather(X, idx, out): out[r] = X[idx[r]] (rows)."},
     {"gather_ahead", gather_ahead, METH_VARARGS,
      "gather_ahead(X, idx, out): start out[r] = X[idx[r]] on a thread of its own, off the caller's processor, and "

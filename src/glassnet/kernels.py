@@ -17,6 +17,8 @@ the arrays' dtype (float32 or float64):
     output_dz(AL, Y, dZ, c)                  dZ = (AL - Y) c; Y integer labels: (AL - one_hot(Y)) c   losses
     argmax_hits(AL, Y)                       Σ_j [argmax_k AL[k, j] = label j]: the correct answers
                                               of a softmax's mini-batch (Y labels or one-hot)     metrics
+    matmul(A, B, out)                        out = A B by NumPy's own gemm call, with β = 1 on a zeroed out
+                                              (``matmul`` below)                                 layers
     gather(X, idx, out)                      out[r] = X[idx[r]]: a mini-batch's rows            minibatches
     gather_ahead(X, idx, out), gather_wait() the same copy on a thread of its own, off the caller's
                                               processor: the next mini-batch while this one trains
@@ -42,10 +44,13 @@ kernels do not take (``usable``: non-contiguous views, mixed or integer dtypes).
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
 import threadpoolctl
+
+from .backend import xp
 
 try:
     from . import _fused as compiled
@@ -82,6 +87,45 @@ def usable(*arrays) -> bool:
 def usable_indices(index) -> bool:
     """True when ``index`` can be a kernel's integer argument: a C-contiguous np.intp NumPy array."""
     return compiled is not None and type(index) is np.ndarray and index.dtype == np.intp and index.flags.c_contiguous
+
+
+def matmul(A, B, out=None):
+    """Z = A B, the product ``xp.matmul(A, B, out=out)``: the same bits, without OpenBLAS's β pass where it can.
+
+    NumPy asks BLAS for C = 1·A B + 0·C, and OpenBLAS first zeroes C in a pass of its own, then adds the
+    product to it block by block. ``compiled.matmul`` makes NumPy's gemm call (its transpositions and
+    leading dimensions) in NumPy's own BLAS with β = 1 on an ``out`` it has zeroed: the same additions
+    (0 + x = x), without that pass (bench/README.md). It runs once ``products_agree()``; anything it does
+    not take (a dimension of 1, views BLAS cannot read, A @ A.T, other dtypes, CuPy arrays) goes to NumPy.
+    """
+    if (compiled is not None and type(A) is np.ndarray and type(B) is np.ndarray and A.ndim == 2 and B.ndim == 2
+            and A.dtype in NATIVE_FLOATS and products_agree()):
+        target = out
+        if out is None and A.dtype == B.dtype and A.shape[1] == B.shape[0]:
+            target = np.empty((A.shape[0], B.shape[1]), A.dtype)
+        if type(target) is np.ndarray and compiled.matmul(A, B, target):
+            return target
+    return xp.matmul(A, B, out=out)
+
+
+@functools.cache
+def products_agree() -> bool:
+    """Whether ``compiled.matmul`` runs here and equals np.matmul on products of every kind it takes (checked once).
+
+    Transposed or not, float32 and float64, a depth that BLAS cuts into blocks, a width that leaves
+    remainders: a BLAS other than NumPy's, or one that adds differently with β = 1, fails and NumPy runs.
+    """
+    rng = np.random.default_rng(0)
+    for dtype in NATIVE_FLOATS:
+        for m, n, p in ((37, 300, 29), (16, 1100, 8), (130, 64, 3)):
+            for a_rows, b_rows in ((True, True), (True, False), (False, True), (False, False)):
+                A = rng.standard_normal((m, n) if a_rows else (n, m)).astype(dtype)
+                B = rng.standard_normal((n, p) if b_rows else (p, n)).astype(dtype)
+                A, B = (A if a_rows else A.T), (B if b_rows else B.T)
+                out = np.empty((m, p), dtype)
+                if not (compiled.matmul(A, B, out) and np.array_equal(out, np.matmul(A, B))):
+                    return False
+    return True
 
 
 def max_threads() -> int:

@@ -22,7 +22,7 @@ and the same mask in backward:  dA[l-1] = dA[l-1] * d / keep_prob.
 
 Shapes: W (n[l], n[l-1]), b (n[l], 1), A[l-1] (n[l-1], m), Z and A (n[l], m).
 The layer's W, b, dW, db are views into the network's flat buffers; a layer knows nothing of the
-network.
+network. Its products are ``kernels.matmul``: NumPy's matmul, the same bits, through a faster BLAS call.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import numpy as np
 
 from .activations import Activation
 from .backend import xp
+from .kernels import matmul
 
 
 class LayerCache(NamedTuple):
@@ -88,7 +89,7 @@ class Dense:
                 self.D = xp.asarray(rng.random(A_prev.shape, dtype=A_prev.dtype) < self.keep_prob)
             A_prev = A_prev * self.D / self.keep_prob  # inverted dropout: a = a * d / keep_prob
         m = A_prev.shape[1]
-        Z = xp.matmul(self.W, A_prev, out=self._buffer("Z", m, A_prev.dtype) if reuse_buffers else None)
+        Z = matmul(self.W, A_prev, out=self._buffer("Z", m, A_prev.dtype) if reuse_buffers else None)
         out = self._buffer("A", m, Z.dtype) if reuse_buffers else None
         A = self.activation.add_bias_and_activate(Z, self.b, out=out)  # Z = W A_prev + b;  A = g(Z)
         self.cache = LayerCache(A_prev, Z, A)
@@ -109,13 +110,13 @@ class Dense:
         else:
             dZ.sum(axis=1, keepdims=True, out=self.db)  # (8) db = (1/m) sum(dZ), the 1/m being in dZ
         self.dZ = dZ
-        xp.matmul(dZ, A_prev.T, out=self.dW)  # (7) dW = (1/m) dZ A_prev^T, the 1/m being in dZ
+        matmul(dZ, A_prev.T, out=self.dW)  # (7) dW = (1/m) dZ A_prev^T, the 1/m being in dZ
         if l2:
             self.dW += (l2 / m) * self.W  # (7) + (l2/m) W, the L2 term's gradient
         if not need_dA_prev:
             return None
         out = self._buffer("dA_prev", dZ.shape[1], dZ.dtype) if reuse_buffers else None
-        dA_prev = xp.matmul(self.W.T, dZ, out=out)  # (9) dA_prev = W^T dZ
+        dA_prev = matmul(self.W.T, dZ, out=out)  # (9) dA_prev = W^T dZ
         if self.mask_applied:
             dA_prev *= self.D  # inverted dropout, backward: the same mask, the same 1/keep_prob
             dA_prev /= self.keep_prob

@@ -212,9 +212,9 @@ def test_gather_equals_np_take(shape, dtype, two_threads):
     assert same_bits(out, np.take(X, idx, axis=0))
 
 
-NUMPY_BLAS = np.show_config("dicts")["Build Dependencies"]["blas"]["name"]
+NUMPY_BLAS = np.show_config("dicts").get("Build Dependencies", {}).get("blas", {}).get("name")
 needs_numpys_blas = pytest.mark.skipif(not kernels.products_agree(),
-                                       reason=f"NumPy's BLAS ({NUMPY_BLAS}) is not scipy-openblas64: the products go to NumPy")
+                                       reason=f"NumPy's BLAS ({NUMPY_BLAS}) was not found: the products go to NumPy")
 
 
 def test_the_products_run_compiled_where_numpy_has_its_wheels_blas():

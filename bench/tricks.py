@@ -25,6 +25,8 @@ for:
                    still waiting on the cores): the pool for it (on) against one thread (off)
 * gather_ahead     eight training steps (gather, forward, backward, Adam) with each next mini-batch copied
                    on another core while this one steps (MiniBatches.gather_next: on) or when taken (off)
+* beta_products    forward + backward of one mini-batch with the layers' products by kernels.matmul (NumPy's
+                   gemm call with beta = 1 on an out zeroed first: on) or by np.matmul (beta = 0: off)
 * huge_pages       Adam's step on flat vectors from backend.zeros_vector (2 MiB-aligned,
                    madvise(MADV_HUGEPAGE)) or from np.zeros, after a matrix product evicted them
 * gather_clip      np.take(..., out=buffer, mode="clip") or the default mode, one mini-batch
@@ -106,6 +108,8 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
         results["pool_after_product"] = _pool_after_product(net, opt, Xb, repeats, inner)
         results["gather_ahead"] = _ab(_steps(net, opt, data, labels, batch, ahead=True),
                                       _steps(net, opt, data, labels, batch, ahead=False), repeats, max(1, inner // 8))
+        results["beta_products"] = _ab(step(True, adam=False), _with_numpy_products(step(True, adam=False)),
+                                       repeats, inner)
         order = rng.permutation(m)[:batch]
         results.update(_kernels_alone(net, opt, Xb, labels, data, order, repeats, inner))
 
@@ -170,6 +174,19 @@ def _without_kernels(function):
             function()
         finally:
             kernels.compiled = compiled
+    return run
+
+
+def _with_numpy_products(function):
+    """``function`` with the layers' products by np.matmul (OpenBLAS's own beta = 0 pass) instead of kernels.matmul."""
+    from glassnet import layers
+
+    def run():
+        layers.matmul = np.matmul
+        try:
+            function()
+        finally:
+            layers.matmul = kernels.matmul
     return run
 
 

@@ -197,9 +197,12 @@ def train_floor(case: Case, data, labels, epochs: int) -> dict:
 
     Forward Z[l] = W[l] A[l-1], backward dW[l] = dZ[l] A[l-1]^T and dA[l-1] = W[l]^T dZ[l] (not for
     l = 1), with glassnet's shapes, dtype and memory layouts (A[0] the transposed view of an
-    example-major batch buffer; the last batch partial), in NumPy's BLAS with its default threads. No
+    example-major batch buffer; the last batch partial), by the products glassnet's layers make
+    (``glassnet.kernels.matmul``: NumPy's gemm call in NumPy's BLAS, with its default threads). No
     gather, bias, activation, cost or update: what an epoch would cost if everything else were free.
     """
+    from glassnet.kernels import matmul
+
     rng = np.random.default_rng(SEED)
     dims, m, batch = case.layers, data.shape[0], case.batch
 
@@ -222,11 +225,11 @@ def train_floor(case: Case, data, labels, epochs: int) -> dict:
         for b in sizes:
             A, dZ, dA = buffers[b]
             for l, w in enumerate(W):
-                np.matmul(w, A[l], out=A[l + 1])  # forward: Z = W A_prev (A = Z: no activation)
+                matmul(w, A[l], out=A[l + 1])  # forward: Z = W A_prev (A = Z: no activation)
             for l in range(len(W) - 1, -1, -1):
-                np.matmul(dZ[l], A[l].T, out=dW[l])  # dW = dZ A_prev^T
+                matmul(dZ[l], A[l].T, out=dW[l])  # dW = dZ A_prev^T
                 if l > 0:
-                    np.matmul(W[l].T, dZ[l], out=dA[l - 1])  # dA_prev = W^T dZ
+                    matmul(W[l].T, dZ[l], out=dA[l - 1])  # dA_prev = W^T dZ
         seconds.append(time.perf_counter() - t0)
         stamps.mark()
     return {"epoch_seconds": seconds, "epoch_others": stamps.others(), "fit_seconds": time.perf_counter() - t_fit,

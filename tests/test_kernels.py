@@ -256,6 +256,30 @@ def test_products_equal_numpys_bit_for_bit(m, n, p, dtype, threads):
 
 
 @needs_numpys_blas
+def test_a_training_step_makes_each_product_by_the_compiled_call(monkeypatch):
+    """Forward Z = W A_prev, backward dW = dZ A_prev^T and dA_prev = W^T dZ (none for layer 1): 3L - 1 products,
+    each taken by compiled.matmul (a fallback to NumPy would give the same numbers, only slower)."""
+    real, taken = kernels.compiled, []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def matmul(self, *args):
+            taken.append(real.matmul(*args))
+            return taken[-1]
+
+    monkeypatch.setattr(kernels, "compiled", Spy())
+    rng = np.random.default_rng(3)
+    for dtype in ("float32", "float64"):
+        net = gn.Network([20, 16, 8, 3], output_activation="softmax", dtype=dtype, seed=0)
+        X = rng.standard_normal((64, 20)).astype(dtype).T  # example-major storage, as the fit loop's mini-batch
+        taken.clear()
+        net.train_step(X, rng.integers(0, 3, (1, 64)))
+        assert taken == [True] * (3 * net.L - 1), dtype
+
+
+@needs_numpys_blas
 def test_products_the_kernel_does_not_take_go_to_numpy():
     """Nothing is written where the kernel says False, and kernels.matmul then gives np.matmul's answer."""
     rng = np.random.default_rng(11)

@@ -32,6 +32,9 @@
        the number of columns j with argmax_k AL[k, j] == label j: Y's integer labels (1, m), or argmax_k Y[k, j]
        of a one-hot Y shaped like AL (NumPy's argmax: the first maximum; a NaN is the maximum, the first NaN)
 
+   matmul(A, B, out)                                      glassnet.kernels.matmul: the layers' products
+       out = A @ B                    NumPy's own gemm call, with beta = 1 on an out zeroed first ("products" below)
+
    gather(X, idx, out)                                    glassnet.minibatches: a mini-batch
        out[r] = X[idx[r]]             (rows of example-major storage; np.take(X, idx, axis=0, out=out))
 

@@ -939,13 +939,18 @@ static PyObject *set_threads(PyObject *self, PyObject *args) {
    BLAS, with beta = 1 on an out zeroed here where NumPy passes beta = 0. OpenBLAS computes
    C = alpha op(A) op(B) + beta C by first scaling C by beta in a pass of its own (with beta = 0: zeroing
    it), then adding each block of the product to C; that pass cost more than this memset (bench/README.md,
-   "The products without OpenBLAS's beta pass"). The additions are the same: 0 + x = x, block by block.
-   The call is NumPy's (numpy/_core/src/umath/matmul.c.src): row-major; A without transposition when its
-   rows are contiguous (lda = its row stride), else transposed (lda = its column stride); B likewise;
-   out C-contiguous (ldc = its columns). Returns False, touching nothing, where NumPy would not call gemm
-   (a dimension of 1 or 0, A @ A.T, strides BLAS cannot take) or the arrays overlap, and when NumPy's
-   BLAS was not found: scipy-openblas's 64-bit-integer interface (the NumPy wheels' BLAS), found among
-   the loaded libraries on Linux. glassnet.kernels checks once that its products equal NumPy's. */
+   "The products without OpenBLAS's beta pass"). The additions are the same, 0 + x = x block by block, so
+   the values are NumPy's. Not always every bit: for small products OpenBLAS's beta = 0 call may take a
+   kernel of its own that stores each sum as it is, where this one adds it to +0, so a sum of -0 comes back
+   +0, and of two NaN operands a different one may come back. The call is NumPy's
+   (numpy/_core/src/umath/matmul.c.src): row-major; A without transposition when its rows are contiguous
+   (lda = its row stride), else transposed (lda = its column stride); B likewise; out C-contiguous (ldc =
+   its columns). Returns False, touching nothing, where NumPy would not call gemm (a dimension of 1 or 0,
+   A @ A.T), for strides BLAS cannot take, unaligned or overlapping arrays, other dtypes, and when NumPy's
+   BLAS was not found: scipy-openblas's 64-bit-integer interface (the NumPy wheels' BLAS), looked for
+   among the loaded libraries on Linux, NumPy's own copy (numpy.libs) first. No floating-point status is
+   checked (np.matmul warns of an overflow; glassnet's callers say it in words). glassnet.kernels checks
+   once that its products equal NumPy's. */
 #ifdef __linux__
 #include <dlfcn.h>
 #include <link.h>
@@ -964,9 +969,24 @@ static struct {
 } blas;
 
 #ifdef __linux__
-static int find_gemm(struct dl_phdr_info *info, size_t size, void *data) {
-    if (info->dlpi_name == NULL || strstr(info->dlpi_name, "openblas") == NULL) return 0;
-    void *library = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD); /* loaded already: kept, not loaded */
+#define CANDIDATES 8
+typedef struct {
+    char *names[CANDIDATES];
+    int count;
+} Candidates;
+
+/* The loaded libraries named like OpenBLAS (only their names: no dlopen while the list is walked). */
+static int note_openblas(struct dl_phdr_info *info, size_t size, void *data) {
+    Candidates *found = data;
+    if (info->dlpi_name != NULL && strstr(info->dlpi_name, "openblas") != NULL && found->count < CANDIDATES) {
+        char *name = strdup(info->dlpi_name);
+        if (name != NULL) found->names[found->count++] = name;
+    }
+    return 0;
+}
+
+static int bind_gemm(const char *name) {
+    void *library = dlopen(name, RTLD_LAZY | RTLD_NOLOAD); /* loaded already: kept, not loaded */
     if (library == NULL) return 0;
     void *s = dlsym(library, "scipy_cblas_sgemm64_"), *d = dlsym(library, "scipy_cblas_dgemm64_");
     if (s == NULL || d == NULL) {
@@ -983,7 +1003,12 @@ static int blas_found(void) {
     if (!blas.searched) {
         blas.searched = 1;
 #ifdef __linux__
-        dl_iterate_phdr(find_gemm, NULL);
+        Candidates found = {.count = 0};
+        dl_iterate_phdr(note_openblas, &found);
+        for (int numpys = 1; numpys >= 0 && blas.sgemm == NULL; numpys--) /* NumPy's copy first */
+            for (int i = 0; i < found.count && blas.sgemm == NULL; i++)
+                if ((strstr(found.names[i], "numpy.libs") != NULL) == numpys) bind_gemm(found.names[i]);
+        for (int i = 0; i < found.count; i++) free(found.names[i]);
 #endif
     }
     return blas.sgemm != NULL;
@@ -1029,16 +1054,18 @@ static PyObject *matmul(PyObject *self, PyObject *args) {
     if (held == 3 && blas_found() && v[0].ndim == 2 && v[1].ndim == 2 && v[2].ndim == 2) {
         const char *format = native_format(v[0].format);
         const int is_double = strcmp(format, "d") == 0;
-        const Py_ssize_t item = v[0].itemsize, m = v[0].shape[0], n = v[0].shape[1], p = v[1].shape[1];
-        int64_t lda = 0, ldb = 0;
-        const int ta = operand(&v[0], item, &lda), tb = operand(&v[1], item, &ldb);
-        const int same_float = (is_double || strcmp(format, "f") == 0) &&
+        const Py_ssize_t item = is_double ? sizeof(double) : sizeof(float);
+        const Py_ssize_t m = v[0].shape[0], n = v[0].shape[1], p = v[1].shape[1];
+        const int same_float = (is_double || strcmp(format, "f") == 0) && v[0].itemsize == item &&
                                strcmp(native_format(v[1].format), format) == 0 &&
                                strcmp(native_format(v[2].format), format) == 0;
         const int shapes = v[1].shape[0] == n && v[2].shape[0] == m && v[2].shape[1] == p &&
                            m > 1 && n > 1 && p > 1; /* NumPy's special cases: a dimension of 1 (or 0) */
+        int64_t lda = 0, ldb = 0;
+        const int ta = same_float && shapes ? operand(&v[0], item, &lda) : 0;
+        const int tb = same_float && shapes ? operand(&v[1], item, &ldb) : 0;
         const int syrk = v[0].buf == v[1].buf && ta != tb; /* NumPy calls syrk for A @ A.T */
-        if (same_float && shapes && ta && tb && !syrk && (uintptr_t)v[2].buf % item == 0 &&
+        if (ta && tb && !syrk && (uintptr_t)v[2].buf % item == 0 &&
             !overlaps(&v[0], &v[2]) && !overlaps(&v[1], &v[2])) {
             Py_BEGIN_ALLOW_THREADS
             memset(v[2].buf, 0, (size_t)v[2].len);
@@ -1051,7 +1078,12 @@ static PyObject *matmul(PyObject *self, PyObject *args) {
         }
     }
     for (int i = 0; i < held; i++) PyBuffer_Release(&v[i]);
-    if (held < 3) PyErr_Clear(); /* not an array BLAS can take (out not C-contiguous, read-only): NumPy's way */
+    if (held < 3) { /* not an array BLAS can take (out not C-contiguous, read-only): NumPy's way */
+        if (!PyErr_ExceptionMatches(PyExc_BufferError) && !PyErr_ExceptionMatches(PyExc_TypeError) &&
+            !PyErr_ExceptionMatches(PyExc_ValueError))
+            return NULL;
+        PyErr_Clear();
+    }
     return PyBool_FromLong(taken);
 }
 

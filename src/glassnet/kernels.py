@@ -4,8 +4,9 @@ A kernel does, in one pass over memory and split across the cores, the arithmeti
 stay in the code beside the call as the reference and the fallback: the same operations, in the same
 order and precision, so a result is the same bit for bit with or without the build
 (tests/test_kernels.py checks each one against its NumPy lines). They exist where a benchmark showed
-NumPy's passes over memory to be the largest cost after the matrix products (bench/README.md). T is
-the arrays' dtype (float32 or float64):
+NumPy's passes over memory to be the largest cost after the matrix products (bench/README.md). The
+products themselves (``matmul``) are NumPy's own BLAS call made without OpenBLAS's pass that zeroes C
+first: NumPy's values, where a sum of -0 may come back +0. T is the arrays' dtype (float32 or float64):
 
     adam(W, dW, v, s, β1, β2, α_t, ε_t)      v = β1 v + (1-β1) g;  s = β2 s + g²(1-β2);
                                               W -= (v / (√s + ε_t)) α_t                    optimizers.Adam
@@ -18,7 +19,7 @@ the arrays' dtype (float32 or float64):
     argmax_hits(AL, Y)                       Σ_j [argmax_k AL[k, j] = label j]: the correct answers
                                               of a softmax's mini-batch (Y labels or one-hot)     metrics
     matmul(A, B, out)                        out = A B by NumPy's own gemm call, with β = 1 on a zeroed out
-                                              (``matmul`` below)                                 layers
+                                              (``matmul`` below: NumPy's values; a -0 sum may be +0)  layers
     gather(X, idx, out)                      out[r] = X[idx[r]]: a mini-batch's rows            minibatches
     gather_ahead(X, idx, out), gather_wait() the same copy on a thread of its own, off the caller's
                                               processor: the next mini-batch while this one trains
@@ -90,18 +91,21 @@ def usable_indices(index) -> bool:
 
 
 def matmul(A, B, out=None):
-    """Z = A B, the product ``xp.matmul(A, B, out=out)``: the same bits, without OpenBLAS's β pass where it can.
+    """Z = A B, the product ``xp.matmul(A, B, out=out)``: NumPy's values, without OpenBLAS's β pass where it can.
 
     NumPy asks BLAS for C = 1·A B + 0·C, and OpenBLAS first zeroes C in a pass of its own, then adds the
     product to it block by block. ``compiled.matmul`` makes NumPy's gemm call (its transpositions and
     leading dimensions) in NumPy's own BLAS with β = 1 on an ``out`` it has zeroed: the same additions
-    (0 + x = x), without that pass (bench/README.md). It runs once ``products_agree()``; anything it does
-    not take (a dimension of 1, views BLAS cannot read, A @ A.T, other dtypes, CuPy arrays) goes to NumPy.
+    (0 + x = x), without that pass (bench/README.md). The values are NumPy's; for small products, where
+    OpenBLAS's β = 0 call takes a kernel of its own, a sum of −0 may come back +0 and another NaN may come
+    back for a NaN, and no overflow warning is given (glassnet's callers say it in words). It runs once
+    ``products_agree()``; anything it does not take (a dimension of 1, views BLAS cannot read, A @ A.T,
+    other dtypes, CuPy arrays) goes to NumPy.
     """
     if (compiled is not None and type(A) is np.ndarray and type(B) is np.ndarray and A.ndim == 2 and B.ndim == 2
             and A.dtype in NATIVE_FLOATS and products_agree()):
         target = out
-        if out is None and A.dtype == B.dtype and A.shape[1] == B.shape[0]:
+        if out is None and A.dtype == B.dtype and A.shape[1] == B.shape[0] and min(A.shape[0], B.shape[1]) > 1:
             target = np.empty((A.shape[0], B.shape[1]), A.dtype)
         if type(target) is np.ndarray and compiled.matmul(A, B, target):
             return target
@@ -110,7 +114,7 @@ def matmul(A, B, out=None):
 
 @functools.cache
 def products_agree() -> bool:
-    """Whether ``compiled.matmul`` runs here and equals np.matmul on products of every kind it takes (checked once).
+    """Whether ``compiled.matmul`` runs here and gives np.matmul's values on products of every kind it takes (once).
 
     Transposed or not, float32 and float64, a depth that BLAS cuts into blocks, a width that leaves
     remainders: a BLAS other than NumPy's, or one that adds differently with β = 1, fails and NumPy runs.

@@ -22,7 +22,7 @@ and the same mask in backward:  dA[l-1] = dA[l-1] * d / keep_prob.
 
 Shapes: W (n[l], n[l-1]), b (n[l], 1), A[l-1] (n[l-1], m), Z and A (n[l], m).
 The layer's W, b, dW, db are views into the network's flat buffers; a layer knows nothing of the
-network. Its products are ``kernels.matmul``: NumPy's matmul, the same bits, through a faster BLAS call.
+network. Its products are ``kernels.matmul``: NumPy's matmul, its values, through a faster BLAS call.
 """
 
 from __future__ import annotations

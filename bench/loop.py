@@ -84,7 +84,7 @@ class Loop:
     """The case's network, Adam and mini-batches of its data; ``run(k)`` trains k more mini-batches."""
 
     def __init__(self, case, m: int, seed: int = 0):
-        data, labels = make_data(m, case.dtype)
+        data, labels = make_data(m, case.dtype, n_x=case.layers[0], n_classes=case.layers[-1])
         self.net = gn.Network(list(case.layers), hidden_activation="relu", output_activation="softmax",
                               dtype=case.dtype, seed=seed)
         self.opt = gn.Adam(1e-3)

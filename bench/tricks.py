@@ -23,8 +23,9 @@ for:
                    one thread, that has been faster for its size) against off (the pool for every large one)
 * pool_after_product  Adam on θ right after a matrix product, as in a training loop (BLAS's threads
                    still waiting on the cores): the pool for it (on) against one thread (off)
-* gather_ahead     eight training steps (gather, forward, backward, Adam) with each next mini-batch copied
-                   on another core while this one steps (MiniBatches.gather_next: on) or when taken (off)
+* gather_ahead     eight of the fit loop's steps (bench.loop.Loop: gather, forward, backward, accuracy, Adam)
+                   with each next mini-batch copied on another core while this one steps
+                   (MiniBatches.gather_next: on) or when taken (off)
 * beta_products    forward + backward of one mini-batch with the layers' products by kernels.matmul (NumPy's
                    gemm call with beta = 1 on an out zeroed first: on) or by np.matmul (beta = 0: off)
 * huge_pages       Adam's step on flat vectors from backend.zeros_vector (2 MiB-aligned,
@@ -45,7 +46,9 @@ import numpy as np
 
 import glassnet as gn
 from glassnet import backend, kernels
-from glassnet.minibatches import MiniBatches
+
+from .common import Case
+from .loop import TRICKS, Loop
 
 
 def _timed(function, inner: int, setup=None) -> float:
@@ -102,13 +105,16 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
     if kernels.compiled is None:
         results["kernels"] = {"skipped": "not built"}
     else:
-        results["kernels"] = _ab(step(True), _without_kernels(step(True)), repeats, inner)
+        results["kernels"] = _ab(step(True), _switched(TRICKS["kernels"], step(True)), repeats, inner)
         results["threads"] = _ab(step(True), step(True), repeats, inner, one_thread=True)
         results["adaptive"] = _ab(step(True), _with_adaptive(step(True), False), repeats, inner)
         results["pool_after_product"] = _pool_after_product(net, opt, Xb, repeats, inner)
-        results["gather_ahead"] = _ab(_steps(net, opt, data, labels, batch, ahead=True),
-                                      _steps(net, opt, data, labels, batch, ahead=False), repeats, max(1, inner // 8))
-        results["beta_products"] = _ab(step(True, adam=False), _with_numpy_products(step(True, adam=False)),
+        steps = Loop(Case("tricks", "train", "the network above", tuple(layers), batch, dtype), m)
+
+        def eight():  # the fit loop's step, eight times: X{t+1} copied ahead, or when taken
+            steps.run(8)
+        results["gather_ahead"] = _ab(eight, _switched(TRICKS["ahead"], eight), repeats, max(1, inner // 8))
+        results["beta_products"] = _ab(step(True, adam=False), _switched(TRICKS["products"], step(True, adam=False)),
                                        repeats, inner)
         order = rng.permutation(m)[:batch]
         results.update(_kernels_alone(net, opt, Xb, labels, data, order, repeats, inner))
@@ -143,50 +149,11 @@ def measure(layers=(784, 512, 256, 10), batch: int = 128, repeats: int = 7, inne
     return results
 
 
-def _steps(net, opt, data, labels, batch: int, ahead: bool, count: int = 8):
-    """``count`` training steps of the fit loop on the next mini-batches of ``data`` (its rows out of the caches, as
-    in an epoch): X{t+1} copied ahead or when taken."""
-    batches = MiniBatches(data, np.zeros((data.shape[0], 1), np.intp), None, batch)  # Y: the fixed labels below
-    shuffle = np.random.default_rng(1)
-    at = [len(batches)]  # the next mini-batch of the epoch
-
+def _switched(switch, function):
+    """``function`` with one of ``bench.loop``'s switches off for its duration (the trick's "off" way)."""
     def run():
-        if at[0] + count > len(batches) - 1:  # a new epoch (shuffle waits for a copy under way)
-            batches.shuffle(shuffle.permutation(data.shape[0]))
-            at[0] = 0
-        for t in range(at[0], at[0] + count):
-            Xb = batches.take(t)[0]
-            net._forward(Xb, training=True, reuse_buffers=True)
-            net._backward(labels, reuse_buffers=True)
-            if ahead:
-                batches.gather_next(t)  # X{t+1} on another core while Adam steps
-            opt.step(net.theta, net.dtheta, 1e-3)
-        at[0] += count  # X{at} may still be on its way: the next run takes it
-    return run
-
-
-def _without_kernels(function):
-    """``function`` with glassnet.kernels.compiled set to None: the NumPy lines beside each call."""
-    def run():
-        compiled = kernels.compiled
-        kernels.compiled = None
-        try:
+        with switch(False):
             function()
-        finally:
-            kernels.compiled = compiled
-    return run
-
-
-def _with_numpy_products(function):
-    """``function`` with the layers' products by np.matmul (OpenBLAS's own beta = 0 pass) instead of kernels.matmul."""
-    from glassnet import layers
-
-    def run():
-        layers.matmul = np.matmul
-        try:
-            function()
-        finally:
-            layers.matmul = kernels.matmul
     return run
 
 
@@ -259,7 +226,7 @@ def _kernels_alone(net, opt, Xb, labels, data, order, repeats: int, inner: int) 
     (threads_*)."""
     results = {}
     for name, call in _kernel_calls(net, opt, Xb, labels).items():
-        results[f"kernel_{name}"] = _ab(call, _without_kernels(call), repeats, inner)
+        results[f"kernel_{name}"] = _ab(call, _switched(TRICKS["kernels"], call), repeats, inner)
         results[f"threads_{name}"] = _ab(call, call, repeats, inner, one_thread=True)
     buffer = np.empty((order.size, data.shape[1]), data.dtype)
 

@@ -410,12 +410,7 @@ def test_kernels_refuse_bad_arguments_with_a_clear_error():
         c.output_dz(f, np.zeros((4, 6)), np.empty_like(f), 1.0)
     with pytest.raises(ValueError, match="shaped like AL"):
         c.output_dz(f, np.zeros((4, 5), np.float32), np.empty_like(f), 1.0)
-    with pytest.raises(ValueError, match=r"idx\[0\] = 6 is outside 0..5"):
-        c.gather(np.zeros((6, 3)), np.array([6]), np.empty((1, 3)))
-    with pytest.raises(TypeError, match="np.intp"):
-        c.gather(np.zeros((6, 3)), np.array([1], np.int32), np.empty((1, 3)))
-    with pytest.raises(ValueError, match="one row per index"):
-        c.gather(np.zeros((6, 3)), np.array([1, 2]), np.empty((1, 3)))
+    # the gathers' refusals: tests/test_minibatches.py::test_the_gathers_refuse_bad_arguments_alike
 
 
 def fit(dtype, hidden="relu", **kwargs):

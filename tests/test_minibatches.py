@@ -174,18 +174,19 @@ def test_a_second_python_thread_copies_on_its_own_while_the_first_ones_copy_is_h
 
 
 @compiled_only
-def test_gather_ahead_refuses_bad_arguments_as_gather_does():
-    c = kernels.compiled
+@pytest.mark.parametrize("name", ["gather", "gather_ahead"])
+def test_the_gathers_refuse_bad_arguments_alike(name):
+    copy = getattr(kernels.compiled, name)
     with pytest.raises(ValueError, match=r"idx\[0\] = 6 is outside 0..5"):
-        c.gather_ahead(np.zeros((6, 3)), np.array([6]), np.empty((1, 3)))
+        copy(np.zeros((6, 3)), np.array([6]), np.empty((1, 3)))
     with pytest.raises(TypeError, match="np.intp"):
-        c.gather_ahead(np.zeros((6, 3)), np.array([1], np.int32), np.empty((1, 3)))
+        copy(np.zeros((6, 3)), np.array([1], np.int32), np.empty((1, 3)))
     with pytest.raises(ValueError, match="one row per index"):
-        c.gather_ahead(np.zeros((6, 3)), np.array([1, 2]), np.empty((1, 3)))
+        copy(np.zeros((6, 3)), np.array([1, 2]), np.empty((1, 3)))
     with pytest.raises(ValueError, match="same rows' length"):
-        c.gather_ahead(np.zeros((6, 3)), np.array([1]), np.empty((1, 4)))
+        copy(np.zeros((6, 3)), np.array([1]), np.empty((1, 4)))
     with pytest.raises(TypeError, match="writable"):
-        c.gather_ahead(np.zeros((6, 3)), np.array([1]), np.frombuffer(bytes(24)).reshape(1, 3))
+        copy(np.zeros((6, 3)), np.array([1]), np.frombuffer(bytes(24)).reshape(1, 3))
 
 
 @compiled_only
